@@ -1,0 +1,13 @@
+# One image for web, worker and beat; the command picks the role (see docker-compose.yml).
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+RUN DEBUG=true python manage.py collectstatic --no-input \
+    && useradd --system --uid 10001 kyb && mkdir -p /tmp/prometheus && chown kyb /tmp/prometheus
+USER kyb
+EXPOSE 8000
+CMD ["gunicorn", "-c", "kyb/gunicorn_conf.py", "kyb.wsgi:application"]

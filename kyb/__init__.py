@@ -1,0 +1,5 @@
+"""KYB platform project package: settings, URLs, the Celery app and cross-cutting plumbing."""
+
+from kyb.celery import app as celery_app
+
+__all__ = ("celery_app",)

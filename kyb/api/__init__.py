@@ -1,0 +1,1 @@
+"""Cross-cutting API plumbing: authentication and tenancy, errors, pagination."""

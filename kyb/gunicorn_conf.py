@@ -1,0 +1,46 @@
+"""gunicorn configuration: ``gunicorn -c kyb/gunicorn_conf.py kyb.wsgi``.
+
+gthread workers: the app is I/O-bound (PostgreSQL, Redis) and each thread holds at most one
+pooled DB connection, so GUNICORN_THREADS must not exceed DB_POOL_MAX_SIZE.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Recycle workers now and then (leaks in third-party code), staggered so they don't all restart
+# at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus multiprocess mode: every worker writes its samples to files in this folder and
+# /metrics aggregates them, so a scrape sees all workers, not whichever one answered.
+PROMETHEUS_DIR = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", str(Path(__file__).resolve().parent.parent / "var" / "prometheus")
+)
+
+
+def on_starting(server: Any) -> None:
+    """Start from an empty metrics folder: files of dead processes from a previous run would
+    otherwise be summed forever."""
+    shutil.rmtree(PROMETHEUS_DIR, ignore_errors=True)
+    os.makedirs(PROMETHEUS_DIR, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

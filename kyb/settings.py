@@ -1,0 +1,248 @@
+"""The one settings module. Every knob comes from the environment; see README "Configuration".
+
+Secrets may be given as ``NAME_FILE`` paths (see ``kyb.env``). With ``DEBUG=true`` the
+development defaults below apply; without it, ``SECRET_KEY`` and ``FIELD_ENCRYPTION_KEY`` are
+required and the security settings are production-strict.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+
+from kyb.beat import BEAT_SCHEDULE
+from kyb.env import ImproperlyConfiguredEnv, env_bool, env_float, env_int, env_list, env_str
+from kyb.queues import CELERY_TASK_QUEUES, Queue
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfiguredEnv("SECRET_KEY is required unless DEBUG=true")
+    SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105 - DEBUG only
+
+# Fernet key for tax ids at rest. Dev: derived from SECRET_KEY so `make run` works bare.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfiguredEnv("FIELD_ENCRYPTION_KEY is required unless DEBUG=true")
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()
+    ).decode()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django_prometheus",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "merchants",
+    "verifications",
+    "classifications",
+    "monitoring",
+]
+
+# django-prometheus must wrap everything: Before first, After last.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "kyb.urls"
+WSGI_APPLICATION = "kyb.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- PostgreSQL: psycopg 3 with its connection pool -------------------------------------
+# Pool sizes are per process. The plan's budget of 100 open / 25 idle connections is split
+# across processes: DB_POOL_MAX_SIZE = 100 // processes, DB_POOL_MIN_SIZE = 25 // processes
+# (README "Connection budget").
+DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kyb")
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4)
+DB_POOL_TIMEOUT = env_float("DB_POOL_TIMEOUT", 10.0)
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+_db["ENGINE"] = "django_prometheus.db.backends.postgresql"
+_db["ATOMIC_REQUESTS"] = False
+_db_options = dict(_db.get("OPTIONS", {}))
+_db_options["connect_timeout"] = DB_CONNECT_TIMEOUT
+_db_options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+if DB_POOL_MAX_SIZE > 0:
+    _db_options["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+    }
+_db["OPTIONS"] = _db_options
+_db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME", "") or None}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache (django-redis) --------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "kyb")
+CACHE_VERSION = env_int("CACHE_VERSION", 1)
+CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 0.5)
+CACHES = {
+    "default": {
+        "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "VERSION": CACHE_VERSION,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            # A Redis outage is a cache miss, never an error (README "Cache").
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+}
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "kyb.cache"
+CACHE_TTL_VERIFICATION = env_int("CACHE_TTL_VERIFICATION", 3600)
+CACHE_TTL_CLASSIFICATION = env_int("CACHE_TTL_CLASSIFICATION", 7200)
+CACHE_TTL_MERCHANT = env_int("CACHE_TTL_MERCHANT", 1800)
+CACHE_TTL_NOT_FOUND = env_int("CACHE_TTL_NOT_FOUND", 30)
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Celery ------------------------------------------------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 86_400)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
+CELERY_TASK_QUEUES = CELERY_TASK_QUEUES
+CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # With acks_late on Redis, an unacked task is redelivered after this many seconds: it
+    # must exceed the hard time limit or a slow task would run twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "socket_connect_timeout": 5,
+}
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_TASK_ALWAYS_EAGER = False
+
+# --- Auth, i18n, static -------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+
+# --- API ----------------------------------------------------------------------------------
+API_KEY_HASH_SECRET = env_str("API_KEY_HASH_SECRET", "") or SECRET_KEY
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kyb.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["kyb.api.auth.HasApiKeyScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KYB platform API",
+    "DESCRIPTION": "Know-Your-Business verification: merchants, verifications, screening.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Domain knobs ---------------------------------------------------------------------------
+SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
+SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
+CLASSIFIER_TOP_K = env_int("CLASSIFIER_TOP_K", 5)
+
+# --- Health ---------------------------------------------------------------------------------
+READINESS_TIMEOUT = env_float("READINESS_TIMEOUT", 2.0)
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes and Prometheus scrape over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 1_048_576)
+
+# --- Logging --------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "kyb.cache": {"level": "WARNING"},
+    },
+}
+
+# The plan's index names (e.g. idx_business_verifications_status_created) exceed Django's
+# portable 30-character limit; PostgreSQL allows 63, and PostgreSQL is the only backend.
+SILENCED_SYSTEM_CHECKS = ["models.E034"]

@@ -1,0 +1,122 @@
+"""Integrators (the tenants), their API keys, and the merchants they submit."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+
+class Integrator(models.Model):
+    """A tenant: a payment company or marketplace that submits businesses through the API."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "integrators"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "read"
+    WRITE = "write", "write"
+
+
+class ApiKey(models.Model):
+    """An integrator's API key. Only a keyed hash of the secret is stored; ``prefix`` is the
+    short visible part that lets a human tell keys apart. Revoked keys are kept for audit."""
+
+    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = ArrayField(models.CharField(max_length=16, choices=ApiKeyScope.choices), default=list)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "api_keys"
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.integrator_id})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Merchant(models.Model):
+    """A business an integrator wants to onboard. ``verification`` points at the latest run.
+
+    The tax id is stored encrypted (``tax_id_encrypted``), searchable by exact value through a
+    keyed hash (``tax_id_hash``) and shown masked from ``tax_id_last4``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    integrator = models.ForeignKey(Integrator, on_delete=models.PROTECT, related_name="merchants")
+    external_id = models.CharField(max_length=128, blank=True)
+    legal_name = models.CharField(max_length=300)
+    dba_name = models.CharField(max_length=300, blank=True)
+    registration_number = models.CharField(max_length=64, blank=True)
+    tax_id_encrypted = models.TextField(blank=True, editable=False)
+    tax_id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    tax_id_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    lei = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    subdivision = models.CharField(max_length=6, blank=True)
+    address = models.JSONField(default=dict, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    description = models.TextField(blank=True)
+    declared_mcc = models.CharField(max_length=4, blank=True)
+    people = models.JSONField(default=list, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    # Indexed by the plan's named index (idx_merchants_verification_id), not Django's default.
+    verification = models.ForeignKey(
+        "verifications.BusinessVerification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "merchants"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integrator", "external_id"],
+                condition=~Q(external_id=""),
+                name="uniq_merchants_integrator_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="merchants_country_iso2"
+            ),
+            models.CheckConstraint(
+                condition=Q(declared_mcc="") | Q(declared_mcc__regex=r"^[0-9]{4}$"),
+                name="merchants_declared_mcc_4_digits",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["verification"], name="idx_merchants_verification_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def tax_id_masked(self) -> str:
+        return f"••••{self.tax_id_last4}" if self.tax_id_last4 else ""

@@ -1,0 +1,60 @@
+"""/healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def test_healthz_answers_without_touching_dependencies(client: Client) -> None:
+    with override_settings(REDIS_URL=DEAD, CELERY_BROKER_URL=DEAD):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_200_when_every_dependency_answers(client: Client) -> None:
+    response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["failed"] == []
+    assert set(body["checks"]) == {"database", "redis", "broker"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "failed"),
+    [
+        ({"REDIS_URL": DEAD}, ["redis"]),
+        ({"CELERY_BROKER_URL": DEAD}, ["broker"]),
+        ({"REDIS_URL": DEAD, "CELERY_BROKER_URL": DEAD}, ["redis", "broker"]),
+    ],
+)
+def test_readyz_is_503_naming_the_unreachable_dependency(
+    client: Client, overrides: dict[str, str], failed: list[str]
+) -> None:
+    with override_settings(**overrides, READINESS_TIMEOUT=0.5):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["failed"] == failed
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_readyz_rejects_post(client: Client) -> None:
+    assert client.post("/readyz").status_code == 405
+
+
+def test_metrics_exports_request_db_and_cache_families(client: Client) -> None:
+    from django.core.cache import cache
+
+    client.get("/healthz")
+    cache.get("warm-up")
+    body = client.get("/metrics").content.decode()
+    assert "django_http_requests_total_by_method_total" in body
+    assert "django_db_execute_total" in body or "django_db_new_connections_total" in body
+    assert "django_cache_get_total" in body

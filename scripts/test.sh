@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make test`: ruff, mypy, makemigrations --check, then pytest against real PostgreSQL and
+# Redis (the configured ones, or embedded ones under var/ when none is configured).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+V=.venv/bin
+
+eval "$($V/python scripts/devservices.py up)"
+# Test-only secrets; real deployments set their own (see README "Configuration").
+export SECRET_KEY="${SECRET_KEY:-test-only-secret-key-not-for-production-0123456789abcdef}"
+export FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}"
+
+echo "== ruff";       $V/ruff check . && $V/ruff format --check .
+echo "== mypy";       $V/mypy .
+echo "== migrations"; $V/python manage.py makemigrations --check --dry-run
+echo "== pytest";     $V/pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -1,0 +1,67 @@
+"""Every model is in the admin and its changelist opens with a bounded number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from classifications.tests.factories import ClassificationFactory
+from merchants.tests.factories import ApiKeyFactory
+from monitoring.tests.factories import MonitoringMetricFactory
+from verifications.tests.factories import PipelineJobFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "merchants/integrator",
+    "merchants/apikey",
+    "merchants/merchant",
+    "verifications/businessverification",
+    "verifications/pipelinejob",
+    "classifications/classification",
+    "monitoring/monitoringmetric",
+]
+
+
+@pytest.fixture
+def staff_client() -> Client:
+    user = User.objects.create_superuser("root", "root@example.com", "pw-not-used-elsewhere")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_plan_models_are_registered() -> None:
+    names = {m._meta.db_table for m in admin.site._registry}
+    assert {"merchants", "business_verifications", "classifications", "pipeline_jobs"} <= names
+    assert "monitoring_metrics" in names
+
+
+@pytest.mark.parametrize("path", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(staff_client: Client, path: str) -> None:
+    def make_rows(n: int) -> None:
+        for _ in range(n):
+            ApiKeyFactory()
+            PipelineJobFactory()
+            ClassificationFactory()
+            MonitoringMetricFactory()
+
+    make_rows(1)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(f"/admin/{path}/").status_code == 200
+    make_rows(5)
+    with CaptureQueriesContext(connection) as many:
+        assert staff_client.get(f"/admin/{path}/").status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_large_table_admins_skip_full_counts() -> None:
+    big = {"merchants", "business_verifications", "classifications", "pipeline_jobs", "api_keys"}
+    big |= {"monitoring_metrics", "verification_events"}
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.db_table in big:
+            assert model_admin.show_full_result_count is False, model

@@ -1,0 +1,102 @@
+"""The env-driven settings module: required secrets, *_FILE secrets, pool, deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kyb.env import ImproperlyConfiguredEnv, env_bool, env_int, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-0123456789",
+    "FIELD_ENCRYPTION_KEY": "ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=",
+    "ALLOWED_HOSTS": "kyb.example.com",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean.pop("SECURE_SSL_REDIRECT", None)
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_like_env() -> None:
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_secret_key_is_required_unless_debug() -> None:
+    env = dict(PRODUCTION_ENV, SECRET_KEY="")
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret_key"
+    secret.write_text("file-secret-" + "y" * 60 + "\n")
+    env = dict(PRODUCTION_ENV, SECRET_KEY="", SECRET_KEY_FILE=str(secret))
+    result = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("file-secret-" + "y" * 60)
+
+
+def test_pool_sizes_and_statement_timeout_come_from_env() -> None:
+    env = dict(
+        PRODUCTION_ENV,
+        DB_POOL_MIN_SIZE="3",
+        DB_POOL_MAX_SIZE="9",
+        DB_STATEMENT_TIMEOUT_MS="1234",
+    )
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o['pool']['min_size'], o['pool']['max_size'], o['options'],"
+        " settings.DATABASES['default']['ATOMIC_REQUESTS'])"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "3 9 -c statement_timeout=1234 False"
+
+
+def test_statement_timeout_is_enforced_by_the_server() -> None:
+    env = dict(PRODUCTION_ENV, DB_STATEMENT_TIMEOUT_MS="200")
+    code = (
+        "from django.db import connection\n"
+        "try:\n"
+        "    connection.cursor().execute('SELECT pg_sleep(2)')\n"
+        "    print('no timeout')\n"
+        "except Exception as exc:\n"
+        "    print('cancelled' if 'statement timeout' in str(exc) else repr(exc))\n"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "cancelled", result.stdout + result.stderr
+
+
+def test_env_readers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KYB_T_BOOL", "yes")
+    monkeypatch.setenv("KYB_T_INT", "nope")
+    assert env_bool("KYB_T_BOOL") is True
+    with pytest.raises(ImproperlyConfiguredEnv):
+        env_int("KYB_T_INT", 1)
+    path = tmp_path / "v"
+    path.write_text(" from-file \n")
+    monkeypatch.setenv("KYB_T_STR_FILE", str(path))
+    assert env_str("KYB_T_STR", "default") == "from-file"

@@ -1,0 +1,42 @@
+"""Admin for verifications, their audit events and pipeline jobs; tuned for large tables."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from verifications.models import BusinessVerification, PipelineJob, VerificationEvent
+
+
+class VerificationEventInline(admin.TabularInline):
+    model = VerificationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_status", "to_status", "actor", "reason", "created_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BusinessVerification)
+class BusinessVerificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "merchant", "integrator", "status", "risk_score", "created_at")
+    list_select_related = ("merchant", "integrator")
+    list_filter = ("status", "source")
+    search_fields = ("=id", "=merchant__id", "=merchant__external_id")
+    raw_id_fields = ("merchant", "decided_by_user")
+    autocomplete_fields = ("integrator",)
+    readonly_fields = ("input_snapshot", "checks", "created_at", "updated_at")
+    inlines = (VerificationEventInline,)
+    show_full_result_count = False
+    ordering = ("-created_at",)
+
+
+@admin.register(PipelineJob)
+class PipelineJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "subject_id", "queue", "status", "attempts", "created_at")
+    list_filter = ("status", "kind", "queue")
+    search_fields = ("=subject_id", "=task_id")
+    readonly_fields = ("last_error", "created_at", "updated_at")
+    show_full_result_count = False
+    ordering = ("-created_at",)

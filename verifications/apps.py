@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VerificationsConfig(AppConfig):
+    name = "verifications"
+    verbose_name = "Verifications and jobs"

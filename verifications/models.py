@@ -1,0 +1,187 @@
+"""Verification runs, their audit trail, and the durable job outbox."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    PROCESSING = "processing", "processing"
+    APPROVED = "approved", "approved"
+    IN_REVIEW = "in_review", "in review"
+    REJECTED = "rejected", "rejected"
+    ERROR = "error", "error"
+
+
+TERMINAL_STATUSES = frozenset(
+    {VerificationStatus.APPROVED, VerificationStatus.REJECTED, VerificationStatus.ERROR}
+)
+
+# The lifecycle (DESIGN.md). ``error`` is retryable: it may go back to pending.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    VerificationStatus.PENDING: frozenset(
+        {VerificationStatus.PROCESSING, VerificationStatus.ERROR}
+    ),
+    VerificationStatus.PROCESSING: frozenset(
+        {
+            VerificationStatus.APPROVED,
+            VerificationStatus.IN_REVIEW,
+            VerificationStatus.REJECTED,
+            VerificationStatus.ERROR,
+            # A worker that died mid-run is swept back to pending for another attempt.
+            VerificationStatus.PENDING,
+        }
+    ),
+    VerificationStatus.IN_REVIEW: frozenset(
+        {VerificationStatus.APPROVED, VerificationStatus.REJECTED}
+    ),
+    VerificationStatus.APPROVED: frozenset(),
+    VerificationStatus.REJECTED: frozenset(),
+    VerificationStatus.ERROR: frozenset({VerificationStatus.PENDING}),
+}
+
+
+class VerificationSource(models.TextChoices):
+    API = "api", "API"
+    INTERNAL = "internal", "internal task"
+    BATCH = "batch", "batch"
+    ADMIN = "admin", "admin"
+
+
+class BusinessVerification(models.Model):
+    """One verification run of a merchant: input snapshot, per-check results, risk, decision."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="verifications"
+    )
+    integrator = models.ForeignKey(
+        "merchants.Integrator", on_delete=models.PROTECT, related_name="verifications"
+    )
+    status = models.CharField(
+        max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    source = models.CharField(
+        max_length=16, choices=VerificationSource.choices, default=VerificationSource.API
+    )
+    input_snapshot = models.JSONField(default=dict, blank=True)
+    checks = models.JSONField(default=dict, blank=True)
+    risk_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_reasons = models.JSONField(default=list, blank=True)
+    decided_by = models.CharField(max_length=150, blank=True, help_text="'system' or a username")
+    decided_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    error_reason = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "business_verifications"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=VerificationStatus.values),
+                name="business_verifications_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_score__isnull=True) | Q(risk_score__lte=100),
+                name="business_verifications_risk_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="idx_business_verifications_status"),
+            models.Index(fields=["created_at"], name="idx_business_verifications_created_at"),
+            models.Index(
+                fields=["status", "created_at"], name="idx_business_verifications_status_created"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class VerificationEvent(models.Model):
+    """Audit row: one status change or decision on a verification, by whom, why and when."""
+
+    verification = models.ForeignKey(
+        BusinessVerification, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.CharField(max_length=150, help_text="'system' or a username")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "verification_events"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status} by {self.actor}"
+
+
+class JobKind(models.TextChoices):
+    VERIFICATION = "verification", "verification"
+    WEBHOOK_DELIVERY = "webhook_delivery", "webhook delivery"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RUNNING = "running", "running"
+    SUCCEEDED = "succeeded", "succeeded"
+    FAILED = "failed", "failed"
+    DEAD = "dead", "dead"
+
+
+class PipelineJob(models.Model):
+    """A unit of async work, written in the same transaction as its subject: the outbox that
+    makes queued work durable. The sweeper re-enqueues jobs the broker or a worker lost."""
+
+    kind = models.CharField(max_length=32, choices=JobKind.choices)
+    subject_id = models.CharField(max_length=64, help_text="id of the verification/delivery")
+    queue = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    last_error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "pipeline_jobs"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="pipeline_jobs_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_id"], name="uniq_pipeline_jobs_subject"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status"], name="idx_pipeline_jobs_status"),
+            models.Index(fields=["created_at"], name="idx_pipeline_jobs_created_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.subject_id} ({self.status})"
