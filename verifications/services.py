@@ -1,0 +1,151 @@
+"""Writes of the verifications app: creating runs (with their outbox job) and moving them
+through the lifecycle. Every state change writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kyb.queues import Queue
+from merchants.models import Merchant
+from verifications.effects import verification_changed
+from verifications.models import (
+    ALLOWED_TRANSITIONS,
+    BusinessVerification,
+    JobKind,
+    PipelineJob,
+    VerificationEvent,
+    VerificationSource,
+    VerificationStatus,
+)
+
+RUN_TASK_NAME = "kyb.verifications.run"
+# Business judgements; ``error`` is not one (the checks could not run).
+DECISIONS = frozenset(
+    {VerificationStatus.APPROVED, VerificationStatus.IN_REVIEW, VerificationStatus.REJECTED}
+)
+SYSTEM_ACTOR = "system"
+
+
+class IllegalTransition(Exception):
+    """The state machine refuses this change (e.g. a duplicate delivery of a finished run)."""
+
+    def __init__(self, verification_id: uuid.UUID, from_status: str, to_status: str) -> None:
+        super().__init__(f"verification {verification_id}: {from_status} -> {to_status} refused")
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
+    """The input a run works on, frozen at submission (tax id excluded: it stays encrypted)."""
+    return {
+        "merchant_id": str(merchant.id),
+        "legal_name": merchant.legal_name,
+        "dba_name": merchant.dba_name,
+        "registration_number": merchant.registration_number,
+        "has_tax_id": bool(merchant.tax_id_encrypted),
+        "lei": merchant.lei,
+        "country": merchant.country,
+        "subdivision": merchant.subdivision,
+        "address": merchant.address,
+        "website": merchant.website,
+        "email": merchant.email,
+        "phone": merchant.phone,
+        "description": merchant.description,
+        "declared_mcc": merchant.declared_mcc,
+        "people": merchant.people,
+    }
+
+
+def pipeline_job_enqueue(*, job: PipelineJob) -> None:
+    """Send the job's task to the broker. Called on commit and by the sweeper; a broker outage
+    leaves the job ``queued`` for the sweeper to retry, so it never raises."""
+    from kyb.celery import app
+
+    try:
+        result = app.send_task(
+            RUN_TASK_NAME,
+            kwargs={"verification_id": job.subject_id},
+            queue=job.queue,
+            retry=False,
+        )
+    except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues queued jobs.
+        return
+    PipelineJob.objects.filter(pk=job.pk).update(task_id=result.id, enqueued_at=timezone.now())
+
+
+@transaction.atomic
+def verification_create(
+    *,
+    merchant: Merchant,
+    source: str = VerificationSource.API,
+    queue: str = Queue.VERIFICATIONS,
+) -> BusinessVerification:
+    """Create a pending run and its outbox job in one transaction; enqueue on commit."""
+    verification = BusinessVerification.objects.create(
+        merchant=merchant,
+        integrator_id=merchant.integrator_id,
+        source=source,
+        input_snapshot=merchant_snapshot(merchant),
+    )
+    VerificationEvent.objects.create(
+        verification=verification, to_status=VerificationStatus.PENDING, actor=SYSTEM_ACTOR
+    )
+    Merchant.objects.filter(pk=merchant.pk).update(verification=verification)
+    merchant.verification = verification
+    job = PipelineJob.objects.create(
+        kind=JobKind.VERIFICATION, subject_id=str(verification.id), queue=str(queue)
+    )
+    transaction.on_commit(lambda: pipeline_job_enqueue(job=job))
+    verification_changed(verification, event_type="verification.created")
+    return verification
+
+
+@transaction.atomic
+def verification_transition(
+    *,
+    verification_id: uuid.UUID | str,
+    to_status: str,
+    actor: str = SYSTEM_ACTOR,
+    actor_user_id: int | None = None,
+    reason: str = "",
+    fields: dict[str, Any] | None = None,
+) -> BusinessVerification:
+    """Move a verification to ``to_status`` under a row lock, refusing illegal transitions.
+
+    ``fields`` are extra attributes saved with the change (checks, risk score, ...). Decisions
+    (approved/in_review/rejected) record who, why and when.
+    """
+    verification = BusinessVerification.objects.select_for_update().get(pk=verification_id)
+    from_status = verification.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise IllegalTransition(verification.id, from_status, to_status)
+    now = timezone.now()
+    updates: dict[str, Any] = {"status": to_status, **(fields or {})}
+    if to_status == VerificationStatus.PROCESSING:
+        updates.setdefault("started_at", now)
+    if to_status in DECISIONS:
+        updates.update(decided_by=actor, decided_by_user_id=actor_user_id, decided_at=now)
+        updates.setdefault("decision_reason", reason)
+    elif to_status == VerificationStatus.ERROR:
+        updates.setdefault("error_reason", reason)
+    if to_status in DECISIONS or to_status == VerificationStatus.ERROR:
+        updates.setdefault("completed_at", now)
+    for name, value in updates.items():
+        setattr(verification, name, value)
+    verification.save(update_fields=[*updates, "updated_at"])
+    VerificationEvent.objects.create(
+        verification=verification,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        reason=reason,
+    )
+    completed = to_status in DECISIONS or to_status == VerificationStatus.ERROR
+    event = "verification.completed" if completed else "verification.updated"
+    verification_changed(verification, event_type=event)
+    return verification

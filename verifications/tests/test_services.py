@@ -1,0 +1,82 @@
+"""Creating verifications (with their outbox job) and the lifecycle state machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from merchants.tests.factories import MerchantFactory
+from verifications import effects
+from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
+from verifications.services import (
+    IllegalTransition,
+    verification_create,
+    verification_transition,
+)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_create_writes_verification_job_and_audit_row_and_enqueues_on_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    merchant = MerchantFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        verification = verification_create(merchant=merchant)
+        job = PipelineJob.objects.get(subject_id=str(verification.id))
+        assert job.task_id == ""  # nothing left the process before commit
+    assert callbacks
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    assert job.task_id and job.enqueued_at is not None
+    merchant.refresh_from_db()
+    assert merchant.verification_id == verification.id
+    assert verification.status == VerificationStatus.PENDING
+    assert verification.input_snapshot["legal_name"] == merchant.legal_name
+    assert list(verification.events.values_list("to_status", flat=True)) == ["pending"]
+
+
+def test_transitions_follow_the_lifecycle_and_are_audited() -> None:
+    verification = verification_create(merchant=MerchantFactory())
+    verification_transition(verification_id=verification.id, to_status="processing")
+    done = verification_transition(
+        verification_id=verification.id, to_status="approved", reason="all checks passed"
+    )
+    assert done.decided_by == "system" and done.decided_at and done.completed_at
+    assert done.decision_reason == "all checks passed"
+    events = list(done.events.values_list("from_status", "to_status"))
+    assert events == [("", "pending"), ("pending", "processing"), ("processing", "approved")]
+
+
+def test_a_finished_run_refuses_to_run_again() -> None:
+    verification = verification_create(merchant=MerchantFactory())
+    verification_transition(verification_id=verification.id, to_status="processing")
+    verification_transition(verification_id=verification.id, to_status="rejected")
+    with pytest.raises(IllegalTransition):
+        verification_transition(verification_id=verification.id, to_status="processing")
+    assert BusinessVerification.objects.get(pk=verification.id).status == "rejected"
+
+
+def test_error_is_not_a_decision() -> None:
+    verification = verification_create(merchant=MerchantFactory())
+    verification_transition(verification_id=verification.id, to_status="processing")
+    errored = verification_transition(
+        verification_id=verification.id, to_status="error", reason="registry unreachable"
+    )
+    assert errored.decided_by == "" and errored.decided_at is None
+    assert errored.error_reason == "registry unreachable"
+
+
+def test_receivers_hear_events_only_after_commit(django_capture_on_commit_callbacks: Any) -> None:
+    heard: list[str] = []
+    receiver = lambda verification, event_type: heard.append(event_type)  # noqa: E731
+    effects.register(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            verification = verification_create(merchant=MerchantFactory())
+            verification_transition(verification_id=verification.id, to_status="processing")
+            assert heard == []
+        assert heard == ["verification.created", "verification.updated"]
+    finally:
+        effects._receivers.remove(receiver)
