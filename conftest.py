@@ -26,3 +26,33 @@ def integrator(db):
     from merchants.tests.factories import IntegratorFactory
 
     return IntegratorFactory()
+
+
+@pytest.fixture
+def api_key(db):  # type: ignore[no-untyped-def]
+    """(ApiKey, plaintext) with read and write scopes."""
+    from merchants.tests.factories import api_key_with_secret
+
+    return api_key_with_secret()
+
+
+@pytest.fixture
+def api(api_key):  # type: ignore[no-untyped-def]
+    """An ApiClient authenticated as a fresh integrator; schema-checks every response."""
+    from kyb.tests.api_client import ApiClient
+
+    client = ApiClient(api_key[1])
+    client.integrator = api_key[0].integrator
+    return client
+
+
+@pytest.fixture
+def other_api(db):  # type: ignore[no-untyped-def]
+    """A client of a second, unrelated integrator."""
+    from kyb.tests.api_client import ApiClient
+    from merchants.tests.factories import api_key_with_secret
+
+    key, plaintext = api_key_with_secret()
+    client = ApiClient(plaintext)
+    client.integrator = key.integrator
+    return client

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "kyb",
     "merchants",
     "verifications",
     "classifications",
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kyb.api.middleware.ThresholdGZipMiddleware",
+    "kyb.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -187,25 +190,35 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 
 # --- API ----------------------------------------------------------------------------------
 API_KEY_HASH_SECRET = env_str("API_KEY_HASH_SECRET", "") or SECRET_KEY
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
+API_GZIP_MIN_BYTES = env_int("API_GZIP_MIN_BYTES", 1024)
+IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86_400)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["kyb.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["kyb.api.auth.HasApiKeyScope"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["kyb.api.ratelimit.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["kyb.api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kyb.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "UNAUTHENTICATED_TOKEN": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "KYB platform API",
     "DESCRIPTION": "Know-Your-Business verification: merchants, verifications, screening.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "AUTHENTICATION_WHITELIST": ["kyb.api.auth.ApiKeyAuthentication"],
 }
 
 # --- Domain knobs ---------------------------------------------------------------------------
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 CLASSIFIER_TOP_K = env_int("CLASSIFIER_TOP_K", 5)
+
 
 # --- Health ---------------------------------------------------------------------------------
 READINESS_TIMEOUT = env_float("READINESS_TIMEOUT", 2.0)

@@ -6,8 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from monitoring import views as monitoring_views
 
-# Each app contributes its v1 routes here (merchants, verifications, ...).
-api_v1: list = []
+# Each app contributes its v1 routes.
+api_v1 = [
+    path("", include("merchants.urls")),
+    path("", include("verifications.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -18,3 +21,7 @@ urlpatterns = [
     path("readyz", monitoring_views.readyz, name="readyz"),
     path("", include("django_prometheus.urls")),
 ]
+
+handler400 = "kyb.api.errors.bad_request"
+handler404 = "kyb.api.errors.not_found"
+handler500 = "kyb.api.errors.server_error"

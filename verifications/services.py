@@ -9,13 +9,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kyb.cache import invalidate_on_commit
 from kyb.queues import Queue
 from merchants.models import Merchant
+from merchants.selectors import MERCHANT_NAMESPACE
 from verifications.effects import verification_changed
 from verifications.models import (
     ALLOWED_TRANSITIONS,
     BusinessVerification,
     JobKind,
+    JobStatus,
     PipelineJob,
     VerificationEvent,
     VerificationSource,
@@ -60,9 +63,10 @@ def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
     }
 
 
-def pipeline_job_enqueue(*, job: PipelineJob) -> None:
+def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
     """Send the job's task to the broker. Called on commit and by the sweeper; a broker outage
-    leaves the job ``queued`` for the sweeper to retry, so it never raises."""
+    leaves the job ``queued`` for the sweeper to retry, so it never raises. Returns whether the
+    broker took the message."""
     from kyb.celery import app
 
     try:
@@ -73,8 +77,13 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> None:
             retry=False,
         )
     except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues queued jobs.
-        return
-    PipelineJob.objects.filter(pk=job.pk).update(task_id=result.id, enqueued_at=timezone.now())
+        return False
+    # Only a job still waiting records the message id: a worker may already have claimed the
+    # job (under its own task id), and that claim must not be overwritten.
+    PipelineJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        task_id=result.id, enqueued_at=timezone.now()
+    )
+    return True
 
 
 @transaction.atomic
@@ -96,6 +105,7 @@ def verification_create(
     )
     Merchant.objects.filter(pk=merchant.pk).update(verification=verification)
     merchant.verification = verification
+    invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # .update() sends no signal
     job = PipelineJob.objects.create(
         kind=JobKind.VERIFICATION, subject_id=str(verification.id), queue=str(queue)
     )

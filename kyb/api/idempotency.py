@@ -1,0 +1,82 @@
+"""``Idempotency-Key`` on POST: same key + same request within the retention window returns
+the original status and body without doing the work again; same key + different request is 422.
+
+Exactly-once under concurrency comes from the unique (integrator, key) index, not from a
+check-then-insert: the record is inserted in the transaction that does the work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+import orjson
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kyb.api.errors import ApiError
+from kyb.api.renderers import _default
+from kyb.models import IdempotencyRecord
+from merchants.models import Integrator
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+KEPT_HEADERS = ("Location",)
+
+
+def _fingerprint(request: Request) -> str:
+    """Method, path and the parsed body in canonical form: key order and whitespace don't
+    make a retry "different"."""
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    digest.update(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=_default))
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise ApiError(
+            code="idempotency_key_reused",
+            message="This Idempotency-Key was used with a different request.",
+            status_code=422,
+        )
+    headers = {**record.response_headers, REPLAY_HEADER: "true"}
+    return Response(record.response_body, status=record.status_code, headers=headers)
+
+
+def idempotent(
+    request: Request, integrator: Integrator, handler: Callable[[], Response]
+) -> Response:
+    """Run ``handler`` at most once per (integrator, Idempotency-Key)."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        return handler()
+    if not key or len(key) > 255:
+        raise ApiError(code="invalid_idempotency_key", message="1 to 255 characters.")
+    fingerprint = _fingerprint(request)
+    cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_TTL)
+    IdempotencyRecord.objects.filter(integrator=integrator, key=key, created_at__lt=cutoff).delete()
+    existing = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                integrator=integrator, key=key, fingerprint=fingerprint, status_code=0
+            )
+            response = handler()
+            record.status_code = response.status_code
+            record.response_body = orjson.loads(orjson.dumps(response.data, default=_default))
+            record.response_headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            record.save(update_fields=["status_code", "response_body", "response_headers"])
+    except IntegrityError:
+        # A concurrent duplicate won the insert and has committed by now: replay its outcome.
+        winner = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
+        if winner is None:
+            raise
+        return _replay(winner, fingerprint)
+    return response

@@ -1,0 +1,53 @@
+"""HTTP plumbing for the API: body-size limit, version and rate-limit headers, gzip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
+
+from kyb.api.errors import json_error
+
+API_PREFIX = "/api/"
+API_VERSION = "v1"
+
+
+class ApiMiddleware:
+    """For ``/api/`` requests: refuse oversize bodies early (413), echo ``API-Version``, and
+    attach ``X-RateLimit-*`` headers from the throttle's decision."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        response = self._too_large(request) or self.get_response(request)
+        response["API-Version"] = API_VERSION
+        decision = getattr(request, "kyb_rate_decision", None)
+        if decision is not None:
+            response["X-RateLimit-Limit"] = str(decision.limit)
+            response["X-RateLimit-Remaining"] = str(decision.remaining)
+            response["X-RateLimit-Reset"] = str(decision.reset_at)
+        return response
+
+    @staticmethod
+    def _too_large(request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error("bad_request", "Invalid Content-Length header.", 400)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return json_error("payload_too_large", "Request body exceeds the size limit.", 413)
+        return None
+
+
+class ThresholdGZipMiddleware(GZipMiddleware):
+    """gzip only bodies of at least ``API_GZIP_MIN_BYTES``: small ones don't pay for the CPU."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.streaming and len(response.content) < settings.API_GZIP_MIN_BYTES:
+            return response
+        return super().process_response(request, response)

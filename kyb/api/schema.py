@@ -1,0 +1,75 @@
+"""OpenAPI pieces shared by every endpoint: the error envelope and common headers."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable machine-readable code, e.g. validation_error")
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="per-field messages (400 only)")
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorEnvelopeSerializer, description=description)
+
+
+ERRORS = {
+    400: _error("invalid input (validation_error, malformed_json, unknown fields)"),
+    401: _error("missing, invalid or revoked API key (unauthenticated)"),
+    403: _error("the key lacks the needed scope (forbidden)"),
+    404: _error("no such object for this integrator (not_found)"),
+    409: _error("conflict, e.g. merchant_exists"),
+    413: _error("body over the size limit (payload_too_large)"),
+    415: _error("body is not application/json (unsupported_media_type)"),
+    422: _error("Idempotency-Key reused with a different request (idempotency_key_reused)"),
+    429: _error("rate limit exceeded (rate_limited); see Retry-After"),
+    503: _error("database unavailable (service_unavailable)"),
+}
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Retry-safe creation: the same key and body within 24 h replay the first response.",
+)
+
+
+class ClassificationCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description = serializers.CharField()
+    confidence = serializers.FloatField()
+    rank = serializers.IntegerField()
+
+
+class ClassificationListSerializer(serializers.Serializer):
+    """Latest codes per system for a merchant, each list by confidence (highest first)."""
+
+    merchant_id = serializers.UUIDField()
+    verification_id = serializers.UUIDField(allow_null=True)
+    model_version = serializers.CharField(allow_null=True)
+    naics = ClassificationCodeSerializer(many=True)
+    sic = ClassificationCodeSerializer(many=True)
+    mcc = ClassificationCodeSerializer(many=True)
+
+
+def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """Schema of a cursor-paginated list: ``{"data": [...], "next", "previous"}``."""
+    from drf_spectacular.utils import inline_serializer
+
+    return inline_serializer(
+        name,
+        fields={
+            "data": item(many=True),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+        },
+    )

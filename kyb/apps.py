@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class KybConfig(AppConfig):
+    """The project package is also an app: it owns cross-cutting tables (idempotency)."""
+
+    name = "kyb"
+    verbose_name = "Platform"

@@ -1,0 +1,238 @@
+"""Bad input never yields a 500: each case gets its documented 4xx and the error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from kyb.tests.api_client import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"legal_name": "Acme Ltd", "country": "GB"}
+
+CASES: list[tuple[str, str, str, bytes | str, str, int, str]] = [
+    # (name, method, path, body, content type, status, code)
+    (
+        "malformed json",
+        "post",
+        "/api/v1/merchants",
+        b'{"legal_name": ',
+        "application/json",
+        400,
+        "malformed_json",
+    ),
+    (
+        "wrong type",
+        "post",
+        "/api/v1/merchants",
+        '{"legal_name": ["x"], "country": "GB"}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "missing field",
+        "post",
+        "/api/v1/merchants",
+        '{"country": "GB"}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "unknown field",
+        "post",
+        "/api/v1/merchants",
+        '{"legal_name": "A", "country": "GB", "x": 1}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "bad country",
+        "post",
+        "/api/v1/merchants",
+        '{"legal_name": "A", "country": "XX"}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "bad mcc",
+        "post",
+        "/api/v1/merchants",
+        '{"legal_name": "A", "country": "GB", "declared_mcc": "12"}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "json array body",
+        "post",
+        "/api/v1/merchants",
+        "[1, 2]",
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "wrong content type",
+        "post",
+        "/api/v1/merchants",
+        "legal_name=A",
+        "text/plain",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "form content type",
+        "post",
+        "/api/v1/merchants",
+        "legal_name=A",
+        "application/x-www-form-urlencoded",
+        415,
+        "unsupported_media_type",
+    ),
+    (
+        "method not allowed",
+        "delete",
+        "/api/v1/merchants",
+        "",
+        "application/json",
+        405,
+        "method_not_allowed",
+    ),
+    ("unknown path", "get", "/api/v1/nope", "", "application/json", 404, "not_found"),
+    (
+        "bad uuid path",
+        "get",
+        "/api/v1/merchants/not-a-uuid",
+        "",
+        "application/json",
+        404,
+        "not_found",
+    ),
+    (
+        "unknown merchant",
+        "get",
+        "/api/v1/merchants/00000000-0000-0000-0000-000000000000",
+        "",
+        "application/json",
+        404,
+        "not_found",
+    ),
+    (
+        "verification of nobody",
+        "post",
+        "/api/v1/verifications",
+        '{"merchant_id": "00000000-0000-0000-0000-000000000000"}',
+        "application/json",
+        404,
+        "not_found",
+    ),
+    (
+        "both merchant forms",
+        "post",
+        "/api/v1/verifications",
+        '{"merchant_id": "00000000-0000-0000-0000-000000000000", "merchant": {}}',
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "bad status filter",
+        "get",
+        "/api/v1/verifications?status=done",
+        "",
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "bad date filter",
+        "get",
+        "/api/v1/verifications?created_after=yesterday",
+        "",
+        "application/json",
+        400,
+        "validation_error",
+    ),
+    (
+        "bad cursor",
+        "get",
+        "/api/v1/merchants?cursor=garbage",
+        "",
+        "application/json",
+        404,
+        "not_found",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "content_type", "status", "code"),
+    CASES,
+    ids=[c[0] for c in CASES],
+)
+def test_bad_input_gets_documented_4xx_and_envelope(
+    api: ApiClient,
+    name: str,
+    method: str,
+    path: str,
+    body: Any,
+    content_type: str,
+    status: int,
+    code: str,
+) -> None:
+    response = getattr(api, method)(path, body, content_type=content_type)
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == code
+    assert "Traceback" not in response.content.decode()
+
+
+def test_body_over_the_limit_is_413(api: ApiClient) -> None:
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024):
+        response = api.post_json("/api/v1/merchants", {**GOOD, "description": "x" * 2000})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_field_errors_name_the_fields(api: ApiClient) -> None:
+    response = api.post_json("/api/v1/merchants", {"legal_name": "", "country": "ZZ", "typo": 1})
+    fields = response.json()["error"]["fields"]
+    assert set(fields) == {"typo"}  # unknown fields are reported first, before value checks
+    response = api.post_json("/api/v1/merchants", {"legal_name": "", "country": "ZZ"})
+    assert set(response.json()["error"]["fields"]) == {"legal_name", "country"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_is_503_with_envelope(api_key: Any) -> None:
+    client = ApiClient(api_key[1])
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1", OPTIONS={"connect_timeout": 1})
+    try:
+        response = client.get("/api/v1/merchants")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "127.0.0.1" not in response.content.decode()
+
+
+def test_gzip_only_above_threshold(api: ApiClient) -> None:
+    from merchants.tests.factories import MerchantFactory
+
+    small = api.get("/api/v1/merchants", HTTP_ACCEPT_ENCODING="gzip")
+    assert small.get("Content-Encoding") is None
+    MerchantFactory.create_batch(20, integrator=api.integrator)  # type: ignore[attr-defined]
+    with override_settings(API_GZIP_MIN_BYTES=512):
+        big = api.get("/api/v1/merchants", HTTP_ACCEPT_ENCODING="gzip")
+    assert big["Content-Encoding"] == "gzip"

@@ -1,0 +1,104 @@
+"""Merchant endpoints: ``/api/v1/merchants``. One class per resource shape; views only parse,
+call a service or selector, and render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from classifications.cache import classification_latest_data
+from kyb.api.idempotency import idempotent
+from kyb.api.pagination import CreatedCursorPagination
+from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from merchants.selectors import (
+    merchant_data,
+    merchant_get,
+    merchant_get_data,
+    merchant_list,
+    public,
+)
+from merchants.serializers import (
+    MerchantInputSerializer,
+    MerchantOutputSerializer,
+    MerchantUpdateSerializer,
+)
+from merchants.services import merchant_create, merchant_update
+
+
+def _integrator(request: Request) -> Any:
+    return request.user
+
+
+class MerchantListCreateApi(APIView):
+    @extend_schema(
+        operation_id="merchants_list",
+        parameters=[
+            OpenApiParameter("tax_id", str, description="exact tax id (matched by keyed hash)"),
+            OpenApiParameter("external_id", str),
+            OpenApiParameter("country", str),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("limit", int, description="page size, max 200"),
+        ],
+        responses={200: paginated("PaginatedMerchantList", MerchantOutputSerializer), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        qs = merchant_list(
+            integrator=_integrator(request),
+            tax_id=request.query_params.get("tax_id"),
+            external_id=request.query_params.get("external_id"),
+            country=request.query_params.get("country"),
+        )
+        paginator = CreatedCursorPagination()
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        return paginator.get_paginated_response([public(merchant_data(m)) for m in page])
+
+    @extend_schema(
+        operation_id="merchants_create",
+        request=MerchantInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: MerchantOutputSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        def create() -> Response:
+            merchant = merchant_create(integrator=_integrator(request), data=request.data)
+            return Response(
+                public(merchant_data(merchant)),
+                status=status.HTTP_201_CREATED,
+                headers={"Location": f"/api/v1/merchants/{merchant.id}"},
+            )
+
+        return idempotent(request, _integrator(request), create)
+
+
+class MerchantDetailApi(APIView):
+    @extend_schema(
+        operation_id="merchants_retrieve", responses={200: MerchantOutputSerializer, **ERRORS}
+    )
+    def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
+        return Response(merchant_get_data(integrator=_integrator(request), merchant_id=merchant_id))
+
+    @extend_schema(
+        operation_id="merchants_update",
+        request=MerchantUpdateSerializer,
+        responses={200: MerchantOutputSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, merchant_id: uuid.UUID) -> Response:
+        merchant = merchant_get(integrator=_integrator(request), merchant_id=merchant_id)
+        merchant = merchant_update(merchant=merchant, data=request.data)
+        return Response(public(merchant_data(merchant)))
+
+
+class MerchantClassificationsApi(APIView):
+    @extend_schema(
+        operation_id="merchants_classifications",
+        responses={200: ClassificationListSerializer, **ERRORS},
+    )
+    def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
+        merchant_get_data(integrator=_integrator(request), merchant_id=merchant_id)  # tenancy
+        return Response(classification_latest_data(business_id=merchant_id))

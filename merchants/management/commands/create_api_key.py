@@ -1,0 +1,36 @@
+"""``manage.py create_api_key --integrator NAME [--scopes read,write] [--name LABEL]``.
+
+Creates the integrator if needed and prints the new key as the LAST line of output: it is
+shown once and never stored in plaintext.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from merchants.services import api_key_create, integrator_get_or_create
+
+
+class Command(BaseCommand):
+    help = "Create an API key for an integrator (created if missing); prints the key last."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--integrator", required=True, help="integrator name")
+        parser.add_argument("--scopes", default="read,write", help="comma-separated: read,write")
+        parser.add_argument("--name", default="", help="a label for the key")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
+        integrator = integrator_get_or_create(name=options["integrator"])
+        try:
+            key, new = api_key_create(integrator=integrator, scopes=scopes, name=options["name"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"integrator: {integrator.name} ({integrator.id})\n"
+            f"key prefix: {key.prefix}  scopes: {','.join(key.scopes)}\n"
+            "Store this key now; it cannot be shown again:"
+        )
+        self.stdout.write(new.plaintext)

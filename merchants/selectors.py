@@ -1,0 +1,103 @@
+"""Reads of the merchants app, always scoped to the caller's integrator."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from kyb.cache import cache_get_or_fill
+from kyb.crypto import search_hash
+from kyb.errors import NotFound
+from merchants.models import Integrator, Merchant
+
+MERCHANT_NAMESPACE = "merchant"
+
+
+def merchant_list(
+    *,
+    integrator: Integrator,
+    tax_id: str | None = None,
+    external_id: str | None = None,
+    country: str | None = None,
+) -> QuerySet[Merchant]:
+    qs = Merchant.objects.filter(integrator=integrator)
+    if tax_id:
+        qs = qs.filter(tax_id_hash=search_hash(tax_id))
+    if external_id:
+        qs = qs.filter(external_id=external_id)
+    if country:
+        qs = qs.filter(country=country.upper())
+    return qs
+
+
+def merchant_get(*, integrator: Integrator, merchant_id: uuid.UUID | str) -> Merchant:
+    merchant = Merchant.objects.filter(integrator=integrator, pk=merchant_id).first()
+    if merchant is None:
+        raise NotFound("not_found", "Merchant not found.")
+    return merchant
+
+
+def merchant_data(merchant: Merchant) -> dict[str, Any]:
+    """The API representation as plain JSON data (what the cache stores)."""
+    people = [
+        {
+            "name": p.get("name", ""),
+            "role": p.get("role", ""),
+            "ownership_pct": p.get("ownership_pct"),
+            "year_of_birth": int(p["date_of_birth"][:4]) if p.get("date_of_birth") else None,
+            "country": p.get("country", ""),
+        }
+        for p in merchant.people
+    ]
+    return {
+        "id": str(merchant.id),
+        "external_id": merchant.external_id,
+        "legal_name": merchant.legal_name,
+        "dba_name": merchant.dba_name,
+        "registration_number": merchant.registration_number,
+        "tax_id": merchant.tax_id_masked,
+        "lei": merchant.lei,
+        "country": merchant.country,
+        "subdivision": merchant.subdivision,
+        "address": merchant.address,
+        "website": merchant.website,
+        "email": merchant.email,
+        "phone": merchant.phone,
+        "description": merchant.description,
+        "declared_mcc": merchant.declared_mcc,
+        "people": people,
+        "metadata": merchant.metadata,
+        "latest_verification_id": str(merchant.verification_id)
+        if merchant.verification_id
+        else None,
+        "created_at": merchant.created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": merchant.updated_at.isoformat().replace("+00:00", "Z"),
+        "_integrator_id": str(merchant.integrator_id),
+    }
+
+
+def merchant_get_data(*, integrator: Integrator, merchant_id: uuid.UUID) -> dict[str, Any]:
+    """Cache-aside read of ``merchant:{id}``; another integrator's merchant is "not found"."""
+
+    def load() -> dict[str, Any] | None:
+        merchant = Merchant.objects.filter(pk=merchant_id).first()
+        return merchant_data(merchant) if merchant else None
+
+    data = cache_get_or_fill(
+        MERCHANT_NAMESPACE,
+        merchant_id,
+        ttl=settings.CACHE_TTL_MERCHANT,
+        not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
+        loader=load,
+    )
+    if not isinstance(data, dict) or data["_integrator_id"] != str(integrator.id):
+        raise NotFound("not_found", "Merchant not found.")
+    return public(data)
+
+
+def public(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop internal keys (prefixed ``_``) before a payload leaves the API."""
+    return {k: v for k, v in data.items() if not k.startswith("_")}

@@ -1,0 +1,128 @@
+"""Merchant input and output shapes. Input and output are separate classes on purpose: an
+output shape integrators depend on must never change because an input rule did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from rest_framework import serializers
+
+from kyb.api.serializers import CountryField, StrictSerializer
+
+PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
+METADATA_MAX_KEYS = 50
+METADATA_MAX_BYTES = 8192
+
+
+class AddressSerializer(StrictSerializer):
+    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class PersonInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    role = serializers.ChoiceField(choices=PERSON_ROLES, default="owner")
+    ownership_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    country = CountryField(required=False, allow_blank=True)
+
+
+class MerchantInputSerializer(StrictSerializer):
+    """Create payload. ``tax_id`` is write-only: stored encrypted, only ever returned masked."""
+
+    external_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    legal_name = serializers.CharField(max_length=300)
+    dba_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    tax_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    lei = serializers.RegexField(
+        r"^[A-Za-z0-9]{20}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "An LEI is 20 letters and digits."},
+    )
+    country = CountryField()
+    subdivision = serializers.RegexField(
+        r"^[A-Za-z0-9]{1,3}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "The ISO 3166-2 subdivision part, e.g. 'CA' or 'LND'."},
+    )
+    address = AddressSerializer(required=False)
+    website = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.RegexField(
+        r"^\+?[0-9 ()\-.]{5,32}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "A phone number: digits, spaces, + ( ) - ."},
+    )
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    declared_mcc = serializers.RegexField(
+        r"^[0-9]{4}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": "A merchant category code is 4 digits."},
+    )
+    people = PersonInputSerializer(many=True, required=False, max_length=50)
+    metadata = serializers.DictField(required=False)
+
+    def validate_subdivision(self, value: str) -> str:
+        return value.upper()
+
+    def validate_lei(self, value: str) -> str:
+        return value.upper()
+
+    def validate_metadata(self, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > METADATA_MAX_KEYS:
+            raise serializers.ValidationError(f"At most {METADATA_MAX_KEYS} keys.")
+        if len(orjson.dumps(value)) > METADATA_MAX_BYTES:
+            raise serializers.ValidationError(f"At most {METADATA_MAX_BYTES} bytes of JSON.")
+        return value
+
+
+class MerchantUpdateSerializer(MerchantInputSerializer):
+    """PATCH payload: every field optional, the same rules."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class PersonOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    ownership_pct = serializers.CharField(allow_null=True)
+    year_of_birth = serializers.IntegerField(
+        allow_null=True, help_text="Only the year: the full date of birth is never returned."
+    )
+    country = serializers.CharField()
+
+
+class MerchantOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    external_id = serializers.CharField()
+    legal_name = serializers.CharField()
+    dba_name = serializers.CharField()
+    registration_number = serializers.CharField()
+    tax_id = serializers.CharField(help_text="Masked: the last 4 characters only, e.g. '****6789'.")
+    lei = serializers.CharField()
+    country = serializers.CharField()
+    subdivision = serializers.CharField()
+    address = AddressSerializer()
+    website = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    description = serializers.CharField()
+    declared_mcc = serializers.CharField()
+    people = PersonOutputSerializer(many=True)
+    metadata = serializers.DictField()
+    latest_verification_id = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()

@@ -1,0 +1,114 @@
+"""Writes of the merchants app: integrators, API keys, merchants (tax id encrypted at rest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kyb.api.keys import NewKey, api_key_generate
+from kyb.crypto import encrypt, normalise_identifier, search_hash
+from kyb.errors import Conflict
+from merchants.models import ApiKey, ApiKeyScope, Integrator, Merchant
+from merchants.serializers import MerchantInputSerializer, MerchantUpdateSerializer
+
+
+def integrator_get_or_create(*, name: str) -> Integrator:
+    integrator, _ = Integrator.objects.get_or_create(name=name)
+    return integrator
+
+
+def api_key_create(
+    *, integrator: Integrator, scopes: Iterable[str] = ("read", "write"), name: str = ""
+) -> tuple[ApiKey, NewKey]:
+    """Create a key; the plaintext exists only in the returned NewKey (shown once)."""
+    scopes = sorted(set(scopes))
+    unknown = set(scopes) - set(ApiKeyScope.values)
+    if unknown or not scopes:
+        raise ValueError(f"scopes must be a non-empty subset of {ApiKeyScope.values}")
+    new = api_key_generate()
+    key = ApiKey.objects.create(
+        integrator=integrator, name=name, prefix=new.prefix, key_hash=new.key_hash, scopes=scopes
+    )
+    return key, new
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def _apply_tax_id(merchant: Merchant, tax_id: str) -> None:
+    cleaned = normalise_identifier(tax_id)
+    merchant.tax_id_encrypted = encrypt(cleaned) if cleaned else ""
+    merchant.tax_id_hash = search_hash(cleaned) if cleaned else ""
+    merchant.tax_id_last4 = cleaned[-4:]
+
+
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """Dates and decimals in people become strings so they fit the JSON columns."""
+    people = data.get("people")
+    if people is not None:
+        data["people"] = [
+            {
+                **person,
+                "ownership_pct": None
+                if person.get("ownership_pct") is None
+                else str(person["ownership_pct"]),
+                "date_of_birth": None
+                if person.get("date_of_birth") is None
+                else person["date_of_birth"].isoformat(),
+            }
+            for person in people
+        ]
+    return data
+
+
+def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
+    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
+    serializer = MerchantInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    fields = _json_ready(dict(serializer.validated_data))
+    tax_id = fields.pop("tax_id", "")
+    merchant = Merchant(integrator=integrator, **fields)
+    _apply_tax_id(merchant, tax_id)
+    try:
+        with transaction.atomic():
+            merchant.save(force_insert=True)
+    except IntegrityError as exc:
+        if "uniq_merchants_integrator_external_id" in str(exc):
+            raise Conflict(
+                "merchant_exists", "A merchant with this external_id already exists."
+            ) from exc
+        raise
+    return merchant
+
+
+def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
+    """Partial update with the create rules; only the given fields are written."""
+    serializer = MerchantUpdateSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    fields = _json_ready(dict(serializer.validated_data))
+    changed: list[str] = []
+    if "tax_id" in fields:
+        _apply_tax_id(merchant, fields.pop("tax_id"))
+        changed += ["tax_id_encrypted", "tax_id_hash", "tax_id_last4"]
+    for name, value in fields.items():
+        setattr(merchant, name, value)
+        changed.append(name)
+    if not changed:
+        return merchant
+    try:
+        with transaction.atomic():
+            merchant.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError as exc:
+        if "uniq_merchants_integrator_external_id" in str(exc):
+            raise Conflict(
+                "merchant_exists", "A merchant with this external_id already exists."
+            ) from exc
+        raise
+    return merchant

@@ -1,0 +1,151 @@
+"""Verification endpoints: ``/api/v1/verifications``."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kyb.api.idempotency import idempotent
+from kyb.api.pagination import CreatedCursorPagination
+from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
+from merchants.selectors import merchant_get
+from merchants.services import merchant_create
+from verifications.models import VerificationSource, VerificationStatus
+from verifications.selectors import (
+    verification_data,
+    verification_get_data,
+    verification_list,
+    verification_status,
+)
+from verifications.serializers import (
+    VerificationCreateSerializer,
+    VerificationListQuerySerializer,
+    VerificationOutputSerializer,
+)
+from verifications.services import verification_create
+
+MAX_WAIT_SECONDS = 30
+POLL_INTERVAL = 0.2
+_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+)")
+# "Done" for a waiting caller: a decision (including in_review) or an error.
+DONE = {
+    VerificationStatus.APPROVED,
+    VerificationStatus.IN_REVIEW,
+    VerificationStatus.REJECTED,
+    VerificationStatus.ERROR,
+}
+
+
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def prefer_wait_seconds(request: Request) -> int:
+    match = _PREFER_WAIT.search(request.headers.get("Prefer", ""))
+    return min(int(match.group(1)), MAX_WAIT_SECONDS) if match else 0
+
+
+def _wait_until_done(verification_id: uuid.UUID, seconds: int) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if verification_status(verification_id=verification_id) in DONE:
+            return True
+        time.sleep(POLL_INTERVAL)
+    return False
+
+
+class VerificationListCreateApi(APIView):
+    @extend_schema(
+        operation_id="verifications_list",
+        parameters=[VerificationListQuerySerializer],
+        responses={
+            200: paginated("PaginatedVerificationList", VerificationOutputSerializer),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = VerificationListQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        filters = {k: v for k, v in query.validated_data.items() if k not in {"cursor", "limit"}}
+        qs = verification_list(integrator=request.user, **filters)
+        paginator = CreatedCursorPagination()
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        return paginator.get_paginated_response([_public(verification_data(v)) for v in page])
+
+    @extend_schema(
+        operation_id="verifications_create",
+        request=VerificationCreateSerializer,
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            OpenApiParameter(
+                "Prefer",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="wait=N (N ≤ 30): hold the response until the verification is done "
+                "or N seconds pass",
+            ),
+        ],
+        responses={
+            202: OpenApiResponse(VerificationOutputSerializer, description="accepted, pending"),
+            200: OpenApiResponse(
+                VerificationOutputSerializer, description="done within Prefer: wait"
+            ),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        integrator = request.user
+        payload = VerificationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+
+        def create() -> Response:
+            with transaction.atomic():
+                if "merchant_id" in payload.validated_data:
+                    merchant = merchant_get(
+                        integrator=integrator, merchant_id=payload.validated_data["merchant_id"]
+                    )
+                else:
+                    try:
+                        merchant = merchant_create(
+                            integrator=integrator, data=payload.validated_data["merchant"]
+                        )
+                    except serializers.ValidationError as exc:
+                        raise serializers.ValidationError({"merchant": exc.detail}) from exc
+                verification = verification_create(merchant=merchant, source=VerificationSource.API)
+            return Response(
+                _public(verification_data(verification)),
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": f"/api/v1/verifications/{verification.id}"},
+            )
+
+        response = idempotent(request, integrator, create)
+        wait = prefer_wait_seconds(request)
+        if wait and response.status_code == status.HTTP_202_ACCEPTED:
+            verification_id = uuid.UUID(response.data["id"])
+            if _wait_until_done(verification_id, wait):
+                data = verification_get_data(
+                    integrator=integrator, verification_id=verification_id, use_cache=False
+                )
+                return Response(data, headers={"Preference-Applied": f"wait={wait}"})
+        return response
+
+
+class VerificationDetailApi(APIView):
+    @extend_schema(
+        operation_id="verifications_retrieve",
+        responses={200: VerificationOutputSerializer, **ERRORS},
+    )
+    def get(self, request: Request, verification_id: uuid.UUID) -> Response:
+        return Response(
+            verification_get_data(integrator=request.user, verification_id=verification_id)
+        )

@@ -1,0 +1,100 @@
+"""Reads of the verifications app, scoped to the caller's integrator."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from kyb.cache import cache_get_or_fill
+from kyb.errors import NotFound
+from merchants.models import Integrator
+from verifications.models import BusinessVerification
+
+VERIFICATION_NAMESPACE = "business:verification"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def verification_data(v: BusinessVerification) -> dict[str, Any]:
+    """The API representation as plain JSON data (what the cache stores)."""
+    decided = v.decided_at is not None
+    return {
+        "id": str(v.id),
+        "merchant_id": str(v.merchant_id),
+        "status": v.status,
+        "source": v.source,
+        "checks": v.checks,
+        "risk": {"score": v.risk_score, "reasons": v.risk_reasons},
+        "decision": {
+            "outcome": v.status,
+            "decided_by": v.decided_by,
+            "reason": v.decision_reason,
+            "decided_at": _iso(v.decided_at),
+        }
+        if decided
+        else None,
+        "error_reason": v.error_reason,
+        "created_at": _iso(v.created_at),
+        "updated_at": _iso(v.updated_at),
+        "started_at": _iso(v.started_at),
+        "completed_at": _iso(v.completed_at),
+        "_integrator_id": str(v.integrator_id),
+    }
+
+
+def verification_list(
+    *,
+    integrator: Integrator,
+    status: str | None = None,
+    merchant_id: uuid.UUID | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> QuerySet[BusinessVerification]:
+    qs = BusinessVerification.objects.filter(integrator=integrator)
+    if status:
+        qs = qs.filter(status=status)
+    if merchant_id:
+        qs = qs.filter(merchant_id=merchant_id)
+    if created_after:
+        qs = qs.filter(created_at__gte=created_after)
+    if created_before:
+        qs = qs.filter(created_at__lt=created_before)
+    return qs
+
+
+def verification_get_data(
+    *, integrator: Integrator, verification_id: uuid.UUID, use_cache: bool = True
+) -> dict[str, Any]:
+    """Cache-aside read of ``business:verification:{id}``; foreign ids are "not found"."""
+
+    def load() -> dict[str, Any] | None:
+        v = BusinessVerification.objects.filter(pk=verification_id).first()
+        return verification_data(v) if v else None
+
+    if use_cache:
+        data = cache_get_or_fill(
+            VERIFICATION_NAMESPACE,
+            verification_id,
+            ttl=settings.CACHE_TTL_VERIFICATION,
+            not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
+            loader=load,
+        )
+    else:
+        data = load()
+    if not isinstance(data, dict) or data["_integrator_id"] != str(integrator.id):
+        raise NotFound("not_found", "Verification not found.")
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def verification_status(*, verification_id: uuid.UUID) -> str | None:
+    return (
+        BusinessVerification.objects.filter(pk=verification_id)
+        .values_list("status", flat=True)
+        .first()
+    )

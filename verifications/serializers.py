@@ -1,0 +1,64 @@
+"""Verification input and output shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from kyb.api.serializers import StrictSerializer
+
+
+class VerificationCreateSerializer(StrictSerializer):
+    """Either ``merchant_id`` of an existing merchant or an inline ``merchant`` to create."""
+
+    merchant_id = serializers.UUIDField(required=False)
+    merchant = serializers.DictField(required=False, help_text="a merchant create payload")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("merchant_id" in attrs) == ("merchant" in attrs):
+            raise serializers.ValidationError(
+                {"merchant_id": ["Give exactly one of merchant_id or merchant."]}
+            )
+        return attrs
+
+
+class VerificationListQuerySerializer(StrictSerializer):
+    status = serializers.ChoiceField(
+        choices=["pending", "processing", "approved", "in_review", "rejected", "error"],
+        required=False,
+    )
+    merchant_id = serializers.UUIDField(required=False)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class RiskSerializer(serializers.Serializer):
+    score = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.JSONField())
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    decided_by = serializers.CharField()
+    reason = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+
+
+class VerificationOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    merchant_id = serializers.UUIDField()
+    status = serializers.ChoiceField(
+        choices=["pending", "processing", "approved", "in_review", "rejected", "error"]
+    )
+    source = serializers.CharField()
+    checks = serializers.DictField(help_text="per-check status, message, evidence, source, as_of")
+    risk = RiskSerializer()
+    decision = DecisionSerializer(allow_null=True)
+    error_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,157 @@
+"""/api/v1/verifications: 202 + Location, inline merchants, filters, pagination, Prefer: wait."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kyb.tests.api_client import ApiClient
+from merchants.models import Merchant
+from merchants.tests.factories import MerchantFactory
+from verifications.models import BusinessVerification, PipelineJob
+from verifications.services import verification_transition
+from verifications.tests.factories import BusinessVerificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _merchant(api: ApiClient) -> Merchant:
+    return MerchantFactory(integrator=api.integrator)  # type: ignore[attr-defined]
+
+
+def test_create_for_existing_merchant_is_202_pending_with_location(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    response = api.post_json("/api/v1/verifications", {"merchant_id": str(merchant.id)})
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "pending"
+    assert body["decision"] is None
+    assert response["Location"] == f"/api/v1/verifications/{body['id']}"
+    assert PipelineJob.objects.filter(subject_id=body["id"], status="queued").exists()
+    assert api.get(response["Location"]).json()["id"] == body["id"]
+
+
+def test_create_with_inline_merchant_creates_both(api: ApiClient) -> None:
+    response = api.post_json(
+        "/api/v1/verifications", {"merchant": {"legal_name": "Inline GmbH", "country": "DE"}}
+    )
+    assert response.status_code == 202
+    merchant = Merchant.objects.get(legal_name="Inline GmbH")
+    assert merchant.integrator == api.integrator  # type: ignore[attr-defined]
+    assert str(merchant.verification_id) == response.json()["id"]
+
+
+def test_invalid_inline_merchant_reports_nested_fields(api: ApiClient) -> None:
+    response = api.post_json("/api/v1/verifications", {"merchant": {"country": "QQ"}})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]["merchant"]) == {"legal_name", "country"}
+    assert not BusinessVerification.objects.exists()
+
+
+def test_another_integrators_verification_is_404(api: ApiClient, other_api: ApiClient) -> None:
+    merchant = _merchant(api)
+    vid = api.post_json("/api/v1/verifications", {"merchant_id": str(merchant.id)}).json()["id"]
+    assert other_api.get(f"/api/v1/verifications/{vid}").status_code == 404
+    assert other_api.get("/api/v1/verifications").json()["data"] == []
+    response = other_api.post_json("/api/v1/verifications", {"merchant_id": str(merchant.id)})
+    assert response.status_code == 404
+
+
+def test_list_filters_by_status_merchant_and_created_range(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    pending = BusinessVerificationFactory(merchant=merchant)
+    approved = BusinessVerificationFactory(merchant=merchant, status="approved")
+    other = BusinessVerificationFactory(merchant=_merchant(api))
+
+    def ids(**params: str) -> list[str]:
+        return [v["id"] for v in api.get("/api/v1/verifications", params).json()["data"]]
+
+    assert ids(status="approved") == [str(approved.id)]
+    assert set(ids(merchant_id=str(merchant.id))) == {str(pending.id), str(approved.id)}
+    assert ids(created_after=other.created_at.isoformat()) == [str(other.id)]
+    assert str(other.id) not in ids(created_before=other.created_at.isoformat())
+
+
+def test_list_pages_with_a_stable_cursor(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    made = [BusinessVerificationFactory(merchant=merchant) for _ in range(5)]
+    seen: list[str] = []
+    url: str | None = "/api/v1/verifications?limit=2"
+    while url:
+        page = api.get(url).json()
+        seen += [v["id"] for v in page["data"]]
+        url = page["next"]
+    assert seen == [str(v.id) for v in reversed(made)]
+
+
+def test_list_query_count_is_constant(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    BusinessVerificationFactory(merchant=merchant)
+    api.get("/api/v1/verifications")
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/verifications")
+    BusinessVerificationFactory.create_batch(10, merchant=merchant)
+    with CaptureQueriesContext(connection) as many:
+        api.get("/api/v1/verifications")
+    assert len(many) == len(few) <= 2
+
+
+def test_detail_is_served_from_cache_on_second_read(api: ApiClient) -> None:
+    v = BusinessVerificationFactory(merchant=_merchant(api))
+    api.get("/api/v1/verifications")
+    with CaptureQueriesContext(connection) as miss:
+        api.get(f"/api/v1/verifications/{v.id}")
+    with CaptureQueriesContext(connection) as hit:
+        api.get(f"/api/v1/verifications/{v.id}")
+    assert (len(miss), len(hit)) == (2, 1)
+
+
+def test_prefer_wait_times_out_into_a_normal_202(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    started = time.monotonic()
+    response = api.post_json(
+        "/api/v1/verifications", {"merchant_id": str(merchant.id)}, HTTP_PREFER="wait=1"
+    )
+    assert response.status_code == 202
+    assert time.monotonic() - started >= 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prefer_wait_returns_the_decision_when_it_lands_in_time(api_key: Any) -> None:
+    client = ApiClient(api_key[1])
+    merchant = MerchantFactory(integrator=api_key[0].integrator)
+
+    def worker() -> None:  # stands in for the pipeline: the real service moves the run on
+        for _ in range(50):
+            v = BusinessVerification.objects.filter(merchant=merchant).first()
+            if v:
+                verification_transition(verification_id=v.id, to_status="processing")
+                verification_transition(verification_id=v.id, to_status="approved", reason="ok")
+                break
+            time.sleep(0.05)
+        connection.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    response = client.post_json(
+        "/api/v1/verifications", {"merchant_id": str(merchant.id)}, HTTP_PREFER="wait=10"
+    )
+    thread.join()
+    assert response.status_code == 200
+    assert response["Preference-Applied"] == "wait=10"
+    assert response.json()["status"] == "approved"
+    assert response.json()["decision"]["reason"] == "ok"
+
+
+def test_replayed_create_returns_the_same_verification(api: ApiClient) -> None:
+    merchant = _merchant(api)
+    body = {"merchant_id": str(merchant.id)}
+    first = api.post_json("/api/v1/verifications", body, HTTP_IDEMPOTENCY_KEY="v-1")
+    second = api.post_json("/api/v1/verifications", body, HTTP_IDEMPOTENCY_KEY="v-1")
+    assert second.status_code == 202 and second.json() == first.json()
+    assert BusinessVerification.objects.filter(merchant=merchant).count() == 1

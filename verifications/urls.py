@@ -1,0 +1,14 @@
+"""v1 routes of the verifications app."""
+
+from django.urls import path
+
+from verifications.api import VerificationDetailApi, VerificationListCreateApi
+
+urlpatterns = [
+    path("verifications", VerificationListCreateApi.as_view(), name="verifications"),
+    path(
+        "verifications/<uuid:verification_id>",
+        VerificationDetailApi.as_view(),
+        name="verification-detail",
+    ),
+]
