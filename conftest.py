@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -29,7 +30,7 @@ def integrator(db):
 
 
 @pytest.fixture
-def api_key(db):  # type: ignore[no-untyped-def]
+def api_key(db: None) -> tuple[Any, str]:
     """(ApiKey, plaintext) with read and write scopes."""
     from merchants.tests.factories import api_key_with_secret
 
@@ -37,7 +38,7 @@ def api_key(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api(api_key):  # type: ignore[no-untyped-def]
+def api(api_key: tuple[Any, str]) -> Any:
     """An ApiClient authenticated as a fresh integrator; schema-checks every response."""
     from kyb.tests.api_client import ApiClient
 
@@ -47,7 +48,7 @@ def api(api_key):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def other_api(db):  # type: ignore[no-untyped-def]
+def other_api(db: None) -> Any:
     """A client of a second, unrelated integrator."""
     from kyb.tests.api_client import ApiClient
     from merchants.tests.factories import api_key_with_secret

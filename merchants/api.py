@@ -4,7 +4,6 @@ call a service or selector, and render."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,9 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifications.cache import classification_latest_data
+from kyb.api.auth import request_integrator
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from merchants.models import Integrator
 from merchants.selectors import (
     merchant_data,
     merchant_get,
@@ -31,8 +32,8 @@ from merchants.serializers import (
 from merchants.services import merchant_create, merchant_update
 
 
-def _integrator(request: Request) -> Any:
-    return request.user
+def _integrator(request: Request) -> Integrator:
+    return request_integrator(request)
 
 
 class MerchantListCreateApi(APIView):

@@ -70,7 +70,7 @@ class MerchantInputSerializer(StrictSerializer):
         allow_blank=True,
         error_messages={"invalid": "A merchant category code is 4 digits."},
     )
-    people = PersonInputSerializer(many=True, required=False, max_length=50)
+    people = PersonInputSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     metadata = serializers.DictField(required=False)
 
     def validate_subdivision(self, value: str) -> str:

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kyb.api.auth import request_integrator
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
@@ -77,7 +78,7 @@ class VerificationListCreateApi(APIView):
         query = VerificationListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         filters = {k: v for k, v in query.validated_data.items() if k not in {"cursor", "limit"}}
-        qs = verification_list(integrator=request.user, **filters)
+        qs = verification_list(integrator=request_integrator(request), **filters)
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([_public(verification_data(v)) for v in page])
@@ -104,7 +105,7 @@ class VerificationListCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        integrator = request.user
+        integrator = request_integrator(request)
         payload = VerificationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
 
@@ -146,6 +147,7 @@ class VerificationDetailApi(APIView):
         responses={200: VerificationOutputSerializer, **ERRORS},
     )
     def get(self, request: Request, verification_id: uuid.UUID) -> Response:
+        integrator = request_integrator(request)
         return Response(
-            verification_get_data(integrator=request.user, verification_id=verification_id)
+            verification_get_data(integrator=integrator, verification_id=verification_id)
         )

@@ -53,7 +53,7 @@ class VerificationOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=["pending", "processing", "approved", "in_review", "rejected", "error"]
     )
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named "source"
     checks = serializers.DictField(help_text="per-check status, message, evidence, source, as_of")
     risk = RiskSerializer()
     decision = DecisionSerializer(allow_null=True)

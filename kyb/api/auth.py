@@ -13,7 +13,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from kyb.api.keys import api_key_hash
-from merchants.models import ApiKey, ApiKeyScope
+from merchants.models import ApiKey, ApiKeyScope, Integrator
 
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -80,3 +80,11 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API key from `manage.py create_api_key`: `Bearer kyb_…`.",
         }
+
+
+def request_integrator(request: Request) -> Integrator:
+    """The tenant of an authenticated API request (views run only after authentication)."""
+    key = request.auth
+    if not isinstance(key, ApiKey):
+        raise exceptions.NotAuthenticated()
+    return key.integrator

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 from kyb.api.errors import json_error
@@ -47,7 +48,12 @@ class ApiMiddleware:
 class ThresholdGZipMiddleware(GZipMiddleware):
     """gzip only bodies of at least ``API_GZIP_MIN_BYTES``: small ones don't pay for the CPU."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if not response.streaming and len(response.content) < settings.API_GZIP_MIN_BYTES:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            isinstance(response, HttpResponse)
+            and len(response.content) < settings.API_GZIP_MIN_BYTES
+        ):
             return response
         return super().process_response(request, response)

@@ -10,7 +10,9 @@ from rest_framework import serializers
 class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="stable machine-readable code, e.g. validation_error")
     message = serializers.CharField()
-    fields = serializers.DictField(required=False, help_text="per-field messages (400 only)")
+    fields = serializers.DictField(  # type: ignore[assignment]  # the envelope's "fields" key
+        required=False, help_text="per-field messages (400 only)"
+    )
 
 
 class ErrorEnvelopeSerializer(serializers.Serializer):

@@ -12,6 +12,8 @@ from kyb.tests.openapi import assert_matches_schema
 
 
 class ApiClient(Client):
+    integrator: Any = None  # set by the fixtures: the key's tenant
+
     def __init__(self, key: str | None = None, **defaults: Any) -> None:
         if key:
             defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"

@@ -23,7 +23,7 @@ def openapi_schema() -> dict[str, Any]:
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return orjson.loads(OpenApiJsonRenderer().render(schema))  # type: ignore[no-any-return]
+    return orjson.loads(OpenApiJsonRenderer().render(schema))
 
 
 def _to_json_schema(node: Any, components: dict[str, Any]) -> Any:

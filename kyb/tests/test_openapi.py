@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -11,7 +13,7 @@ from kyb.tests.openapi import openapi_schema
 pytestmark = pytest.mark.django_db
 
 
-def test_schema_generation_is_valid_and_warning_free(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_schema_generation_is_valid_and_warning_free(tmp_path: Path) -> None:
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert out.read_text().startswith("openapi: 3")

@@ -51,7 +51,7 @@ def test_create_returns_201_location_and_masked_tax_id(api: ApiClient) -> None:
     assert "date_of_birth" not in body["people"][0]
     stored = Merchant.objects.get(pk=body["id"])
     assert "123" not in stored.tax_id_encrypted  # encrypted at rest
-    assert stored.integrator == api.integrator  # type: ignore[attr-defined]
+    assert stored.integrator == api.integrator
 
 
 def test_read_back_and_search_by_exact_tax_id(api: ApiClient) -> None:
@@ -108,7 +108,7 @@ def test_read_only_key_cannot_write() -> None:
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer a b"])
 def test_missing_or_bad_key_is_401(header: str | None) -> None:
-    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    extra: dict[str, Any] = {"HTTP_AUTHORIZATION": header} if header else {}
     response = ApiClient().get("/api/v1/merchants", **extra)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
@@ -123,8 +123,8 @@ def test_revoked_key_is_401() -> None:
 
 
 def test_list_is_cursor_paginated_newest_first(api: ApiClient) -> None:
-    integrator = api.integrator  # type: ignore[attr-defined]
-    made = [MerchantFactory(integrator=integrator) for _ in range(5)]
+    integrator = api.integrator
+    made = [MerchantFactory.create(integrator=integrator) for _ in range(5)]
     first = api.get("/api/v1/merchants", {"limit": 2}).json()
     assert [m["id"] for m in first["data"]] == [str(m.id) for m in reversed(made)][:2]
     second = api.get(first["next"]).json()
@@ -133,8 +133,8 @@ def test_list_is_cursor_paginated_newest_first(api: ApiClient) -> None:
 
 @pytest.mark.parametrize("path", ["/api/v1/merchants", "/api/v1/merchants?country=GB"])
 def test_list_query_count_is_constant(api: ApiClient, path: str) -> None:
-    integrator = api.integrator  # type: ignore[attr-defined]
-    MerchantFactory(integrator=integrator)
+    integrator = api.integrator
+    MerchantFactory.create(integrator=integrator)
     api.get(path)  # first use of the key records last_used_at
     with CaptureQueriesContext(connection) as few:
         api.get(path)
@@ -158,9 +158,9 @@ def test_detail_query_count_and_cache_hit(api: ApiClient) -> None:
 def test_classifications_of_a_merchant_latest_first_by_confidence(api: ApiClient) -> None:
     from classifications.tests.factories import ClassificationFactory
 
-    merchant = MerchantFactory(integrator=api.integrator)  # type: ignore[attr-defined]
-    ClassificationFactory(business=merchant, code="5651", confidence=0.4, rank=2)
-    ClassificationFactory(business=merchant, code="5699", confidence=0.9, rank=1)
+    merchant = MerchantFactory.create(integrator=api.integrator)
+    ClassificationFactory.create(business=merchant, code="5651", confidence=0.4, rank=2)
+    ClassificationFactory.create(business=merchant, code="5699", confidence=0.9, rank=1)
     body = api.get(f"/api/v1/merchants/{merchant.id}/classifications").json()
     assert [c["code"] for c in body["mcc"]] == ["5699", "5651"]
     assert body["naics"] == []

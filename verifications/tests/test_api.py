@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _merchant(api: ApiClient) -> Merchant:
-    return MerchantFactory(integrator=api.integrator)  # type: ignore[attr-defined]
+    return MerchantFactory.create(integrator=api.integrator)
 
 
 def test_create_for_existing_merchant_is_202_pending_with_location(api: ApiClient) -> None:
@@ -42,7 +42,7 @@ def test_create_with_inline_merchant_creates_both(api: ApiClient) -> None:
     )
     assert response.status_code == 202
     merchant = Merchant.objects.get(legal_name="Inline GmbH")
-    assert merchant.integrator == api.integrator  # type: ignore[attr-defined]
+    assert merchant.integrator == api.integrator
     assert str(merchant.verification_id) == response.json()["id"]
 
 
@@ -64,9 +64,9 @@ def test_another_integrators_verification_is_404(api: ApiClient, other_api: ApiC
 
 def test_list_filters_by_status_merchant_and_created_range(api: ApiClient) -> None:
     merchant = _merchant(api)
-    pending = BusinessVerificationFactory(merchant=merchant)
-    approved = BusinessVerificationFactory(merchant=merchant, status="approved")
-    other = BusinessVerificationFactory(merchant=_merchant(api))
+    pending = BusinessVerificationFactory.create(merchant=merchant)
+    approved = BusinessVerificationFactory.create(merchant=merchant, status="approved")
+    other = BusinessVerificationFactory.create(merchant=_merchant(api))
 
     def ids(**params: str) -> list[str]:
         return [v["id"] for v in api.get("/api/v1/verifications", params).json()["data"]]
@@ -79,7 +79,7 @@ def test_list_filters_by_status_merchant_and_created_range(api: ApiClient) -> No
 
 def test_list_pages_with_a_stable_cursor(api: ApiClient) -> None:
     merchant = _merchant(api)
-    made = [BusinessVerificationFactory(merchant=merchant) for _ in range(5)]
+    made = [BusinessVerificationFactory.create(merchant=merchant) for _ in range(5)]
     seen: list[str] = []
     url: str | None = "/api/v1/verifications?limit=2"
     while url:
@@ -91,7 +91,7 @@ def test_list_pages_with_a_stable_cursor(api: ApiClient) -> None:
 
 def test_list_query_count_is_constant(api: ApiClient) -> None:
     merchant = _merchant(api)
-    BusinessVerificationFactory(merchant=merchant)
+    BusinessVerificationFactory.create(merchant=merchant)
     api.get("/api/v1/verifications")
     with CaptureQueriesContext(connection) as few:
         api.get("/api/v1/verifications")
@@ -102,7 +102,7 @@ def test_list_query_count_is_constant(api: ApiClient) -> None:
 
 
 def test_detail_is_served_from_cache_on_second_read(api: ApiClient) -> None:
-    v = BusinessVerificationFactory(merchant=_merchant(api))
+    v = BusinessVerificationFactory.create(merchant=_merchant(api))
     api.get("/api/v1/verifications")
     with CaptureQueriesContext(connection) as miss:
         api.get(f"/api/v1/verifications/{v.id}")
@@ -124,7 +124,7 @@ def test_prefer_wait_times_out_into_a_normal_202(api: ApiClient) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_prefer_wait_returns_the_decision_when_it_lands_in_time(api_key: Any) -> None:
     client = ApiClient(api_key[1])
-    merchant = MerchantFactory(integrator=api_key[0].integrator)
+    merchant = MerchantFactory.create(integrator=api_key[0].integrator)
 
     def worker() -> None:  # stands in for the pipeline: the real service moves the run on
         for _ in range(50):
