@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def test_create_writes_verification_job_and_audit_row_and_enqueues_on_commit(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    merchant = MerchantFactory()
+    merchant = MerchantFactory.create()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         verification = verification_create(merchant=merchant)
         job = PipelineJob.objects.get(subject_id=str(verification.id))
@@ -38,7 +38,7 @@ def test_create_writes_verification_job_and_audit_row_and_enqueues_on_commit(
 
 
 def test_transitions_follow_the_lifecycle_and_are_audited() -> None:
-    verification = verification_create(merchant=MerchantFactory())
+    verification = verification_create(merchant=MerchantFactory.create())
     verification_transition(verification_id=verification.id, to_status="processing")
     done = verification_transition(
         verification_id=verification.id, to_status="approved", reason="all checks passed"
@@ -50,7 +50,7 @@ def test_transitions_follow_the_lifecycle_and_are_audited() -> None:
 
 
 def test_a_finished_run_refuses_to_run_again() -> None:
-    verification = verification_create(merchant=MerchantFactory())
+    verification = verification_create(merchant=MerchantFactory.create())
     verification_transition(verification_id=verification.id, to_status="processing")
     verification_transition(verification_id=verification.id, to_status="rejected")
     with pytest.raises(IllegalTransition):
@@ -59,7 +59,7 @@ def test_a_finished_run_refuses_to_run_again() -> None:
 
 
 def test_error_is_not_a_decision() -> None:
-    verification = verification_create(merchant=MerchantFactory())
+    verification = verification_create(merchant=MerchantFactory.create())
     verification_transition(verification_id=verification.id, to_status="processing")
     errored = verification_transition(
         verification_id=verification.id, to_status="error", reason="registry unreachable"
@@ -74,7 +74,7 @@ def test_receivers_hear_events_only_after_commit(django_capture_on_commit_callba
     effects.register(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            verification = verification_create(merchant=MerchantFactory())
+            verification = verification_create(merchant=MerchantFactory.create())
             verification_transition(verification_id=verification.id, to_status="processing")
             assert heard == []
         assert heard == ["verification.created", "verification.updated"]
