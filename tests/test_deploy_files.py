@@ -68,8 +68,13 @@ def test_dockerfile_installs_requirements_and_uses_gunicorn_config() -> None:
     assert "kyb/gunicorn_conf.py" in dockerfile
 
 
-def test_gunicorn_config_values_come_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gunicorn_config_values_come_from_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import runpy
+
+    # the config sets this variable for gunicorn's workers; keep it out of this process's env
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
 
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     monkeypatch.setenv("GUNICORN_THREADS", "6")

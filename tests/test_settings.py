@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     clean.pop("SECURE_SSL_REDIRECT", None)
+    clean.pop("PROMETHEUS_MULTIPROC_DIR", None)
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
