@@ -16,3 +16,61 @@ class ClassificationAdmin(admin.ModelAdmin):
     raw_id_fields = ("business", "verification")
     show_full_result_count = False
     ordering = ("-created_at",)
+
+
+# --- Reference data (issue 6): read-only in the admin; ``load_reference_data`` owns the rows. ----
+from typing import Any  # noqa: E402  (appended section, kept apart from the lead's)
+
+from django.http import HttpRequest  # noqa: E402
+
+from classifications.models import (  # noqa: E402
+    IndustryCrosswalk,
+    MerchantCategoryCode,
+    NaicsCode,
+    SicCode,
+)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(NaicsCode)
+class NaicsCodeAdmin(_ReadOnlyAdmin):
+    list_display = ("code", "title", "level", "trilateral")
+    list_filter = ("level",)
+    search_fields = ("code", "title", "index_phrases__phrase")
+
+
+@admin.register(SicCode)
+class SicCodeAdmin(_ReadOnlyAdmin):
+    list_display = ("code", "title", "major_group_title", "sec_office")
+    search_fields = ("code", "title", "sec_title")
+
+
+@admin.register(MerchantCategoryCode)
+class MerchantCategoryCodeAdmin(_ReadOnlyAdmin):
+    list_display = ("code", "title", "risk", "risk_category", "is_brand")
+    list_filter = ("risk", "is_brand")
+    search_fields = ("code", "title")
+
+
+@admin.register(IndustryCrosswalk)
+class IndustryCrosswalkAdmin(_ReadOnlyAdmin):
+    list_display = (
+        "source_system",
+        "source_code",
+        "target_system",
+        "target_code",
+        "weight",
+        "method",
+    )
+    list_filter = ("source_system", "target_system", "method")
+    search_fields = ("=source_code", "=target_code")

@@ -55,3 +55,122 @@ class Classification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code_system}:{self.code} ({self.confidence:.2f})"
+
+
+# --- Reference data (issue 6): loaded by ``manage.py load_reference_data`` --------------------
+
+
+class NaicsCode(models.Model):
+    """A NAICS 2022 code at any level (sector "31-33" down to 6-digit national industry)."""
+
+    code = models.CharField(primary_key=True, max_length=6)
+    title = models.CharField(max_length=200)
+    level = models.CharField(max_length=20)
+    description = models.TextField(blank=True)
+    trilateral = models.BooleanField(default=False)
+    edition = models.CharField(max_length=16, default="NAICS 2022")
+
+    class Meta:
+        db_table = "classification_naics_codes"
+        ordering = ["code"]
+        verbose_name = "NAICS code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class NaicsIndexPhrase(models.Model):
+    """A business-activity phrase of the Census NAICS index file, pointing at a 6-digit code."""
+
+    naics = models.ForeignKey(NaicsCode, on_delete=models.CASCADE, related_name="index_phrases")
+    phrase = models.CharField(max_length=300)
+
+    class Meta:
+        db_table = "classification_naics_index_phrases"
+        constraints = [
+            models.UniqueConstraint(fields=["naics", "phrase"], name="uniq_naics_index_phrase"),
+        ]
+        verbose_name = "NAICS index phrase"
+
+    def __str__(self) -> str:
+        return f"{self.naics_id}: {self.phrase}"
+
+
+class SicCode(models.Model):
+    """A four-digit SIC 1987 industry (OSHA manual) with the SEC's title where it assigns it."""
+
+    code = models.CharField(primary_key=True, max_length=4)
+    title = models.CharField(max_length=200)
+    group_code = models.CharField(max_length=3, blank=True)
+    group_title = models.CharField(max_length=200, blank=True)
+    major_group_code = models.CharField(max_length=2, blank=True)
+    major_group_title = models.CharField(max_length=200, blank=True)
+    division_code = models.CharField(max_length=1, blank=True)
+    division_title = models.CharField(max_length=200, blank=True)
+    sec_title = models.CharField(max_length=200, blank=True)
+    sec_office = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        db_table = "classification_sic_codes"
+        ordering = ["code"]
+        verbose_name = "SIC code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class MccRisk(models.TextChoices):
+    NONE = "", "none"
+    HIGH = "high", "high risk (enhanced due diligence)"
+    PROHIBITED = "prohibited", "prohibited (not onboarded)"
+
+
+class MerchantCategoryCode(models.Model):
+    """An ISO 18245 merchant category code, every published description, and its risk flag."""
+
+    code = models.CharField(primary_key=True, max_length=4)
+    title = models.CharField(max_length=300)
+    irs_description = models.CharField(max_length=300, blank=True)
+    irs_reportable = models.CharField(max_length=40, blank=True)
+    descriptions = models.JSONField(default=dict, blank=True)
+    is_brand = models.BooleanField(default=False)
+    risk = models.CharField(
+        max_length=12, choices=MccRisk.choices, blank=True, default=MccRisk.NONE
+    )
+    risk_category = models.CharField(max_length=100, blank=True)
+    risk_source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        db_table = "classification_mcc_codes"
+        ordering = ["code"]
+        verbose_name = "merchant category code"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class IndustryCrosswalk(models.Model):
+    """One edge between two code systems (e.g. SIC 1987 -> NAICS 2022) with its provenance."""
+
+    source_system = models.CharField(max_length=16)
+    source_code = models.CharField(max_length=10)
+    target_system = models.CharField(max_length=16)
+    target_code = models.CharField(max_length=10)
+    weight = models.FloatField(default=1.0)
+    method = models.CharField(max_length=40, blank=True)
+    origin = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "classification_crosswalks"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "source_code", "target_system", "target_code"],
+                name="uniq_crosswalk_edge",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target_system", "target_code"], name="idx_crosswalk_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_system}:{self.source_code} -> {self.target_system}:{self.target_code}"

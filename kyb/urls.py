@@ -10,6 +10,7 @@ from monitoring import views as monitoring_views
 api_v1 = [
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
+    path("", include("classifications.urls")),
 ]
 
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 # (command, args) in order; a step whose command is not installed is skipped.
 BOOTSTRAP_STEPS: list[tuple[str, list[str]]] = [
-    ("load_reference_data", ["--if-empty"]),
+    ("load_reference_data", []),  # idempotent, ~4 s
     ("load_default_watchlists", ["--if-empty"]),
 ]
 

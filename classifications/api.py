@@ -1,0 +1,138 @@
+"""``POST /api/v1/classify``: stateless industry classification of one business or a batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from classifications.services import classify_business
+from kyb.api.schema import ERRORS
+from kyb.api.serializers import StrictSerializer
+
+MAX_BATCH = 100
+TEXT_FIELDS = ("name", "description", "website_text")
+
+
+class ClassifyBusinessInputSerializer(StrictSerializer):
+    """One business to classify: at least one of the three texts."""
+
+    id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    website_text = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not any((attrs.get(f) or "").strip() for f in TEXT_FIELDS):
+            raise serializers.ValidationError(
+                "One of name, description or website_text is required.", code="empty_input"
+            )
+        return attrs
+
+
+class ClassifyInputSerializer(ClassifyBusinessInputSerializer):
+    """Either one business (the fields above) or ``businesses``: a list of up to 100."""
+
+    businesses = serializers.ListField(
+        child=ClassifyBusinessInputSerializer(),
+        required=False,
+        max_length=MAX_BATCH,
+        allow_empty=False,
+    )
+    k = serializers.IntegerField(required=False, min_value=1, max_value=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "businesses" in attrs:
+            if any(attrs.get(f) for f in TEXT_FIELDS):
+                raise serializers.ValidationError(
+                    "Send one business or a `businesses` list, not both.", code="ambiguous_input"
+                )
+            return attrs
+        return super().validate(attrs)
+
+
+class CodeOutputSerializer(serializers.Serializer[dict[str, Any]]):
+    """One predicted code."""
+
+    code = serializers.CharField()
+    title = serializers.CharField()
+    confidence = serializers.FloatField(
+        help_text="Calibrated probability that this code is right (0-1)."
+    )
+
+
+class MccOutputSerializer(CodeOutputSerializer):
+    """One predicted MCC with its risk flag."""
+
+    risk = serializers.ChoiceField(choices=["high", "prohibited"], allow_null=True)
+
+
+class ClassificationOutputSerializer(serializers.Serializer[dict[str, Any]]):
+    """The classification of one business (same shape as ``manage.py classify``)."""
+
+    id = serializers.CharField(allow_null=True, required=False)
+    naics = CodeOutputSerializer(many=True)
+    sic = CodeOutputSerializer(many=True)
+    mcc = MccOutputSerializer(many=True)
+    evidence = serializers.JSONField()
+    model_version = serializers.CharField()
+    code_system_versions = serializers.DictField(child=serializers.CharField())
+
+
+class ClassifyBatchOutputSerializer(serializers.Serializer[dict[str, Any]]):
+    """Results of a batch, in input order."""
+
+    results = ClassificationOutputSerializer(many=True)
+
+
+def _classify(item: dict[str, Any], k: int | None) -> dict[str, Any]:
+    result = classify_business(**{f: item.get(f) or "" for f in TEXT_FIELDS}, k=k)
+    return {"id": item.get("id"), **result.as_dict()}
+
+
+class ClassifyApi(APIView):
+    """Classify one business, or up to 100, into NAICS 2022, SIC 1987 and MCC codes."""
+
+    @extend_schema(
+        operation_id="classify",
+        request=ClassifyInputSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ClassifyResponse",
+                serializers=[ClassificationOutputSerializer, ClassifyBatchOutputSerializer],
+                resource_type_field_name=None,
+            ),
+            **ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "one business",
+                value={
+                    "name": "Trattoria Roma",
+                    "description": "Italian restaurant with table service",
+                },
+                request_only=True,
+            )
+        ],
+        description=(
+            "One business in the body, or `businesses`: a list of up to 100 "
+            '(the response is then `{"results": [...]}`).'
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ClassifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        k = data.get("k")
+        if "businesses" in data:
+            results = [_classify(item, k) for item in data["businesses"]]
+            return Response(
+                ClassifyBatchOutputSerializer({"results": results}).data, status=status.HTTP_200_OK
+            )
+        return Response(
+            ClassificationOutputSerializer(_classify(data, k)).data, status=status.HTTP_200_OK
+        )

@@ -1,0 +1,194 @@
+"""Benchmark of the shipped classifier (``manage.py bench_classify``).
+
+Two labelled sets, both public and documented in ``data/benchmark/README.md``:
+- ``index-test``: the 15% test split of the Census NAICS 2022 index phrases (never indexed, never
+  used for calibration). SIC labels come from the Census SIC<->NAICS concordance (any SIC mapped to
+  the phrase's NAICS code counts as right); MCC labels from our crosswalk, so MCC figures on this
+  set measure agreement with the crosswalk, not ground truth.
+- ``real-world``: 50 businesses described in everyday words (not index phrases), hand-labelled with
+  NAICS, SIC and MCC.
+Baseline: always answer the most frequent code(s) of the training phrases.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from . import splits
+from .build import GoldMaps, gold_maps, gold_sets
+from .calibration import expected_calibration_error, reliability_table
+from .model import IndustryClassifier
+from .sources import DATA_DIR
+
+LEVELS = {"naics": (2, 4, 6), "sic": (2, 4), "mcc": (4,)}
+
+
+@dataclass
+class Case:
+    """One labelled business: the input fields and the acceptable codes per system."""
+
+    name: str
+    description: str
+    gold: dict[str, set[str]]
+
+
+@dataclass
+class Tally:
+    """Hit counts of one method on one set."""
+
+    n: dict[str, int] = field(default_factory=Counter)
+    hits: dict[tuple[str, int, int], int] = field(default_factory=Counter)  # (system, level, k)
+    conf: dict[str, list[float]] = field(default_factory=dict)
+    right: dict[str, list[bool]] = field(default_factory=dict)
+
+    def add(
+        self, system: str, predicted: Sequence[str], gold: set[str], confidence: float | None
+    ) -> None:
+        """Count one case's top-k hits at every level; keep top-1 confidence for the ECE."""
+        self.n[system] += 1
+        for level in LEVELS[system]:
+            prefixes = {g[:level] for g in gold}
+            for k in (1, 3):
+                if any(p[:level] in prefixes for p in predicted[:k]):
+                    self.hits[(system, level, k)] += 1
+        if confidence is not None and predicted:
+            self.conf.setdefault(system, []).append(confidence)
+            self.right.setdefault(system, []).append(predicted[0] in gold)
+
+    def accuracy(self, system: str, level: int, k: int) -> float:
+        """Share of cases with a right code in the top ``k`` at ``level`` digits."""
+        return self.hits[(system, level, k)] / self.n[system] if self.n[system] else float("nan")
+
+
+def index_test_cases(maps: GoldMaps) -> list[Case]:
+    """The held-out index phrases as cases."""
+    return [Case("", phrase, gold_sets(code, maps)) for code, phrase in splits.phrases("test")]
+
+
+def real_world_cases() -> list[Case]:
+    """The hand-labelled everyday descriptions."""
+    with (DATA_DIR / "benchmark" / "real_world_businesses.csv").open(
+        newline="", encoding="utf-8"
+    ) as fh:
+        return [
+            Case(
+                r["name"],
+                r["description"],
+                {"naics": {r["naics"]}, "sic": {r["sic"]}, "mcc": {r["mcc"]}},
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def baseline_codes(maps: GoldMaps) -> dict[str, list[str]]:
+    """The three most frequent codes per system over the training phrases."""
+    counts: dict[str, Counter[str]] = {s: Counter() for s in LEVELS}
+    for code, _ in splits.phrases("train"):
+        for system, gold in gold_sets(code, maps).items():
+            counts[system].update(gold)
+    return {s: [c for c, _ in counts[s].most_common(3)] for s in LEVELS}
+
+
+@dataclass
+class Report:
+    """Everything ``bench_classify`` prints."""
+
+    sets: dict[str, tuple[Tally, Tally, int]]  # name -> (model, baseline, cases)
+    latency_ms: list[float]
+    model_version: str
+    reliability: list[tuple[str, int, float, float]]
+
+
+def run(
+    model: IndustryClassifier,
+    *,
+    limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Evaluate on both sets; ``limit`` caps the index-test cases (for a quick run)."""
+    maps = gold_maps()
+    base = baseline_codes(maps)
+    sets = {"index-test": index_test_cases(maps)[:limit], "real-world": real_world_cases()}
+    out: dict[str, tuple[Tally, Tally, int]] = {}
+    latency: list[float] = []
+    for set_name, cases in sets.items():
+        mine, trivial = Tally(), Tally()
+        for i, case in enumerate(cases):
+            start = time.perf_counter()
+            result = model.classify(name=case.name, description=case.description, k=5)
+            latency.append((time.perf_counter() - start) * 1000)
+            for system in LEVELS:
+                if not case.gold[system]:
+                    continue
+                preds = result.codes(system)
+                mine.add(
+                    system,
+                    [p.code for p in preds],
+                    case.gold[system],
+                    preds[0].confidence if preds else None,
+                )
+                trivial.add(system, base[system], case.gold[system], None)
+            if progress and i and i % 500 == 0:
+                progress(f"{set_name}: {i}/{len(cases)}")
+        out[set_name] = (mine, trivial, len(cases))
+    index_tally = out["index-test"][0]
+    reliability = reliability_table(
+        index_tally.conf.get("naics", []), index_tally.right.get("naics", [])
+    )
+    return Report(
+        sets=out, latency_ms=latency, model_version=model.version, reliability=reliability
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def format_report(report: Report) -> str:
+    """Markdown tables: accuracy per set, system, level; ECE; latency."""
+    lines = [f"model `{report.model_version}`", ""]
+    columns = ["NAICS-2", "NAICS-4", "NAICS-6", "SIC-2", "SIC-4", "MCC"]
+    header = "| set | n | method | " + " | ".join(f"{c} top1/top3" for c in columns) + " |"
+    lines += [header, "|---|---|---|---|---|---|---|---|---|"]
+    for set_name, (mine, trivial, n) in report.sets.items():
+        for label, tally in (("model", mine), ("baseline: most frequent", trivial)):
+            cells = [
+                f"{_pct(tally.accuracy(s, lvl, 1))} / {_pct(tally.accuracy(s, lvl, 3))}"
+                for s, lvl in (
+                    ("naics", 2),
+                    ("naics", 4),
+                    ("naics", 6),
+                    ("sic", 2),
+                    ("sic", 4),
+                    ("mcc", 4),
+                )
+            ]
+            lines.append(f"| {set_name} | {n} | {label} | " + " | ".join(cells) + " |")
+    lines += ["", "| set | ECE NAICS top-1 | ECE SIC top-1 | ECE MCC top-1 |", "|---|---|---|---|"]
+    for set_name, (mine, _, _) in report.sets.items():
+        eces = [
+            f"{expected_calibration_error(mine.conf.get(s, []), mine.right.get(s, [])):.3f}"
+            for s in LEVELS
+        ]
+        lines.append(f"| {set_name} | " + " | ".join(eces) + " |")
+    lines += [
+        "",
+        "Reliability of NAICS top-1 confidence on index-test:",
+        "",
+        "| confidence | n | mean confidence | accuracy |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {b} | {n} | {c:.2f} | {a:.2f} |" for b, n, c, a in report.reliability]
+    lat = sorted(report.latency_ms)
+    p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+    lines += [
+        "",
+        "latency per business (classify, k=5, with evidence, one CPU thread): "
+        f"median {statistics.median(lat):.2f} ms, p95 {p95:.2f} ms over {len(lat)} calls",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""Build the classifier artefact from the official files (``manage.py build_classifier``).
+
+Deterministic: the same data files give the same ``artefact/model.npz`` and ``model.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import crosswalk as xw
+from . import risk, sources, splits
+from .calibration import IsotonicMap
+from .model import ARTEFACT_DIR, IndustryClassifier, SystemTable, has_producer_cue, save
+from .text import feature_list
+from .vectors import TfidfSpace, normalize_rows
+
+log = logging.getLogger(__name__)
+ENGINE_NAME = "tfidf-blend"
+ENGINE_RELEASE = "1"
+Progress = Callable[[str], None]
+
+
+def naics_documents() -> list[tuple[str, str]]:
+    """(6-digit code, text) training documents, grouped by code in code order."""
+    codes = sources.naics_codes()
+    train = defaultdict(list)
+    for code, phrase in splits.phrases("train"):
+        train[code].append(phrase)
+    docs: list[tuple[str, str]] = []
+    for code, c in codes.items():
+        if len(code) != 6 or not code.isdigit():
+            continue
+        parents = [codes[code[:n]].title for n in (4, 5) if code[:n] in codes]
+        docs.append((code, c.title))
+        docs.append((code, f"{c.title}. {sources.naics_definition(c)}"))
+        docs.append((code, " ".join([c.title, *parents])))
+        docs.extend((code, ex) for ex in c.examples)
+        docs.extend((code, p) for p in train[code])
+    return docs
+
+
+def sic_texts() -> dict[str, str]:
+    """SIC code -> text used for direct similarity (title, industry group, SEC title)."""
+    return {
+        code: " ".join(dict.fromkeys([s.title, s.group_title, s.sec_title.title()]))
+        for code, s in sources.sic_codes().items()
+    }
+
+
+def mcc_texts() -> dict[str, str]:
+    """MCC -> all published descriptions (brand codes 3000-3999 excluded)."""
+    return {
+        code: " ".join(dict.fromkeys([m.title, *m.descriptions.values()]))
+        for code, m in sources.mcc_codes().items()
+        if not m.is_brand
+    }
+
+
+def _crosswalk_matrix(
+    pairs: Sequence[tuple[str, str, float]], naics: list[str], targets: list[str]
+) -> sp.csr_matrix:
+    """n_naics x n_targets matrix from (naics, target, weight) edges; each row sums to 1."""
+    ni = {c: i for i, c in enumerate(naics)}
+    ti = {c: i for i, c in enumerate(targets)}
+    rows, cols, vals = [], [], []
+    for n, t, w in pairs:
+        if n in ni and t in ti:
+            rows.append(ni[n])
+            cols.append(ti[t])
+            vals.append(w)
+    m = sp.csr_matrix(
+        (np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(naics), len(targets))
+    )
+    sums = np.asarray(m.sum(axis=1)).ravel()
+    sums[sums == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / sums) @ m, dtype=np.float32)
+
+
+NB_SMOOTHING = 0.01
+
+
+def naive_bayes(class_mass: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Multinomial naive Bayes on TF-IDF-weighted counts, stored sparse.
+
+    log P(f|c) = log(n_cf + a) - log(N_c + aV). Features a class never saw share the constant
+    log(a) - log(N_c + aV), so a class's score for query q is ``W[c] . q + const[c] * sum(q)`` with
+    ``W[c, f] = log((n_cf + a) / a)`` non-zero only where the class has the feature.
+    """
+    a = NB_SMOOTHING
+    weights = sp.csr_matrix(class_mass, dtype=np.float64, copy=True)
+    weights.data = np.log((weights.data + a) / a)
+    totals = np.asarray(class_mass.sum(axis=1)).ravel()
+    const = np.log(a) - np.log(totals + a * class_mass.shape[1])
+    return sp.csr_matrix(weights, dtype=np.float32), const.astype(np.float32)
+
+
+def build(*, progress: Progress = log.info, write: bool = True) -> IndustryClassifier:
+    """Fit vectors, crosswalks, blend parameters and calibration; save the artefact."""
+    docs = naics_documents()
+    sic_text, mcc_text = sic_texts(), mcc_texts()
+    progress(f"{len(docs)} NAICS documents, {len(sic_text)} SIC and {len(mcc_text)} MCC texts")
+    doc_feats = [feature_list(t) for _, t in docs]
+    space = TfidfSpace.fit(
+        [
+            *doc_feats,
+            *(feature_list(t) for t in sic_text.values()),
+            *(feature_list(t) for t in mcc_text.values()),
+        ]
+    )
+    doc_matrix = space.matrix(doc_feats)
+    naics = list(dict.fromkeys(code for code, _ in docs))
+    offsets = [*np.searchsorted([code for code, _ in docs], naics).tolist(), len(docs)]
+    doc_code = np.repeat(np.arange(len(naics)), np.diff(offsets))
+    membership = sp.csr_matrix(
+        (np.ones(len(docs), dtype=np.float32), (doc_code, np.arange(len(docs))))
+    )
+    class_mass = sp.csr_matrix(membership @ doc_matrix)
+    centroids = normalize_rows(class_mass)
+    nb_weights, nb_const = naive_bayes(class_mass)
+    all_codes = sources.naics_codes()
+    tables = {"naics": SystemTable(codes=naics, titles=[all_codes[c].title for c in naics])}
+    sic_codes = list(sic_text)
+    tables["sic"] = SystemTable(
+        codes=sic_codes,
+        titles=[sources.sic_codes()[c].title for c in sic_codes],
+        vectors=space.texts(list(sic_text.values())),
+        crosswalk=_crosswalk_matrix(
+            [(n, s, 1.0) for s, n in sources.sic_to_naics2022()], naics, sic_codes
+        ),
+    )
+    mcc_codes = list(mcc_text)
+    model = IndustryClassifier(
+        space=space,
+        docs=doc_matrix,
+        doc_offsets=np.array(offsets, dtype=np.int64),
+        doc_texts=[t for _, t in docs],
+        centroids=centroids,
+        nb_weights=nb_weights,
+        nb_const=nb_const,
+        tables=tables,
+        params={
+            "centroid_weight": 4.0,
+            "producer_penalty": 0.0,
+            "temperature": 1.0,
+            "direct_temperature": 0.05,
+            "beta_sic": 0.3,
+            "beta_mcc": 0.3,
+        },
+        version="unbuilt",
+    )
+    tables["mcc"] = SystemTable(
+        codes=mcc_codes,
+        titles=[sources.mcc_codes()[c].title for c in mcc_codes],
+        vectors=space.texts(list(mcc_text.values())),
+        crosswalk=sp.csr_matrix((len(naics), len(mcc_codes)), dtype=np.float32),
+        risk={code: flag.level for code, flag in risk.mcc_risk_flags().items()},
+    )
+    progress("building the MCC <-> NAICS crosswalk")
+    edges = xw.build_mcc_naics(model, mcc_text)
+    if write:
+        xw.write_crosswalks(edges)
+    tables["mcc"].crosswalk = _crosswalk_matrix(
+        [(e.naics, e.mcc, e.weight) for e in edges], naics, mcc_codes
+    )
+    progress("tuning blend parameters and fitting calibration on the calibration split")
+    tune(model, splits.phrases("calib"))
+    calibrate(model, splits.phrases("calib"), gold_maps(edges))
+    model.version = _version(model)
+    if write:
+        save(model, ARTEFACT_DIR)
+        progress(f"wrote {ARTEFACT_DIR} ({model.version})")
+    return model
+
+
+GoldMaps = dict[str, dict[str, set[str]]]
+
+
+def gold_maps(edges: list[xw.Edge] | None = None) -> GoldMaps:
+    """NAICS code -> acceptable SIC / MCC codes (the concordance and our crosswalk)."""
+    return {"sic": xw.sic_for_naics(), "mcc": xw.mcc_for_naics(edges)}
+
+
+def gold_sets(code: str, maps: GoldMaps) -> dict[str, set[str]]:
+    """Acceptable codes per system for a phrase labelled with NAICS ``code``."""
+    return {
+        "naics": {code},
+        "sic": maps["sic"].get(code, set()),
+        "mcc": maps["mcc"].get(code, set()),
+    }
+
+
+def tune(model: IndustryClassifier, labelled: Sequence[tuple[str, str]]) -> None:
+    """Grid-search centroid weight and temperature by log-likelihood of the true NAICS code."""
+    vectors = [model.space.query(p)[0] for _, p in labelled]
+    index = {c: i for i, c in enumerate(model.tables["naics"].codes)}
+    gold = np.array([index[c] for c, _ in labelled])
+    no_cue = np.array([not has_producer_cue(p) for _, p in labelled])
+    penalised = model.producer_mask[:, None] * no_cue[None, :]
+    q = sp.vstack(vectors).tocsr()
+    cent = np.asarray((model.centroids @ q.T).todense())
+    loglik = np.asarray((model.nb_weights @ q.T).todense())
+    loglik += model.nb_const[:, None] * np.asarray(q.sum(axis=1)).ravel()[None, :]
+    best_ll, best = -np.inf, (0.0, 1.0, 0.0)
+    for weight, penalty in itertools.product((0.0, 2.0, 4.0, 6.0, 8.0), (0.0, 1.0, 2.0, 3.0)):
+        raw = loglik + weight * cent - penalty * penalised
+        for temp in (0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
+            z = raw / temp
+            z = z - z.max(axis=0)
+            ll = float((z[gold, np.arange(len(gold))] - np.log(np.exp(z).sum(axis=0))).mean())
+            if ll > best_ll:
+                best_ll, best = ll, (weight, temp, penalty)
+    params = dict(zip(("centroid_weight", "temperature", "producer_penalty"), best, strict=True))
+    model.params.update(params)
+
+
+def calibrate(
+    model: IndustryClassifier, labelled: Sequence[tuple[str, str]], maps: GoldMaps, k: int = 5
+) -> None:
+    """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases."""
+    pooled: dict[tuple[str, int], tuple[list[float], list[bool]]] = {
+        (s, bucket): ([], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
+    }
+    for code, phrase in labelled:
+        raw = model.score(model.space.query(phrase)[0], producer_cue=has_producer_cue(phrase))
+        gold = gold_sets(code, maps)
+        for system in ("naics", "sic", "mcc"):
+            if not gold[system]:
+                continue
+            probs = getattr(raw, system)
+            codes = model.tables[system].codes
+            for rank, i in enumerate(np.argsort(-probs, kind="stable")[:k]):
+                scores, hits = pooled[(system, min(rank, 1))]
+                scores.append(float(probs[i]))
+                hits.append(codes[i] in gold[system])
+    for (system, bucket), (scores, hits) in pooled.items():
+        table = model.tables[system]
+        table.calibration = [*table.calibration[:bucket], IsotonicMap.fit(scores, hits)]
+
+
+def _version(model: IndustryClassifier) -> str:
+    h = hashlib.sha256()
+    h.update(repr(sorted(model.params.items())).encode())
+    h.update(model.docs.data.tobytes())
+    for table in model.tables.values():
+        h.update(repr(table.calibration).encode())
+        if table.crosswalk is not None:
+            h.update(table.crosswalk.data.tobytes())
+    return f"{ENGINE_NAME}-{ENGINE_RELEASE}+{h.hexdigest()[:10]}"

@@ -1,0 +1,32 @@
+"""The documented, deterministic split of the NAICS index phrases.
+
+Each (code, phrase) pair goes to a bucket by the MD5 of ``"code|phrase"``: 70% train (indexed by the
+model), 15% calibration (fits the isotonic confidence maps and the two blend parameters), 15% test
+(only the benchmark reads it). The split never changes when the code changes, and anyone can
+recompute it from the official Census file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from .sources import naics_index_phrases
+
+Split = Literal["train", "calib", "test"]
+
+
+def split_of(code: str, phrase: str) -> Split:
+    """Bucket of one index phrase."""
+    bucket = (
+        int(hashlib.md5(f"{code}|{phrase}".encode(), usedforsecurity=False).hexdigest()[:8], 16)
+        % 100
+    )
+    if bucket < 70:
+        return "train"
+    return "calib" if bucket < 85 else "test"
+
+
+def phrases(split: Split) -> list[tuple[str, str]]:
+    """(NAICS 6-digit code, phrase) pairs of one split, in file order."""
+    return [(c, p) for c, p in naics_index_phrases() if split_of(c, p) == split]

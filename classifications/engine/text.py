@@ -1,0 +1,65 @@
+"""Text normalisation shared by training and inference.
+
+A business description is lower-cased, transliterated to ASCII, split into words, stripped of
+stopwords and legal-form suffixes ("LLC", "GmbH"), and stemmed (Snowball English) so that
+"trucking", "trucks" and "truck" meet. Features are stemmed unigrams and adjacent bigrams.
+Each token keeps the surface word it came from, so evidence can quote the input, not stems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+import snowballstemmer
+from anyascii import anyascii
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+STOPWORDS = frozenset(
+    line.strip()
+    for line in (Path(__file__).with_name("stopwords.txt")).read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of one lower-case word (cached: vocabularies are small)."""
+    return str(_stemmer.stemWord(word))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One kept word: its stem (the feature) and the word as it appeared in the input."""
+
+    stem: str
+    surface: str
+
+
+def tokens(text: str) -> list[Token]:
+    """Words of ``text`` as stems, stopwords and one-letter words removed, order kept."""
+    out: list[Token] = []
+    for match in _WORD.finditer(anyascii(text).lower()):
+        word = match.group(0).replace("'s", "").replace("'", "")
+        if len(word) < 2 or word in STOPWORDS or word.isdigit():
+            continue
+        out.append(Token(stem(word), word))
+    return out
+
+
+def features(toks: list[Token]) -> list[tuple[str, str]]:
+    """(feature, surface text) pairs: unigrams and adjacent bigrams of stems."""
+    feats = [(t.stem, t.surface) for t in toks]
+    feats.extend((f"{a.stem} {b.stem}", f"{a.surface} {b.surface}") for a, b in pairwise(toks))
+    return feats
+
+
+def feature_list(text: str) -> list[str]:
+    """Only the feature strings of ``text`` (training side: surfaces are not needed)."""
+    return [f for f, _ in features(tokens(text))]

@@ -1,0 +1,71 @@
+"""TF-IDF vector space over stemmed unigrams and bigrams (sublinear tf, smoothed idf, L2 norm)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .text import feature_list, features, tokens
+
+
+class TfidfSpace:
+    """A fitted vocabulary with idf weights; turns texts into L2-normalised sparse rows."""
+
+    def __init__(self, vocab: Sequence[str], idf: np.ndarray) -> None:
+        self.vocab = list(vocab)
+        self.index = {f: i for i, f in enumerate(self.vocab)}
+        self.idf = idf.astype(np.float32)
+
+    @classmethod
+    def fit(cls, docs: Iterable[list[str]], min_df: int = 1) -> TfidfSpace:
+        """Vocabulary and idf from feature lists; features seen in < ``min_df`` docs dropped."""
+        df: Counter[str] = Counter()
+        n = 0
+        for feats in docs:
+            n += 1
+            df.update(set(feats))
+        vocab = sorted(f for f, c in df.items() if c >= min_df)
+        idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocab])
+        return cls(vocab, idf)
+
+    def _row(self, feats: list[str]) -> tuple[list[int], list[float]]:
+        counts = Counter(self.index[f] for f in feats if f in self.index)
+        cols = sorted(counts)
+        vals = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in cols]
+        return cols, vals
+
+    def matrix(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        """One normalised row per feature list."""
+        indptr, indices, data = [0], [], []
+        for feats in docs:
+            cols, vals = self._row(feats)
+            indices.extend(cols)
+            data.extend(vals)
+            indptr.append(len(indices))
+        m = sp.csr_matrix(
+            (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
+            shape=(len(docs), len(self.vocab)),
+        )
+        return normalize_rows(m)
+
+    def texts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Rows for raw texts."""
+        return self.matrix([feature_list(t) for t in texts])
+
+    def query(self, text: str) -> tuple[sp.csr_matrix, dict[int, str]]:
+        """One normalised row for ``text`` and, per known feature column, the input's wording."""
+        pairs = features(tokens(text))
+        surfaces = {self.index[f]: s for f, s in pairs if f in self.index}
+        return self.matrix([[f for f, _ in pairs]]), surfaces
+
+
+def normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    """L2-normalise each row (rows of zeros stay zero)."""
+    m = sp.csr_matrix(m, dtype=np.float32)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)

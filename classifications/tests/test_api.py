@@ -1,0 +1,65 @@
+"""``POST /api/v1/classify`` (routes from ``classifications.urls``, API-key auth from settings)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import include, path
+from rest_framework.test import APIClient
+
+from merchants.tests.factories import api_key_with_secret
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+urlpatterns = [path("api/v1/", include("classifications.urls"))]
+URL = "/api/v1/classify"
+
+
+@pytest.fixture
+def client() -> APIClient:
+    _, secret = api_key_with_secret()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return api
+
+
+def test_classifies_one_business(client: APIClient) -> None:
+    response = client.post(
+        URL,
+        {"id": "m-1", "name": "Trattoria Roma", "description": "Full-service Italian restaurant"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["id"] == "m-1"
+    assert body["naics"][0]["code"] == "722511"
+    assert "5812" in [c["code"] for c in body["mcc"][:3]]
+    assert body["model_version"] and body["evidence"]["naics"]["terms"]
+
+
+def test_classifies_a_batch_in_order_with_k(client: APIClient) -> None:
+    businesses = [
+        {"id": str(i), "description": d}
+        for i, d in enumerate(["hair salon", "commercial bank", "taxi company"])
+    ]
+    response = client.post(URL, {"businesses": businesses, "k": 2}, format="json")
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == ["0", "1", "2"]
+    assert all(len(r["naics"]) == 2 for r in results)
+
+
+def test_rejects_more_than_100_businesses(client: APIClient) -> None:
+    response = client.post(URL, {"businesses": [{"description": "bakery"}] * 101}, format="json")
+    assert response.status_code == 400
+
+
+def test_rejects_an_empty_business(client: APIClient) -> None:
+    assert client.post(URL, {"name": " "}, format="json").status_code == 400
+    assert (
+        client.post(URL, {"businesses": [{"description": "bakery"}, {}]}, format="json").status_code
+        == 400
+    )
+
+
+def test_requires_an_api_key() -> None:
+    assert APIClient().post(URL, {"description": "bakery"}, format="json").status_code in (401, 403)

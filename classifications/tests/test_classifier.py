@@ -1,0 +1,131 @@
+"""Behaviour of the industry classifier on real-world phrasing (no database needed)."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from classifications.engine.calibration import IsotonicMap, expected_calibration_error
+from classifications.services import ClassificationResult, classify_business
+
+
+def _codes(result: ClassificationResult, system: str, k: int = 3) -> list[str]:
+    return [p.code for p in result.codes(system)[:k]]
+
+
+def test_italian_restaurant_gets_full_service_restaurant_and_mcc_5812() -> None:
+    result = classify_business(description="Full-service restaurant serving Italian food")
+    assert "722511" in _codes(result, "naics")
+    assert "5812" in _codes(result, "mcc")
+    assert "5812" in _codes(result, "sic")
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "naics", "sic", "mcc"),
+    [
+        (
+            "Heartland Savings Bank",
+            "We are a community bank: open a checking account, a savings account or a CD, "
+            "and talk to us about a home loan.",
+            {"522110", "522180"},
+            {"6021", "6022", "6035", "6036"},
+            {"6012", "6011"},
+        ),
+        (
+            "Northwind Labs",
+            "We make project management software that teams license as a subscription; "
+            "download the desktop app.",
+            {"513210"},
+            {"7372"},
+            {"5734", "5817", "7372"},
+        ),
+        (
+            "Blue Line Transport Inc.",
+            "Over-the-road trucking carrier with 200 tractors and dry van trailers "
+            "hauling freight coast to coast.",
+            {"484121", "484122", "484110"},
+            {"4213", "4212"},
+            {"4214"},
+        ),
+        (
+            "Maison Mode",
+            "Shop our online clothing store for women's dresses, jeans, jackets and men's "
+            "shirts. Free returns.",
+            {"458110"},
+            {"5621", "5651", "5611", "5699", "5961"},
+            {"5691", "5651", "5699", "5621", "5611"},
+        ),
+    ],
+    ids=["bank", "software-publisher", "trucking", "online-clothing"],
+)
+def test_everyday_businesses_get_the_obvious_codes(
+    name: str, description: str, naics: set[str], sic: set[str], mcc: set[str]
+) -> None:
+    result = classify_business(name=name, description=description)
+    assert naics & set(_codes(result, "naics")), _codes(result, "naics")
+    assert sic & set(_codes(result, "sic")), _codes(result, "sic")
+    assert mcc & set(_codes(result, "mcc")), _codes(result, "mcc")
+
+
+def test_result_shape_has_k_codes_titles_confidences_and_version() -> None:
+    data = classify_business(
+        description="Dental office offering cleanings and fillings", k=4
+    ).as_dict()
+    assert set(data) >= {"naics", "sic", "mcc", "evidence", "model_version"}
+    for system in ("naics", "sic", "mcc"):
+        assert len(data[system]) == 4
+        confidences = [c["confidence"] for c in data[system]]
+        assert all(0.0 <= c <= 1.0 for c in confidences)
+        assert all(c["title"] for c in data[system])
+    assert all("risk" in c for c in data["mcc"])
+    assert data["model_version"].startswith("tfidf-blend-")
+
+
+def test_top_k_defaults_to_setting(settings: Settings) -> None:
+    settings.CLASSIFIER_TOP_K = 2
+    result = classify_business(description="hair salon")
+    assert len(result.naics) == len(result.sic) == len(result.mcc) == 2
+
+
+def test_evidence_quotes_the_words_of_the_input() -> None:
+    result = classify_business(name="Bella Napoli", description="Pizzeria with table service")
+    terms = [t["text"] for t in result.evidence["naics"]["terms"]]
+    assert "pizzeria" in terms
+    assert result.evidence["naics"]["matched_phrase"]
+    assert result.evidence["mcc"]["via_naics"]
+
+
+def test_gambling_mcc_is_flagged_high_risk() -> None:
+    result = classify_business(
+        description="Online sports betting and casino games, wagers on football and horse racing"
+    )
+    flagged = {p.code: p.risk for p in result.mcc}
+    assert flagged.get("7995") == "high"
+
+
+def test_empty_or_unknown_input_returns_no_codes() -> None:
+    result = classify_business(name="", description="  ", website_text="")
+    assert result.naics == result.sic == result.mcc == []
+    assert classify_business(description="zzqx qqzv").naics == []
+
+
+def test_website_text_alone_is_enough() -> None:
+    text = (
+        "Home | Menu | Reservations. Our steakhouse serves dry-aged steaks and fine wines. "
+        "Book a table tonight."
+    )
+    assert "722511" in _codes(classify_business(website_text=text), "naics")
+
+
+def test_isotonic_map_is_monotone_and_never_certain() -> None:
+    scores = [i / 100 for i in range(100)] * 3
+    hits = [s > 0.5 for s in scores]
+    iso = IsotonicMap.fit(scores, hits, min_bin=10)
+    values = [iso(s / 10) for s in range(11)]
+    assert values == sorted(values)
+    assert 0.0 < values[0] < 0.2 and 0.8 < values[-1] < 1.0
+
+
+def test_expected_calibration_error_is_zero_when_confidence_matches_accuracy() -> None:
+    assert expected_calibration_error([0.8] * 10, [True] * 8 + [False] * 2) == pytest.approx(0.0)
+    assert expected_calibration_error([0.9] * 10, [False] * 10) == pytest.approx(0.9)
