@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck migrations-check pytest bench clean-services
+.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -27,6 +27,18 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
+
+# Benchmarks print their figures; they never run inside `make test` (no timing assertions).
+bench: bench-classify bench-screen bench-pipeline
+
+bench-classify: $(STAMP)
+	scripts/bench.sh bench_classify
+
+bench-screen: $(STAMP)
+	scripts/bench.sh bench_screen
+
+bench-pipeline: $(STAMP)
+	scripts/bench.sh bench_pipeline
 
 clean-services:
 	$(PY) scripts/devservices.py down

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kyb.env import env_float
 from kyb.queues import Queue
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
@@ -11,5 +12,17 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "kyb.monitoring.metrics_snapshot",
         "schedule": 60.0,
         "options": {"queue": Queue.MAINTENANCE.value, "expires": 55},
+    },
+    # Webhook retries on their backoff schedule, and deliveries whose message was lost.
+    "webhooks-dispatch-due": {
+        "task": "kyb.webhooks.dispatch_due",
+        "schedule": 15.0,
+        "options": {"queue": Queue.WEBHOOKS.value, "expires": 14},
+    },
+    # Re-enqueue verification jobs the broker never took or a dead worker dropped.
+    "verifications-sweep": {
+        "task": "kyb.verifications.sweep",
+        "schedule": env_float("PIPELINE_SWEEP_INTERVAL", 30.0),
+        "options": {"queue": Queue.MAINTENANCE.value, "expires": 25},
     },
 }

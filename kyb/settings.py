@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "verifications",
     "classifications",
     "monitoring",
+    "webhooks",
+    "screening",
 ]
 
 # django-prometheus must wrap everything: Before first, After last.
@@ -194,6 +196,14 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
 API_GZIP_MIN_BYTES = env_int("API_GZIP_MIN_BYTES", 1024)
 IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86_400)
+# Webhooks: 14 attempts, 30 s doubling to a 6 h cap, span about a day (~26.5 h).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 14)
+WEBHOOK_BACKOFF_BASE = env_int("WEBHOOK_BACKOFF_BASE", 30)
+WEBHOOK_BACKOFF_MAX = env_int("WEBHOOK_BACKOFF_MAX", 21_600)
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 120)
+WEBHOOK_SECRET_GRACE = env_int("WEBHOOK_SECRET_GRACE", 86_400)
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["kyb.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["kyb.api.auth.HasApiKeyScope"],
@@ -212,13 +222,67 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "AUTHENTICATION_WHITELIST": ["kyb.api.auth.ApiKeyAuthentication"],
+    "ENUM_NAME_OVERRIDES": {
+        "ScreenEntityTypeEnum": "screening.services.ENTITY_TYPES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kyb.api.schema.add_response_headers",
+    ],
 }
 
 # --- Domain knobs ---------------------------------------------------------------------------
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
+SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)
 CLASSIFIER_TOP_K = env_int("CLASSIFIER_TOP_K", 5)
 
+# --- Verification engine (issue 4): outbound HTTP, registry, website, risk, jobs ----------
+# Outbound HTTP (kyb.outbound): pooled, SSRF-guarded, retried, per-provider circuit breakers.
+OUTBOUND_ALLOW_PRIVATE_NETWORKS = env_bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", False)
+OUTBOUND_TIMEOUT = env_float("OUTBOUND_TIMEOUT", 10.0)
+OUTBOUND_CONNECT_TIMEOUT = env_float("OUTBOUND_CONNECT_TIMEOUT", 3.0)
+OUTBOUND_RETRIES = env_int("OUTBOUND_RETRIES", 2)
+OUTBOUND_BACKOFF_FACTOR = env_float("OUTBOUND_BACKOFF_FACTOR", 0.2)
+OUTBOUND_BACKOFF_MAX = env_float("OUTBOUND_BACKOFF_MAX", 2.0)
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024)
+OUTBOUND_MAX_REDIRECTS = env_int("OUTBOUND_MAX_REDIRECTS", 5)
+OUTBOUND_POOL_HOSTS = env_int("OUTBOUND_POOL_HOSTS", 50)
+OUTBOUND_POOL_SIZE_PER_HOST = env_int("OUTBOUND_POOL_SIZE_PER_HOST", 4)
+OUTBOUND_BREAKER_FAIL_MAX = env_int("OUTBOUND_BREAKER_FAIL_MAX", 5)
+OUTBOUND_BREAKER_RESET_TIMEOUT = env_int("OUTBOUND_BREAKER_RESET_TIMEOUT", 60)
+OUTBOUND_BREAKER_REDIS_URL = env_str("OUTBOUND_BREAKER_REDIS_URL", REDIS_URL)
+# Registry adapters tried in this order; "local" (the bulk-loaded GLEIF table) needs no network.
+REGISTRY_ADAPTERS = env_list("REGISTRY_ADAPTERS", "local")
+GLEIF_API_URL = env_str("GLEIF_API_URL", "https://api.gleif.org/api/v1")
+COMPANIES_HOUSE_API_URL = env_str(
+    "COMPANIES_HOUSE_API_URL", "https://api.company-information.service.gov.uk"
+)
+COMPANIES_HOUSE_API_KEY = env_str("COMPANIES_HOUSE_API_KEY", "")
+REGISTRY_TIMEOUT = env_float("REGISTRY_TIMEOUT", 5.0)
+# Website check.
+WEBSITE_CHECK_ENABLED = env_bool("WEBSITE_CHECK_ENABLED", True)
+WEBSITE_TIMEOUT = env_float("WEBSITE_TIMEOUT", 8.0)
+WEBSITE_MAX_BYTES = env_int("WEBSITE_MAX_BYTES", 1024 * 1024)
+# Risk: score < RISK_REVIEW_THRESHOLD approves, >= RISK_REJECT_THRESHOLD rejects, between reviews.
+RISK_REVIEW_THRESHOLD = env_int("RISK_REVIEW_THRESHOLD", 30)
+RISK_REJECT_THRESHOLD = env_int("RISK_REJECT_THRESHOLD", 70)
+# The run task's limits (must stay under CELERY_VISIBILITY_TIMEOUT).
+VERIFICATION_SOFT_TIME_LIMIT = env_int("VERIFICATION_SOFT_TIME_LIMIT", 90)
+VERIFICATION_TIME_LIMIT = env_int("VERIFICATION_TIME_LIMIT", 120)
+# Sweeper (beat, every PIPELINE_SWEEP_INTERVAL s, see kyb/beat.py): re-enqueue jobs the
+# broker never took or lost, and revive runs whose worker died.
+PIPELINE_SWEEP_QUEUED_AFTER = env_int("PIPELINE_SWEEP_QUEUED_AFTER", 30)
+PIPELINE_SWEEP_ENQUEUED_AFTER = env_int("PIPELINE_SWEEP_ENQUEUED_AFTER", 900)
+PIPELINE_SWEEP_RUNNING_AFTER = env_int("PIPELINE_SWEEP_RUNNING_AFTER", VERIFICATION_TIME_LIMIT + 60)
+PIPELINE_SWEEP_BATCH = env_int("PIPELINE_SWEEP_BATCH", 500)
+PIPELINE_JOB_MAX_ATTEMPTS = env_int("PIPELINE_JOB_MAX_ATTEMPTS", 5)
+CELERY_TASK_ROUTES = {
+    "kyb.verifications.submit": {"queue": Queue.BULK.value},
+    "kyb.verifications.sweep": {"queue": Queue.MAINTENANCE.value},
+    "kyb.webhooks.*": {"queue": Queue.WEBHOOKS.value},
+}
+# --- end verification engine ------------------------------------------------------------
 
 # --- Health ---------------------------------------------------------------------------------
 READINESS_TIMEOUT = env_float("READINESS_TIMEOUT", 2.0)

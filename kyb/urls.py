@@ -11,6 +11,8 @@ api_v1 = [
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
     path("", include("classifications.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("screening.urls")),
 ]
 
 urlpatterns = [
@@ -20,7 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", monitoring_views.healthz, name="healthz"),
     path("readyz", monitoring_views.readyz, name="readyz"),
-    path("", include("django_prometheus.urls")),
+    path("metrics", monitoring_views.metrics, name="prometheus-metrics"),
 ]
 
 handler400 = "kyb.api.errors.bad_request"

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from kyb.cache import cache_get_or_fill
 from kyb.crypto import search_hash
 from kyb.errors import NotFound
+from kyb.formats import iso_utc
 from merchants.models import Integrator, Merchant
 
 MERCHANT_NAMESPACE = "merchant"
@@ -73,8 +74,8 @@ def merchant_data(merchant: Merchant) -> dict[str, Any]:
         "latest_verification_id": str(merchant.verification_id)
         if merchant.verification_id
         else None,
-        "created_at": merchant.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": merchant.updated_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(merchant.created_at),
+        "updated_at": iso_utc(merchant.updated_at),
         "_integrator_id": str(merchant.integrator_id),
     }
 

@@ -89,7 +89,10 @@ def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merch
 
 
 def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
-    """Partial update with the create rules; only the given fields are written."""
+    """Partial update with the create rules; only the given fields are written. Emits
+    ``merchant.updated`` in the same transaction."""
+    from webhooks.services import webhook_on_merchant_updated
+
     serializer = MerchantUpdateSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     fields = _json_ready(dict(serializer.validated_data))
@@ -105,6 +108,7 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
     try:
         with transaction.atomic():
             merchant.save(update_fields=[*changed, "updated_at"])
+            webhook_on_merchant_updated(merchant)
     except IntegrityError as exc:
         if "uniq_merchants_integrator_external_id" in str(exc):
             raise Conflict(

@@ -1,11 +1,23 @@
-"""Liveness and readiness endpoints. Unauthenticated by design: probes and load balancers."""
+"""Liveness, readiness and metrics endpoints. Unauthenticated by design: probes, load balancers
+and Prometheus (restrict ``/metrics`` at the ingress)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import os
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 
+from monitoring.collectors import PipelineCollector
 from monitoring.health import readiness_probes
 
 
@@ -28,3 +40,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "checks": {r.name: r.as_dict() for r in results},
     }
     return JsonResponse(body, status=503 if failed else 200)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition: every gunicorn worker's samples (multiprocess mode) plus the
+    scrape-time database collectors."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+        collectors: list[Any] = [registry]
+    else:
+        collectors = [REGISTRY]
+    body = b"".join(generate_latest(c) for c in collectors)
+    body += generate_latest(_pipeline_registry())
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def _pipeline_registry() -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(PipelineCollector())
+    return registry

@@ -8,7 +8,9 @@ PY=.venv/bin/python
 
 eval "$($PY scripts/devservices.py up)"
 export DEBUG="${DEBUG:-true}"
-export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}"
+# Only gunicorn runs in Prometheus multiprocess mode (its config empties the folder at start).
+PROM_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}"
+unset PROMETHEUS_MULTIPROC_DIR
 export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:8000}"
 
 $PY manage.py migrate --no-input
@@ -24,7 +26,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/gunicorn -c kyb/gunicorn_conf.py kyb.wsgi & pids+=($!)
+PROMETHEUS_MULTIPROC_DIR="$PROM_DIR" .venv/bin/gunicorn -c kyb/gunicorn_conf.py kyb.wsgi & pids+=($!)
 .venv/bin/celery -A kyb worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
     -Q verifications,bulk,webhooks,maintenance,default & pids+=($!)
 mkdir -p var

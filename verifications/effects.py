@@ -1,21 +1,19 @@
-"""Side effects of a verification's state change, scheduled to run after commit.
+"""Side effects of a verification's state change.
 
-Services call ``verification_changed`` inside their transaction; everything that leaves the
-process (webhook events, cache invalidation beyond the model signals) happens on commit, so a
-rolled-back change never leaks out.
+Services call ``verification_changed`` inside their transaction. Receivers (e.g. webhooks) run
+right there, in the same transaction, and may only write rows (an event, its deliveries: an
+outbox); anything that leaves the process they defer with ``transaction.on_commit``. So a
+rolled-back change emits nothing, and a committed one cannot lose its event to a crash between
+commit and emission.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
-
 from verifications.models import BusinessVerification
 
-# Receivers registered by other apps (e.g. webhooks) at import time; each gets
-# (verification, event_type) after commit. A list, not Django signals, so the order is explicit
-# and failures are isolated per receiver.
+# Registered by other apps at ready(); called in order with (verification, event_type).
 _receivers: list[Callable[[BusinessVerification, str], None]] = []
 
 
@@ -26,9 +24,5 @@ def register(receiver: Callable[[BusinessVerification, str], None]) -> None:
 
 def verification_changed(verification: BusinessVerification, *, event_type: str) -> None:
     """Announce ``event_type`` (``verification.created`` / ``.updated`` / ``.completed``)."""
-
-    def _fire() -> None:
-        for receiver in list(_receivers):
-            receiver(verification, event_type)
-
-    transaction.on_commit(_fire)
+    for receiver in list(_receivers):
+        receiver(verification, event_type)

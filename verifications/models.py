@@ -185,3 +185,56 @@ class PipelineJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.subject_id} ({self.status})"
+
+
+class RegistryEntity(models.Model):
+    """A business register record loaded in bulk (GLEIF golden-copy rows by default): the
+    registry check's offline source. Reloaded with ``manage.py registry_load``."""
+
+    lei = models.CharField(max_length=20, unique=True)
+    legal_name = models.CharField(max_length=500)
+    # Lower-cased, punctuation and legal-form words stripped (verifications.names.normalise).
+    name_key = models.CharField(max_length=500)
+    country = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=32, blank=True)
+    sub_category = models.CharField(max_length=64, blank=True)
+    entity_status = models.CharField(max_length=16, blank=True, help_text="ACTIVE/INACTIVE")
+    registration_status = models.CharField(max_length=32, blank=True, help_text="ISSUED/LAPSED/...")
+    source = models.CharField(max_length=200)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "registry_entities"
+        indexes = [
+            models.Index(fields=["name_key", "country"], name="idx_registry_entities_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lei} {self.legal_name}"
+
+
+class InternalSubmission(models.Model):
+    """A verification submitted through the internal Celery task; the idempotency key makes a
+    re-sent task return the first verification instead of creating another."""
+
+    integrator = models.ForeignKey(
+        "merchants.Integrator", on_delete=models.PROTECT, related_name="internal_submissions"
+    )
+    idempotency_key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    verification = models.ForeignKey(
+        BusinessVerification, on_delete=models.CASCADE, related_name="internal_submissions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "internal_submissions"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integrator", "idempotency_key"],
+                name="uniq_internal_submissions_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integrator_id}:{self.idempotency_key}"

@@ -11,14 +11,11 @@ from django.db.models import QuerySet
 
 from kyb.cache import cache_get_or_fill
 from kyb.errors import NotFound
+from kyb.formats import iso_utc
 from merchants.models import Integrator
 from verifications.models import BusinessVerification
 
 VERIFICATION_NAMESPACE = "business:verification"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def verification_data(v: BusinessVerification) -> dict[str, Any]:
@@ -35,15 +32,15 @@ def verification_data(v: BusinessVerification) -> dict[str, Any]:
             "outcome": v.status,
             "decided_by": v.decided_by,
             "reason": v.decision_reason,
-            "decided_at": _iso(v.decided_at),
+            "decided_at": iso_utc(v.decided_at),
         }
         if decided
         else None,
         "error_reason": v.error_reason,
-        "created_at": _iso(v.created_at),
-        "updated_at": _iso(v.updated_at),
-        "started_at": _iso(v.started_at),
-        "completed_at": _iso(v.completed_at),
+        "created_at": iso_utc(v.created_at),
+        "updated_at": iso_utc(v.updated_at),
+        "started_at": iso_utc(v.started_at),
+        "completed_at": iso_utc(v.completed_at),
         "_integrator_id": str(v.integrator_id),
     }
 

@@ -31,6 +31,12 @@ DECISIONS = frozenset(
     {VerificationStatus.APPROVED, VerificationStatus.IN_REVIEW, VerificationStatus.REJECTED}
 )
 SYSTEM_ACTOR = "system"
+ENQUEUE_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 
 
 class IllegalTransition(Exception):
@@ -70,12 +76,19 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
     from kyb.celery import app
 
     try:
-        result = app.send_task(
-            RUN_TASK_NAME,
-            kwargs={"verification_id": job.subject_id},
-            queue=job.queue,
-            retry=False,
-        )
+        with app.producer_or_acquire() as producer:
+            # Fail fast when the broker is down (kombu would otherwise retry connecting for
+            # seconds inside the caller's request); the sweeper sends it later. One quick
+            # retry re-opens a pooled connection that went stale when the broker restarted.
+            producer.connection.ensure_connection(max_retries=0)
+            result = app.send_task(
+                RUN_TASK_NAME,
+                kwargs={"verification_id": job.subject_id},
+                queue=job.queue,
+                producer=producer,
+                retry=True,
+                retry_policy=ENQUEUE_RETRY_POLICY,
+            )
     except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues queued jobs.
         return False
     # Only a job still waiting records the message id: a worker may already have claimed the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -75,3 +77,36 @@ def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Seri
             "previous": serializers.URLField(allow_null=True),
         },
     )
+
+
+_INT = {"schema": {"type": "integer"}}
+COMMON_HEADERS = {
+    "API-Version": {
+        "description": "API version of this response (v1)",
+        "schema": {"type": "string"},
+    },
+    "X-RateLimit-Limit": {"description": "requests allowed per window for this key", **_INT},
+    "X-RateLimit-Remaining": {"description": "requests left in the current window", **_INT},
+    "X-RateLimit-Reset": {"description": "unix time when the window resets", **_INT},
+}
+STATUS_HEADERS = {
+    "201": {
+        "Location": {"description": "URL of the created resource", "schema": {"type": "string"}}
+    },
+    "202": {"Location": {"description": "URL to poll", "schema": {"type": "string"}}},
+    "429": {"Retry-After": {"description": "seconds to wait", **_INT}},
+    "503": {"Retry-After": {"description": "seconds to wait", **_INT}},
+}
+
+
+def add_response_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the headers every v1 response carries."""
+    for path, item in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                headers.update(COMMON_HEADERS)
+                headers.update(STATUS_HEADERS.get(status, {}))
+    return result

@@ -36,3 +36,6 @@ def test_every_operation_documents_errors_and_auth() -> None:
             codes = set(operation["responses"])
             assert {"400", "401", "404", "429"} <= codes, (method, path)
             assert operation.get("security"), (method, path)
+            for status, response in operation["responses"].items():
+                assert "X-RateLimit-Remaining" in response["headers"], (method, path, status)
+            assert "Retry-After" in operation["responses"]["429"]["headers"]

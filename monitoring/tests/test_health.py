@@ -58,3 +58,14 @@ def test_metrics_exports_request_db_and_cache_families(client: Client) -> None:
     assert "django_http_requests_total_by_method_total" in body
     assert "django_db_execute_total" in body or "django_db_new_connections_total" in body
     assert "django_cache_get_total" in body
+
+
+def test_metrics_include_queue_depth_and_review_backlog(client: Client) -> None:
+    from verifications.tests.factories import BusinessVerificationFactory, PipelineJobFactory
+
+    PipelineJobFactory.create()
+    BusinessVerificationFactory.create(status="in_review")
+    body = client.get("/metrics").content.decode()
+    assert 'kyb_pipeline_jobs{status="queued"} 1.0' in body
+    assert "kyb_pipeline_oldest_queued_seconds" in body
+    assert 'kyb_verifications{status="in_review"} 1.0' in body

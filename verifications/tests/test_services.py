@@ -68,15 +68,21 @@ def test_error_is_not_a_decision() -> None:
     assert errored.error_reason == "registry unreachable"
 
 
-def test_receivers_hear_events_only_after_commit(django_capture_on_commit_callbacks: Any) -> None:
+def test_receivers_run_inside_the_transaction_and_roll_back_with_it() -> None:
+    from django.db import transaction
+
     heard: list[str] = []
-    receiver = lambda verification, event_type: heard.append(event_type)  # noqa: E731
+
+    def receiver(verification: Any, event_type: str) -> None:
+        heard.append(event_type)
+
     effects.register(receiver)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            verification = verification_create(merchant=MerchantFactory.create())
-            verification_transition(verification_id=verification.id, to_status="processing")
-            assert heard == []
-        assert heard == ["verification.created", "verification.updated"]
+        merchant = MerchantFactory.create()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            verification_create(merchant=merchant)
+            assert heard == ["verification.created"]
+            raise RuntimeError("roll back")
+        assert not BusinessVerification.objects.filter(merchant=merchant).exists()
     finally:
         effects._receivers.remove(receiver)

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand
 # (command, args) in order; a step whose command is not installed is skipped.
 BOOTSTRAP_STEPS: list[tuple[str, list[str]]] = [
     ("load_reference_data", []),  # idempotent, ~4 s
-    ("load_default_watchlists", ["--if-empty"]),
+    ("registry_load", ["--if-empty"]),  # the offline GLEIF register
+    ("load_default_watchlists", ["--if-empty"]),  # OFAC SDN, OFAC non-SDN, UN
 ]
 
 

@@ -1,0 +1,113 @@
+"""Per-provider circuit breakers (pybreaker) whose state lives in Redis, so every worker
+process sees the same open/closed state and one flapping provider is not hammered by each of
+them in turn. Redis trouble falls back to "closed" (pybreaker's CircuitRedisStorage): losing the
+breaker must never stop verifications.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pybreaker
+import redis
+from django.conf import settings
+
+from kyb.outbound import metrics
+from kyb.outbound.errors import CircuitOpen
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_breakers: dict[str, pybreaker.CircuitBreaker] = {}
+_redis: dict[str, redis.Redis] = {}
+
+
+class ProviderFailure(Exception):
+    """Raised inside a breaker call for an answer that counts as the provider failing
+    (network error, timeout, 5xx, 429). Anything else (e.g. 404) is a normal answer."""
+
+
+class _StateListener(pybreaker.CircuitBreakerListener):
+    def state_change(
+        self,
+        cb: pybreaker.CircuitBreaker,
+        old_state: pybreaker.CircuitBreakerState | None,
+        new_state: pybreaker.CircuitBreakerState,
+    ) -> None:
+        name = str(cb.name)
+        before = getattr(old_state, "name", None)
+        if before != new_state.name:
+            logger.warning("circuit breaker %s: %s -> %s", name, before, new_state.name)
+        metrics.set_breaker_state(provider=name, state=str(new_state.name))
+
+
+def _redis_client() -> redis.Redis:
+    url = settings.OUTBOUND_BREAKER_REDIS_URL
+    if url not in _redis:
+        _redis[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return _redis[url]
+
+
+def _namespace(provider: str) -> str:
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "kyb")
+    return f"{prefix}:breaker:{provider}"
+
+
+def breaker(provider: str) -> pybreaker.CircuitBreaker:
+    """The breaker for ``provider`` (one object per process, state shared through Redis)."""
+    found = _breakers.get(provider)
+    if found is not None:
+        return found
+    with _lock:
+        if provider not in _breakers:
+            _breakers[provider] = _build(provider)
+        return _breakers[provider]
+
+
+def _build(provider: str) -> pybreaker.CircuitBreaker:
+    storage: pybreaker.CircuitBreakerStorage
+    try:
+        storage = pybreaker.CircuitRedisStorage(
+            pybreaker.STATE_CLOSED, _redis_client(), namespace=_namespace(provider)
+        )
+    except redis.RedisError:
+        logger.warning("breaker %s: Redis unavailable, state kept in this process only", provider)
+        storage = pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+    return pybreaker.CircuitBreaker(
+        fail_max=settings.OUTBOUND_BREAKER_FAIL_MAX,
+        reset_timeout=settings.OUTBOUND_BREAKER_RESET_TIMEOUT,
+        state_storage=storage,
+        listeners=[_StateListener()],
+        name=provider,
+        # Only ProviderFailure is the provider's fault; a bug of ours must not open a breaker.
+        exclude=[lambda exc: not isinstance(exc, ProviderFailure)],
+    )
+
+
+def call(provider: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``func`` under ``provider``'s breaker. Raises ``CircuitOpen`` when the breaker is
+    open (or trips on this call); ``ProviderFailure`` from ``func`` counts as a failure and is
+    re-raised; other exceptions pass through uncounted."""
+    cb = breaker(provider)
+    try:
+        result = cb.call(func, *args, **kwargs)
+    except pybreaker.CircuitBreakerError as exc:
+        metrics.set_breaker_state(provider=provider, state=cb.current_state)
+        raise CircuitOpen("circuit breaker open") from exc
+    metrics.set_breaker_state(provider=provider, state=cb.current_state)
+    return result
+
+
+def breaker_state(provider: str) -> str:
+    """``closed``, ``open`` or ``half-open`` as shared in Redis."""
+    return str(breaker(provider).current_state)
+
+
+def breaker_reset(provider: str) -> None:
+    """Close the breaker and zero its counters (ops action, and test isolation)."""
+    breaker(provider).close()
+    metrics.set_breaker_state(provider=provider, state="closed")

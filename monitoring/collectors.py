@@ -1,0 +1,59 @@
+"""Prometheus collectors computed at scrape time from PostgreSQL: queue depth and review backlog.
+
+Worker processes are not scraped, so figures that describe the whole system are read from the
+database (indexed ``status`` columns) when ``/metrics`` is scraped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db import DatabaseError
+from django.db.models import Count, Min
+from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
+
+
+class PipelineCollector(Collector):
+    """``kyb_pipeline_jobs{status}``, ``kyb_pipeline_oldest_queued_seconds``,
+    ``kyb_verifications{status}`` for the live (non-final) statuses."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            jobs = dict(
+                PipelineJob.objects.exclude(status=JobStatus.SUCCEEDED)
+                .values_list("status")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            oldest = PipelineJob.objects.filter(status=JobStatus.QUEUED).aggregate(
+                t=Min("created_at")
+            )["t"]
+            live = [VerificationStatus.PENDING, VerificationStatus.PROCESSING]
+            live.append(VerificationStatus.IN_REVIEW)
+            verifications = dict(
+                BusinessVerification.objects.filter(status__in=live)
+                .values_list("status")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+        except DatabaseError:
+            return  # /metrics must answer even when the database does not
+        gauge = GaugeMetricFamily("kyb_pipeline_jobs", "Pipeline jobs by status", labels=["status"])
+        for status in JobStatus.values:
+            if status != JobStatus.SUCCEEDED:
+                gauge.add_metric([status], jobs.get(status, 0))
+        yield gauge
+        age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily(
+            "kyb_pipeline_oldest_queued_seconds", "Age of the oldest queued job", value=age
+        )
+        backlog = GaugeMetricFamily(
+            "kyb_verifications", "Verifications in a live status", labels=["status"]
+        )
+        for status in live:
+            backlog.add_metric([status], verifications.get(status, 0))
+        yield backlog

@@ -1,0 +1,100 @@
+"""``POST /api/v1/screen``: stateless screening of up to 100 names per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kyb.api.schema import ERRORS
+from kyb.api.serializers import CountryField, StrictSerializer
+from screening import selectors
+from screening.services import ENTITY_TYPES, match_threshold, max_hits, screen_name
+
+MAX_NAMES = 100
+MAX_LIMIT = 50
+
+
+class ScreenNameInputSerializer(StrictSerializer):
+    id = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=500)
+    type = serializers.ChoiceField(choices=ENTITY_TYPES, default="any")
+    country = CountryField(required=False, allow_blank=True)
+    identifiers = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=20, required=False, default=list
+    )
+
+
+class ScreenInputSerializer(StrictSerializer):
+    names = serializers.ListField(
+        child=ScreenNameInputSerializer(), allow_empty=False, max_length=MAX_NAMES
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, required=False)
+
+
+class ScreenHitOutputSerializer(serializers.Serializer):
+    entity_id = serializers.CharField()
+    list = serializers.CharField()
+    name = serializers.CharField(help_text="the list name or alias that matched")
+    primary_name = serializers.CharField()
+    programs = serializers.ListField(child=serializers.CharField())
+    countries = serializers.ListField(child=serializers.CharField())
+    score = serializers.FloatField(help_text="match score in [0, 1]; not a risk score")
+    match = serializers.BooleanField(help_text="score reached the match threshold")
+    explanation = serializers.DictField(help_text="per-feature evidence for the score")
+
+
+class ScreenResultOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(allow_null=True)
+    hits = ScreenHitOutputSerializer(many=True)
+
+
+class ScreenListOutputSerializer(serializers.Serializer):
+    # A field named "source" shadows Field.source in the stubs; at runtime DRF allows it.
+    source = serializers.CharField()  # type: ignore[assignment]
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    loaded_at = serializers.DateTimeField()
+    entry_count = serializers.IntegerField()
+
+
+class ScreenOutputSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    lists = ScreenListOutputSerializer(many=True)
+    results = ScreenResultOutputSerializer(many=True)
+
+
+class ScreenApi(APIView):
+    """Screen names against the active sanctions lists; hits best first, with explanations."""
+
+    @extend_schema(
+        operation_id="screen",
+        request=ScreenInputSerializer,
+        responses={200: ScreenOutputSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        params = ScreenInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        limit = params.validated_data.get("limit", max_hits())
+        results = [self._screen(item, limit) for item in params.validated_data["names"]]
+        body = {
+            "threshold": match_threshold(),
+            "lists": list(selectors.watchlists_active()),
+            "results": results,
+        }
+        return Response(ScreenOutputSerializer(body).data)
+
+    @staticmethod
+    def _screen(item: dict[str, Any], limit: int) -> dict[str, Any]:
+        hits = screen_name(
+            name=item["name"],
+            entity_type=item["type"],
+            country=item.get("country") or None,
+            identifiers=item["identifiers"],
+            limit=limit,
+        )
+        return {"id": item.get("id") or None, "hits": [h.as_dict() for h in hits]}

@@ -1,0 +1,47 @@
+"""``manage.py load_default_watchlists [--if-empty]``: load the lists shipped in
+``screening/data/`` (OFAC SDN + alt + add, OFAC consolidated non-SDN, UN Security Council).
+
+``make run`` calls it with ``--if-empty`` through ``kyb_bootstrap``: a source that already has
+an active version is left alone. Production loads the current official files with
+``load_watchlist`` (see screening/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from screening.models import ListSource, WatchList
+from screening.services import watchlist_load
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+SHIPPED: dict[str, list[Path]] = {
+    ListSource.OFAC_SDN: [DATA / "ofac_sdn_2021-07" / f for f in ("sdn.csv", "alt.csv", "add.csv")],
+    ListSource.OFAC_CONS: [
+        DATA / "ofac_cons" / f for f in ("cons_prim.csv", "cons_alt.csv", "cons_add.csv")
+    ],
+    ListSource.UN: [DATA / "un" / "un_sc_consolidated_2026-02-27.xml"],
+}
+
+
+class Command(BaseCommand):
+    help = "Load the watchlists shipped with the product (OFAC SDN, OFAC non-SDN, UN)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="skip sources that already have a list"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for source, paths in SHIPPED.items():
+            if options["if_empty"] and WatchList.objects.filter(source=source, is_active=True):
+                self.stdout.write(f"{source}: already loaded, skipped")
+                continue
+            result = watchlist_load(source=source, paths=paths)
+            wl = result.watchlist
+            self.stdout.write(
+                f"{source}: v{wl.version}, {wl.entry_count} entries, "
+                f"{len(result.issues)} rows skipped"
+            )

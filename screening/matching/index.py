@@ -1,0 +1,428 @@
+"""In-memory screening index: candidate generation by token, typo and phonetic keys, then scoring.
+
+Building: every primary name and alias of every entity becomes a :class:`NameForm`, in one of two
+partitions (person names, all other names). Its tokens, and the concatenations of adjacent tokens
+(so "AERO CARIBBEAN" meets "AEROCARIBBEAN"), enter the partition's vocabulary. Each vocabulary
+token is reachable from its one-character deletions (SymSpell: two tokens one edit apart share a
+deletion key) and, for person tokens of five or more letters, from its consonant skeleton.
+
+Searching: each query token is looked up through the same keys and checked with
+:func:`token_similarity`; the names holding the tokens reached are the candidates, kept only if
+they hold enough of the query's weight to reach the reporting floor (set operations, no scan).
+At most ``MAX_CANDIDATES`` of them are scored in full. A query never touches every entry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from screening.matching.countries import country_key
+from screening.matching.normalize import normalise_identifier, skeleton
+from screening.matching.scoring import (
+    PERSON,
+    PERSON_UNPAIRED_COST,
+    TYPE_MISMATCH_PENALTY,
+    NameForm,
+    Qualifiers,
+    SimilarityCache,
+    prepare,
+    qualify,
+    score_name,
+    token_similarity,
+)
+
+MAX_CANDIDATES = 32
+MIN_IDENTIFIER_LENGTH = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntity:
+    """One list entry as the matcher sees it."""
+
+    list_source: str
+    entity_id: str
+    entity_type: str
+    primary_name: str
+    aliases: tuple[str, ...] = ()
+    programs: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A scored hit of one query against one entity (its best-matching name)."""
+
+    entity: ListEntity
+    name: str
+    score: float
+    explanation: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Entity:
+    entity: ListEntity
+    countries: frozenset[str]
+    identifiers: frozenset[str]
+
+
+# A scored candidate entity: its best score, and the query and list name forms that gave it.
+_Scored = tuple[float, NameForm, NameForm]
+# A query unit: its weight, how many query tokens it stands for, and the names it reaches.
+_Unit = tuple[float, int, set[int]]
+
+
+def _deletions(token: str) -> set[str]:
+    if len(token) < 4:
+        return {token}
+    return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+class _Partition:
+    """The token index over either person names or all other names."""
+
+    def __init__(self, *, person: bool) -> None:
+        self.person = person
+        self.vocabulary: dict[str, int] = {}
+        self.tokens: list[str] = []
+        # Per vocabulary token: names holding it as a token, names holding it as the
+        # concatenation of two adjacent tokens, and of those the joins of two full-weight tokens.
+        self.plain: list[set[int]] = []
+        self.joined: list[set[int]] = []
+        self.joined_full: list[set[int]] = []
+        self.single_word: set[int] = set()  # names with fewer than two full-weight words
+        # Per name: cumulative weights of its tokens, heaviest first, for score upper bounds.
+        self.cumulative: dict[int, tuple[float, ...]] = {}
+        self.collapsed: dict[int, float] = {}
+        self.lengths: dict[int, int] = {}
+        self.repeated: dict[int, set[int]] = {}  # per token: names holding it twice or more
+        self.typo_keys: dict[str, list[int]] = defaultdict(list)
+        self.skeletons: dict[str, list[int]] = defaultdict(list)
+
+    def _tid(self, token: str) -> int:
+        tid = self.vocabulary.get(token)
+        if tid is None:
+            tid = self.vocabulary[token] = len(self.tokens)
+            self.tokens.append(token)
+            self.plain.append(set())
+            self.joined.append(set())
+            self.joined_full.append(set())
+        return tid
+
+    def add(self, name_idx: int, form: NameForm) -> None:
+        for token in form.tokens:
+            self.plain[self._tid(token)].add(name_idx)
+        for i in range(len(form.tokens) - 1):
+            tid = self._tid(form.tokens[i] + form.tokens[i + 1])
+            self.joined[tid].add(name_idx)
+            if form.weights[i] == form.weights[i + 1] == 1.0:
+                self.joined_full[tid].add(name_idx)
+        if form.full_parts < 2:
+            self.single_word.add(name_idx)
+        self.cumulative[name_idx] = tuple(accumulate(sorted(form.weights, reverse=True)))
+        # The least its unpaired tokens can cost: hyphenated words cost as one (see scoring).
+        by_part: dict[int, float] = {}
+        for part, weight in zip(form.parts, form.weights, strict=True):
+            by_part[part] = max(by_part.get(part, 0.0), weight)
+        self.collapsed[name_idx] = sum(by_part.values()) if self.person else form.total
+        self.lengths[name_idx] = len(form.tokens)
+        counts = Counter(form.tokens)
+        for token, count in counts.items():
+            if count > 1:
+                self.repeated.setdefault(self._tid(token), set()).add(name_idx)
+
+    def finish(self) -> None:
+        """Build the typo and skeleton keys once all names are in."""
+        typo_keys, skeletons = self.typo_keys, self.skeletons
+        for tid, token in enumerate(self.tokens):
+            if not self.plain[tid]:
+                # Only ever a join of two list tokens: reachable by its exact spelling (and the
+                # query's deletions), which halves the build; a typo *and* a spacing change in
+                # the same word is rarely met.
+                typo_keys[token].append(tid)
+                continue
+            for key in _deletions(token):
+                typo_keys[key].append(tid)
+            if self.person and len(token) >= 5:
+                skeletons[skeleton(token)].append(tid)
+
+    def similar(self, token: str, *, joined: bool = False) -> list[int]:
+        """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton)."""
+        reached: set[int] = set()
+        for key in _deletions(token):
+            reached.update(self.typo_keys.get(key, ()))
+        person = self.person and not joined  # joins pair as plain spellings (see scoring)
+        if person and len(token) >= 5:
+            reached.update(self.skeletons.get(skeleton(token), ()))
+        tokens = self.tokens
+        return [t for t in reached if token_similarity(token, tokens[t], person=person)]
+
+    def candidates(self, query: NameForm, floor: float) -> list[tuple[float, int]]:
+        """``(score upper bound, name)`` for the names that can reach `floor`, best bound first.
+
+        The most common query units are left out of candidate generation as long as their
+        weight together cannot reach the floor (a name holding only those cannot match); the
+        rarer units generate candidates, whose held weight is then added up over all units with
+        set intersections. For persons a name must also hold two different full-weight query
+        tokens, or be a one-word name, or meet a query token as a join of two full words
+        ("ABDULRAHMAN" / "ABDUL RAHMAN"): the scorer caps anything else below the floor.
+        """
+        size = len(query.tokens)
+        units: list[_Unit] = []
+        alone: set[int] = set()
+        seen: set[str] = set()
+        for i, token in enumerate(query.tokens):
+            tids = self.similar(token)
+            # A token the query repeats ("MUSTAFA MUSTAFA") pairs twice only with a name
+            # that holds it twice.
+            if token in seen:
+                plain = set().union(*(self.repeated.get(t, ()) for t in tids))
+            else:
+                plain = set().union(*(self.plain[t] for t in tids))
+            seen.add(token)
+            joined = set().union(*(self.joined[t] for t in tids))
+            units.append((query.weights[i], 1, plain | joined))
+            alone |= set().union(*(self.joined_full[t] for t in tids))
+            alone |= plain & self.single_word
+        for i in range(size - 1):
+            tids = self.similar(query.tokens[i] + query.tokens[i + 1], joined=True)
+            every = set().union(*(self.plain[t] for t in tids), *(self.joined[t] for t in tids))
+            units.append((query.weights[i] + query.weights[i + 1], 2, every))
+            if query.weights[i] == query.weights[i + 1] == 1.0:
+                alone |= every
+        need = _needed_gain(query, floor)
+        skipped, generated = 0.0, set()
+        for weight, _, members in sorted(units, key=lambda u: len(u[2]), reverse=True):
+            if skipped + weight < need:
+                skipped += weight
+            else:
+                generated |= members
+        if self.person:
+            generated &= self._several(units, query.parts) | alone
+        held = self._held(units, size, generated)
+        return self._bounded(query, held, need, floor)
+
+    @staticmethod
+    def _several(units: list[_Unit], parts: tuple[int, ...]) -> set[int]:
+        """Names holding two full-weight units that stand for different query words.
+
+        Spans are counted in words: "Abd-al-Munim" is one given name, not three.
+        """
+        size = len(parts)
+        spans = [{parts[i]} for i in range(size)]
+        spans += [{parts[i], parts[i + 1]} for i in range(size - 1)]
+        full = [(spans[k], u[2]) for k, u in enumerate(units) if u[0] >= 1.0]
+        several: set[int] = set()
+        for a in range(len(full)):
+            for b in range(a + 1, len(full)):
+                if full[a][0].isdisjoint(full[b][0]):
+                    several |= full[a][1] & full[b][1]
+        return several
+
+    @staticmethod
+    def _held(units: list[_Unit], size: int, generated: set[int]) -> dict[int, float]:
+        """Query weight each generated name holds (an upper bound of what can pair)."""
+        held: dict[int, float] = dict.fromkeys(generated, 0.0)
+        for weight, _, members in units[:size]:
+            for name_idx in generated & members:
+                held[name_idx] += weight
+        for i, (_, _, members) in enumerate(units[size:]):
+            # A join stands for two query tokens: add only what its parts did not already add.
+            (w_a, _, m_a), (w_b, _, m_b) = units[i], units[i + 1]
+            reach = generated & members
+            for name_idx in reach - m_a - m_b:
+                held[name_idx] += w_a + w_b
+            for name_idx in reach & (m_a ^ m_b):
+                held[name_idx] += max(w_a, w_b)
+        return held
+
+    def _bounded(
+        self, query: NameForm, held: dict[int, float], need: float, floor: float
+    ) -> list[tuple[float, int]]:
+        # Score bound: the query side from the weight held; the list side from its heaviest
+        # tokens, as many as the query can pair (a query token pairs at most two list tokens).
+        size = len(query.tokens)
+        cost = PERSON_UNPAIRED_COST if self.person else 1.0
+        q_total, reach = query.total or 1.0, 2 * len(query.tokens)
+        out: list[tuple[float, int]] = []
+        for name_idx, gain in held.items():
+            if gain < need:
+                continue
+            gain = min(gain, q_total)
+            cumulative = self.cumulative[name_idx]
+            l_gain = cumulative[min(reach, len(cumulative)) - 1]
+            l_rest = max(0.0, self.collapsed[name_idx] - l_gain)
+            q_rest = q_total - gain
+            bound = (gain / (gain + cost * q_rest) + l_gain / (l_gain + cost * l_rest or 1.0)) / 2
+            if bound >= floor:
+                out.append((bound, name_idx))
+        # Equal bounds are common ("ABD AL HADI" and every longer "Abd al-Hadi ..."): the names
+        # closest in length to the query come first, as they are the likelier full matches.
+        lengths = self.lengths
+        out.sort(key=lambda item: (-item[0], abs(lengths[item[1]] - size)))
+        return out
+
+
+def _needed_gain(query: NameForm, floor: float) -> float:
+    """Least query weight a name must pair to reach `floor` if all its own tokens pair."""
+    coverage = max(0.0, 2 * floor - 1)
+    if query.person:
+        # q_cov = g / (g + c (T - g)) >= coverage  <=>  g >= c T cov / (1 - cov + c cov)
+        c = PERSON_UNPAIRED_COST
+        return c * query.total * coverage / (1 - coverage + c * coverage)
+    return query.total * coverage
+
+
+class ScreeningIndex:
+    """Immutable once built; safe to share between threads."""
+
+    def __init__(self, entities: Iterable[ListEntity], *, stamp: str = "") -> None:
+        self.stamp = stamp
+        self._entities: list[_Entity] = []
+        self._names: list[tuple[int, NameForm]] = []
+        self._partitions = {True: _Partition(person=True), False: _Partition(person=False)}
+        self._identifiers: dict[str, list[int]] = defaultdict(list)
+        for entity in entities:
+            self._add(entity)
+        for partition in self._partitions.values():
+            partition.finish()
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    @property
+    def name_count(self) -> int:
+        return len(self._names)
+
+    def _add(self, entity: ListEntity) -> None:
+        entity_idx = len(self._entities)
+        identifiers = frozenset(
+            value
+            for value in (normalise_identifier(i) for i in entity.identifiers)
+            if len(value) >= MIN_IDENTIFIER_LENGTH
+        )
+        countries = frozenset(filter(None, (country_key(c) for c in entity.countries)))
+        self._entities.append(_Entity(entity, countries, identifiers))
+        for value in identifiers:
+            self._identifiers[value].append(entity_idx)
+        person = entity.entity_type == PERSON
+        seen: set[tuple[str, ...]] = set()
+        for name in (entity.primary_name, *entity.aliases):
+            form = prepare(name, person=person)
+            if not form.tokens or form.tokens in seen:
+                continue
+            seen.add(form.tokens)
+            name_idx = len(self._names)
+            self._names.append((entity_idx, form))
+            self._partitions[person].add(name_idx, form)
+
+    def search(
+        self,
+        name: str,
+        *,
+        qualifiers: Qualifiers,
+        floor: float,
+        limit: int,
+    ) -> list[Match]:
+        """Entities whose best name scores at least `floor`, best first, at most `limit`."""
+        # Both partitions are searched: type is a qualifier, not a filter. A name of the other
+        # type pays TYPE_MISMATCH_PENALTY, so it is looked for with a floor raised by as much.
+        forms = {person: prepare(name, person=person) for person in (True, False)}
+        best: dict[int, _Scored] = {}
+        cache: SimilarityCache = {}
+        for person, form in forms.items():
+            if not form.tokens:
+                continue
+            wanted = qualifiers.entity_type
+            mismatch = wanted != "any" and (wanted == PERSON) != person
+            partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
+            bounded = self._partitions[person].candidates(form, partition_floor)
+            for _, name_idx in bounded[:MAX_CANDIDATES]:
+                entity_idx, listed = self._names[name_idx]
+                self._consider(best, entity_idx, form, listed, qualifiers, cache)
+        for value in qualifiers.identifiers:
+            for entity_idx in self._identifiers.get(value, ()):
+                if entity_idx not in best:  # otherwise scored with its identifier already
+                    self._consider_identifier(best, entity_idx, forms, qualifiers)
+        ranked = sorted(
+            ((score, idx) for idx, (score, _, _) in best.items() if score >= floor),
+            key=lambda item: (
+                -item[0],
+                self._entities[item[1]].entity.list_source,
+                self._entities[item[1]].entity.entity_id,
+            ),
+        )
+        return [self._explained(idx, *best[idx][1:], qualifiers) for _, idx in ranked[:limit]]
+
+    def _explained(
+        self, entity_idx: int, query: NameForm, listed: NameForm, qualifiers: Qualifiers
+    ) -> Match:
+        score, explanation = self._score(entity_idx, query, listed, qualifiers, None, True)
+        return Match(self._entities[entity_idx].entity, listed.text, score, explanation)
+
+    def _score(
+        self,
+        entity_idx: int,
+        query: NameForm,
+        listed: NameForm,
+        qualifiers: Qualifiers,
+        cache: SimilarityCache | None,
+        explain: bool,
+    ) -> tuple[float, dict[str, Any]]:
+        score, explanation = score_name(query, listed, cache, explain=explain)
+        item = self._entities[entity_idx]
+        score = qualify(
+            score,
+            explanation,
+            qualifiers=qualifiers,
+            entity_type=item.entity.entity_type,
+            countries=item.countries,
+            identifiers=item.identifiers,
+        )
+        return score, explanation
+
+    def _consider(
+        self,
+        best: dict[int, _Scored],
+        entity_idx: int,
+        query: NameForm,
+        listed: NameForm,
+        qualifiers: Qualifiers,
+        cache: SimilarityCache | None = None,
+    ) -> None:
+        score, _ = self._score(entity_idx, query, listed, qualifiers, cache, False)
+        current = best.get(entity_idx)
+        if current is None or score > current[0]:
+            best[entity_idx] = (score, query, listed)
+
+    def _consider_identifier(
+        self,
+        best: dict[int, _Scored],
+        entity_idx: int,
+        forms: dict[bool, NameForm],
+        qualifiers: Qualifiers,
+    ) -> None:
+        item = self._entities[entity_idx]
+        person = item.entity.entity_type == PERSON
+        listed = prepare(item.entity.primary_name, person=person)
+        self._consider(best, entity_idx, forms[person], listed, qualifiers)
+
+
+def build_qualifiers(
+    *, entity_type: str, country: str | None, identifiers: Sequence[str]
+) -> Qualifiers:
+    """Normalise the caller's qualifiers once per query."""
+    return Qualifiers(
+        entity_type=entity_type,
+        country=country_key(country),
+        identifiers=frozenset(
+            v
+            for v in (normalise_identifier(i) for i in identifiers)
+            if len(v) >= MIN_IDENTIFIER_LENGTH
+        ),
+    )

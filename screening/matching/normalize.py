@@ -1,0 +1,94 @@
+"""Name normalisation: transliteration, case folding, punctuation, tokens.
+
+Every name, list-side and query-side, goes through :func:`tokenize`, so both sides are compared in
+the same alphabet: Latin lower case ASCII letters and digits separated by single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Characters that join the parts of one word: removed, not turned into a gap ("O'Brien" -> "obrien",
+# "S.R.O." -> "sro", "U.S." -> "us").
+_JOINERS = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4.]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_VOWELS = str.maketrans("", "", "aeiouyhw")
+_CONSONANT_CLASSES = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "j": "g"})
+
+
+# Han ideographs are one syllable each; anyascii runs them together ("张林" -> "ZhangLin").
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def fold(text: str) -> str:
+    """Return `text` transliterated to ASCII and case-folded.
+
+    NFKC first so compatibility forms (full-width letters, ligatures) fold before anyascii maps
+    non-Latin scripts (Cyrillic, Arabic, CJK, ...) to Latin. Han syllables become separate words,
+    the way romanised Chinese names are written on the lists ("ZHANG Lin").
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if _HAN.search(text):
+        text = _HAN.sub(r" \1 ", text)
+    return anyascii(text).casefold()
+
+
+def name_parts(text: str) -> tuple[int, ...]:
+    """For each token of ``tokenize(text)``, the index of the space-separated word it came from.
+
+    Hyphenated or apostrophised pieces of one word ("P'IL-HUN", "AL-SHANTI") share a part: they
+    are one given name or one surname, not two.
+    """
+    parts: list[int] = []
+    for index, word in enumerate(fold(text).replace("&", " and ").replace(",", " ").split()):
+        parts.extend([index] * len(tokenize(word)))
+    return tuple(parts)
+
+
+@lru_cache(maxsize=65536)
+def tokenize(text: str) -> tuple[str, ...]:
+    """Normalised tokens of a name: ``"AL-SHANTI, Jamileh"`` -> ``("al", "shanti", "jamileh")``."""
+    folded = fold(text).replace("&", " and ")
+    folded = _JOINERS.sub("", folded)
+    return tuple(_NON_ALNUM.sub(" ", folded).split())
+
+
+def has_digit(token: str) -> bool:
+    """True when the token carries a number, which must then agree exactly."""
+    return bool(_DIGIT.search(token))
+
+
+def skeleton(token: str) -> str:
+    """A coarse phonetic key: first letter, then consonant classes without repeats.
+
+    Transliterations of one name mostly differ in vowels and doubled letters
+    (MOHAMMED / MUHAMMAD / MOHAMED -> ``mmd`` -> ``md``); the key finds those candidates, the
+    scorer then decides how similar they really are.
+    """
+    if not token or has_digit(token):
+        return token
+    token = token.replace("x", "ks")
+    head, tail = token[0], token[1:].translate(_VOWELS).translate(_CONSONANT_CLASSES)
+    out = [head.translate(_CONSONANT_CLASSES)]
+    for char in tail:
+        if char != out[-1]:
+            out.append(char)
+    return "".join(out)
+
+
+def display_person_name(raw: str) -> str:
+    """Turn the OFAC ``"LAST, First Middle"`` layout into ``"First Middle LAST"``."""
+    if raw.count(",") != 1:
+        return raw.strip()
+    last, first = (part.strip() for part in raw.split(","))
+    return f"{first} {last}".strip() if first else last
+
+
+def normalise_identifier(value: str) -> str:
+    """Identifiers compare on letters and digits only: ``"52-2083095"`` == ``"522083095"``."""
+    return re.sub(r"[^A-Z0-9]", "", fold(value).upper())

@@ -1,0 +1,383 @@
+"""Explainable name comparison: prepared name forms and a per-feature score.
+
+The score of one query name against one list name is built from features an analyst can read back:
+
+* ``name``: weighted token alignment. Every token of both names is paired with at most one token
+  of the other (order free, typos tolerated through Jaro-Winkler, phonetic skeletons and initials,
+  two adjacent tokens may pair with their concatenation). Coverage is measured on both sides;
+  generic words ("trading", "international", "al") weigh 0.2, so sharing only them scores low.
+  Persons: an unpaired token costs half (missing middle names and patronymics are common).
+* ``single_token``: a person who shares only one name token (a first name, a surname) is capped.
+* ``numbers``: numbers in names must agree, or the score is capped.
+* ``legal_form``, ``type``, ``country``: qualifiers that move the score a little, never make it.
+* ``identifier``: an identifier present on both sides is strong evidence on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from screening.matching.normalize import has_digit, name_parts, skeleton, tokenize
+from screening.matching.vocabulary import (
+    GENERIC_ORG_WORDS,
+    PERSON_PARTICLES,
+    split_legal_forms,
+    strip_person_titles,
+)
+
+TOKEN_MIN_SIMILARITY = 0.85
+TRANSLITERATION_SIMILARITY = 0.88
+WEAK_ALIAS_CAP = 0.8
+GENERIC_WEIGHT = 0.3
+PARTICLE_WEIGHT = 0.2
+INITIAL_WEIGHT = 0.3
+PERSON_UNPAIRED_COST = 0.5
+SINGLE_TOKEN_CAP = 0.6
+NUMBER_MISMATCH_CAP = 0.6
+TYPE_MISMATCH_PENALTY = 0.2
+COUNTRY_MISMATCH_PENALTY = 0.05
+COUNTRY_MATCH_BONUS = 0.02
+LEGAL_FORM_MISMATCH_PENALTY = 0.03
+IDENTIFIER_SCORE = 0.97
+
+PERSON = "person"
+ORGANIZATION = "organization"
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A name prepared for comparison, as a person's or an organisation's name."""
+
+    text: str
+    person: bool
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    legal_forms: tuple[str, ...]
+    numbers: frozenset[str]
+    joined: str
+    total: float
+    parts: tuple[int, ...]  # per token: the word it belongs to (hyphenated pieces share one)
+    full_parts: int  # words holding a full-weight token
+
+
+def _weight(token: str, person: bool) -> float:
+    if len(token) == 1 and not token.isdigit():
+        return INITIAL_WEIGHT
+    if person:
+        return PARTICLE_WEIGHT if token in PERSON_PARTICLES else 1.0
+    return GENERIC_WEIGHT if token in GENERIC_ORG_WORDS else 1.0
+
+
+def prepare(text: str, *, person: bool) -> NameForm:
+    """Normalise ``text`` as a person's or an organisation's name."""
+    tokens = tokenize(text)
+    forms: tuple[str, ...] = ()
+    parts = name_parts(text) if person else tuple(range(len(tokens)))
+    if len(parts) != len(tokens):
+        parts = tuple(range(len(tokens)))
+    if person:
+        stripped = strip_person_titles(tokens)
+        parts, tokens = parts[len(tokens) - len(stripped) :], stripped
+    else:
+        tokens, forms = split_legal_forms(tokens)
+        parts = parts[: len(tokens)]
+    weights = tuple(_weight(t, person) for t in tokens)
+    numbers = frozenset(t for t in tokens if has_digit(t))
+    full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
+    return NameForm(
+        text,
+        person,
+        tokens,
+        weights,
+        forms,
+        numbers,
+        "".join(tokens),
+        sum(weights),
+        parts,
+        full_parts,
+    )
+
+
+def _max_edits(length: int) -> int:
+    return 1 if length <= 7 else 2 if length <= 12 else 3
+
+
+def token_similarity(a: str, b: str, *, person: bool) -> float:
+    """Similarity of two tokens in [0, 1]; 0 below the pairing threshold.
+
+    Jaro-Winkler decides, but only within a few edits (a typo, not a different word that shares
+    a prefix: BELLETECH / BALTECH). In person names a transliteration variant with the same
+    consonant skeleton (HUSSEIN / HUSAYN, ALEKSANDR / ALEXANDER) also pairs, at 0.88.
+    """
+    if a == b:
+        return 1.0
+    if not (a.isalpha() and b.isalpha()):
+        return 0.0  # numbers must agree exactly
+    if len(a) == 1 or len(b) == 1:
+        # An initial stands for any name with that first letter, but only in a person's name.
+        return 0.9 if person and a[0] == b[0] else 0.0
+    shortest = min(len(a), len(b))
+    if shortest <= 3 or (shortest == 4 and a[0] != b[0]):
+        # Short words must agree, or at least start alike: one letter changes them (OMEGA / MEGA).
+        return 0.0
+    sim = JaroWinkler.normalized_similarity(a, b)
+    if sim >= TOKEN_MIN_SIMILARITY:
+        limit = _max_edits(min(len(a), len(b)))
+        if OSA.distance(a, b, score_cutoff=limit) <= limit:
+            return sim
+    if person and sim >= 0.8 and abs(len(a) - len(b)) <= 2:
+        key = skeleton(a)
+        if len(key) >= 3 and key == skeleton(b):
+            return TRANSLITERATION_SIMILARITY
+    return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Which query tokens paired with which list-name tokens, and how well."""
+
+    pairs: tuple[tuple[str, str, float], ...]
+    query_coverage: float
+    list_coverage: float
+    paired_full_tokens: int  # distinct words paired on the side that pairs fewer (full weight)
+    list_full_tokens: int  # distinct words of the list name with a full-weight token
+    unpaired_query: tuple[str, ...]
+    unpaired_list: tuple[str, ...]
+
+
+SimilarityCache = dict[tuple[str, str, bool], float]
+_Pair = tuple[float, tuple[int, ...], tuple[int, ...], str, str]
+
+
+def _similarity(a: str, b: str, person: bool, cache: SimilarityCache | None) -> float:
+    if cache is None:
+        return token_similarity(a, b, person=person)
+    key = (a, b, person)
+    sim = cache.get(key)
+    if sim is None:
+        sim = cache[key] = token_similarity(a, b, person=person)
+    return sim
+
+
+def _joined_pairs(
+    query: NameForm,
+    listed: NameForm,
+    free_q: list[int],
+    free_l: list[int],
+    cache: SimilarityCache | None,
+) -> list[_Pair]:
+    """Pairs of two adjacent free tokens on one side with one free token on the other side."""
+    out: list[_Pair] = []
+    for side_a, side_b, a_free, b_free, flip in (
+        (query, listed, free_q, free_l, False),
+        (listed, query, free_l, free_q, True),
+    ):
+        for i in a_free:
+            if i + 1 not in a_free:
+                continue
+            joined = side_a.tokens[i] + side_a.tokens[i + 1]
+            for j in b_free:
+                other = side_b.tokens[j]
+                # Joins compare as plain spellings: no initials, no phonetic skeletons.
+                sim = _similarity(joined, other, False, cache)
+                if sim:
+                    pair = (
+                        ((j,), (i, i + 1), other, joined)
+                        if flip
+                        else ((i, i + 1), (j,), joined, other)
+                    )
+                    out.append((sim, *pair))
+    return out
+
+
+def _paired_parts(form: NameForm, spans: list[tuple[int, ...]]) -> int:
+    """Distinct words of `form` with a full-weight token among the paired spans."""
+    return len(
+        {
+            min(form.parts[i] for i in span)
+            for span in spans
+            if any(form.weights[i] == 1.0 for i in span)
+        }
+    )
+
+
+def _unpaired_cost(form: NameForm, free: list[int]) -> float:
+    """What unpaired tokens cost. In a person's name a left-out word costs half its weight (a
+    missing middle name), and a hyphenated word ("Abdul-Ghani") left out costs as one word."""
+    if not form.person:
+        return sum(form.weights[i] for i in free)
+    by_part: dict[int, float] = {}
+    for i in free:
+        by_part[form.parts[i]] = max(by_part.get(form.parts[i], 0.0), form.weights[i])
+    return PERSON_UNPAIRED_COST * sum(by_part.values())
+
+
+def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = None) -> Alignment:
+    """Greedy best-first one-to-one pairing of the tokens of two names.
+
+    Single tokens pair first; two adjacent tokens left unpaired on one side may then pair with
+    their concatenation on the other side ("AERO CARIBBEAN" / "AEROCARIBBEAN").
+    """
+    person = listed.person
+    singles: list[_Pair] = []
+    memo: SimilarityCache = {} if cache is None else cache
+    for i, qt in enumerate(query.tokens):
+        for j, lt in enumerate(listed.tokens):
+            if qt == lt:
+                singles.append((1.0, (i,), (j,), qt, lt))
+                continue
+            key = (qt, lt, person)
+            sim = memo.get(key)
+            if sim is None:
+                sim = memo[key] = token_similarity(qt, lt, person=person)
+            if sim:
+                singles.append((sim, (i,), (j,), qt, lt))
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    chosen: list[_Pair] = []
+
+    def take(pairs: list[_Pair]) -> None:
+        pairs.sort(key=lambda p: p[0], reverse=True)
+        for pair in pairs:
+            if used_q.isdisjoint(pair[1]) and used_l.isdisjoint(pair[2]):
+                used_q.update(pair[1])
+                used_l.update(pair[2])
+                chosen.append(pair)
+
+    take(singles)
+    free_q = [i for i in range(len(query.tokens)) if i not in used_q]
+    free_l = [i for i in range(len(listed.tokens)) if i not in used_l]
+    if free_q and free_l and (len(free_q) > 1 or len(free_l) > 1):
+        take(_joined_pairs(query, listed, free_q, free_l, cache))
+        free_q = [i for i in free_q if i not in used_q]
+        free_l = [i for i in free_l if i not in used_l]
+    q_w, l_w = query.weights, listed.weights
+    q_matched = sum(sim * sum(q_w[i] for i in qi) for sim, qi, _, _, _ in chosen)
+    l_matched = sum(sim * sum(l_w[i] for i in li) for sim, _, li, _, _ in chosen)
+    q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(query, free_q)
+    l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(listed, free_l)
+    return Alignment(
+        pairs=tuple((qt, lt, round(sim, 3)) for sim, _, _, qt, lt in chosen),
+        query_coverage=q_matched / q_total if q_total else 0.0,
+        list_coverage=l_matched / l_total if l_total else 0.0,
+        paired_full_tokens=min(
+            _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
+            _paired_parts(query, [qi for _, qi, _, _, _ in chosen]),
+        ),
+        list_full_tokens=listed.full_parts,
+        unpaired_query=tuple(query.tokens[i] for i in free_q),
+        unpaired_list=tuple(listed.tokens[i] for i in free_l),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifiers:
+    """What is known about the query besides its name."""
+
+    entity_type: str  # person | organization | any
+    country: str | None  # country key, see countries.country_key
+    identifiers: frozenset[str]  # normalised
+
+
+def score_name(
+    query: NameForm, listed: NameForm, cache: SimilarityCache | None = None, *, explain: bool = True
+) -> tuple[float, dict[str, Any]]:
+    """Name-only score in [0, 1] and its explanation (each feature that contributed).
+
+    With ``explain=False`` the token-level detail is left out (candidates that are not returned
+    do not need it); the score is the same.
+    """
+    if query.joined and query.joined == listed.joined:
+        name_score = 1.0
+        explanation: dict[str, Any] = {"name": {"score": 1.0, "rule": "same normalised name"}}
+    else:
+        al = align(query, listed, cache)
+        name_score = (al.query_coverage + al.list_coverage) / 2
+        explanation = {"name": {"score": name_score}}
+        if explain:
+            explanation["name"] = {
+                "score": round(name_score, 4),
+                "pairs": [list(p) for p in al.pairs],
+                "query_coverage": round(al.query_coverage, 4),
+                "list_coverage": round(al.list_coverage, 4),
+                "unpaired_query": list(al.unpaired_query),
+                "unpaired_list": list(al.unpaired_list),
+            }
+        single = listed.person and al.paired_full_tokens < 2 <= al.list_full_tokens
+        if single and name_score > SINGLE_TOKEN_CAP:
+            name_score = SINGLE_TOKEN_CAP
+            explanation["single_token"] = {
+                "cap": SINGLE_TOKEN_CAP,
+                "rule": "one name token only",
+            }
+    if (
+        listed.person
+        and query.joined != listed.joined
+        and listed.full_parts < 2
+        and name_score > WEAK_ALIAS_CAP
+    ):
+        # A one-word person name ("DANIEL", "Rumuli") is a nickname: the exact word is a match,
+        # anything else (a longer name containing it, a near spelling) only worth a look.
+        name_score = WEAK_ALIAS_CAP
+        explanation["weak_alias"] = {"cap": WEAK_ALIAS_CAP, "rule": "one-word person name"}
+    if query.numbers != listed.numbers and name_score > NUMBER_MISMATCH_CAP:
+        name_score = NUMBER_MISMATCH_CAP
+        explanation["numbers"] = {
+            "cap": NUMBER_MISMATCH_CAP,
+            "query": sorted(query.numbers),
+            "list": sorted(listed.numbers),
+        }
+    if query.legal_forms and listed.legal_forms:
+        agrees = bool(set(query.legal_forms) & set(listed.legal_forms))
+        explanation["legal_form"] = {
+            "query": list(query.legal_forms),
+            "list": list(listed.legal_forms),
+            "adjustment": 0.0 if agrees else -LEGAL_FORM_MISMATCH_PENALTY,
+        }
+        if not agrees:
+            name_score -= LEGAL_FORM_MISMATCH_PENALTY
+    return name_score, explanation
+
+
+def type_penalty(wanted: str, entity_type: str) -> float:
+    """Person against non-person costs TYPE_MISMATCH_PENALTY; an organisation against a vessel or
+    aircraft costs half as much (ships are often named like companies, and after their owners)."""
+    if (wanted == PERSON) != (entity_type == PERSON):
+        return TYPE_MISMATCH_PENALTY
+    if wanted == ORGANIZATION and entity_type in ("vessel", "aircraft"):
+        return TYPE_MISMATCH_PENALTY / 2
+    return 0.0
+
+
+def qualify(
+    score: float,
+    explanation: dict[str, Any],
+    *,
+    qualifiers: Qualifiers,
+    entity_type: str,
+    countries: frozenset[str],
+    identifiers: frozenset[str],
+) -> float:
+    """Apply type, country and identifier evidence to a name score; record each in `explanation`."""
+    wanted = qualifiers.entity_type
+    if wanted in (PERSON, ORGANIZATION) and entity_type != "unknown":
+        penalty = type_penalty(wanted, entity_type)
+        explanation["type"] = {"query": wanted, "list": entity_type, "adjustment": -penalty}
+        score -= penalty
+    if qualifiers.country and countries:
+        agrees = qualifiers.country in countries
+        adjustment = COUNTRY_MATCH_BONUS if agrees else -COUNTRY_MISMATCH_PENALTY
+        explanation["country"] = {
+            "query": qualifiers.country,
+            "list": sorted(countries),
+            "adjustment": adjustment,
+        }
+        score += adjustment
+    shared = qualifiers.identifiers & identifiers
+    if shared:
+        explanation["identifier"] = {"matched": sorted(shared), "floor": IDENTIFIER_SCORE}
+        score = max(score, IDENTIFIER_SCORE)
+    return round(min(1.0, max(0.0, score)), 4)

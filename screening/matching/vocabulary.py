@@ -1,0 +1,328 @@
+"""Word lists the matcher treats specially: legal forms, generic words, titles, particles.
+
+Legal forms come from the shipped opensanctions/rigour org-type table and cleanco's term list
+(see ``screening/data/ATTRIBUTION.md``) plus a few common forms written out here. A legal form is a
+qualifier of an organisation's name, never a part that can make a match on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz.distance import OSA
+
+from screening.matching.normalize import tokenize
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "legal_forms"
+
+# Groups of common forms that mean the same kind of company for comparison purposes.
+_COMMON_FORMS: dict[str, tuple[str, ...]] = {
+    "CORP": (
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "inc",
+        "incorporated",
+        "cie",
+        "compania",
+        "companhia",
+        "kompaniya",
+        "sirketi",
+        "sherkat",
+    ),
+    "LLC": (
+        "llc",
+        "ltd",
+        "limited",
+        "gmbh",
+        "sarl",
+        "srl",
+        "sro",
+        "ooo",
+        "tov",
+        "too",
+        "bv",
+        "pte ltd",
+        "pvt ltd",
+        "private limited",
+        "pty ltd",
+        "sdn bhd",
+        "ltda",
+        "fze",
+        "fzco",
+        "fzc",
+        "llp",
+        "lp",
+        "plc",
+    ),
+    "JSC": (
+        "jsc",
+        "ojsc",
+        "cjsc",
+        "pjsc",
+        "oao",
+        "zao",
+        "ao",
+        "pao",
+        "sa",
+        "ag",
+        "spa",
+        "nv",
+        "as",
+        "ab",
+        "asa",
+        "joint stock company",
+        "public joint stock company",
+        "open joint stock company",
+        "closed joint stock company",
+        "pt",
+        "tbk",
+        "pt tbk",
+    ),
+}
+# Forms that are also written in front of the name ("OOO ROMASHKA", "PT GARUDA").
+_PREFIX_FORMS = frozenset(
+    {
+        "ooo",
+        "oao",
+        "zao",
+        "ao",
+        "pao",
+        "jsc",
+        "ojsc",
+        "cjsc",
+        "pjsc",
+        "pt",
+        "tov",
+        "too",
+        "llc",
+        "joint stock company",
+        "public joint stock company",
+        "open joint stock company",
+        "closed joint stock company",
+        "fgup",
+        "gup",
+        "mup",
+        "ip",
+        "chp",
+        "tuu",
+        "ltd",
+    }
+)
+# Words that say little about which organisation is meant: they weigh little. The hand list is
+# extended with the words common in real legal names (generic_org_words_DERIVED.txt).
+_GENERIC_BY_HAND = frozenset(
+    [
+        "holding",
+        "holdings",
+        "group",
+        "groups",
+        "trading",
+        "trade",
+        "traders",
+        "international",
+        "intl",
+        "global",
+        "general",
+        "services",
+        "service",
+        "enterprise",
+        "enterprises",
+        "industries",
+        "industry",
+        "industrial",
+        "company",
+        "companies",
+        "corporation",
+        "management",
+        "investment",
+        "investments",
+        "development",
+        "import",
+        "export",
+        "imports",
+        "exports",
+        "commercial",
+        "partners",
+        "partnership",
+        "ventures",
+        "resources",
+        "solutions",
+        "systems",
+        "technologies",
+        "technology",
+        "and",
+        "of",
+        "the",
+        "for",
+        "de",
+        "del",
+        "la",
+        "le",
+        "el",
+        "les",
+        "des",
+        "da",
+        "do",
+        "dos",
+        "di",
+        "du",
+        "y",
+        "et",
+        "und",
+        "al",
+        "s",
+        "a",
+        "establishment",
+        "est",
+        "office",
+        "agency",
+        "center",
+        "centre",
+        "foundation",
+        "organization",
+        "organisation",
+        "association",
+    ]
+)
+
+
+def _derived_generic_words() -> frozenset[str]:
+    lines = (DATA_DIR / "generic_org_words_DERIVED.txt").read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+GENERIC_ORG_WORDS = _GENERIC_BY_HAND | _derived_generic_words()
+# Person-name particles and titles.
+PERSON_PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "binti",
+        "de",
+        "del",
+        "della",
+        "der",
+        "van",
+        "von",
+        "da",
+        "dos",
+        "di",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LegalForms:
+    """Normalised legal-form phrases (as token tuples) mapped to a comparison key."""
+
+    suffixes: dict[tuple[str, ...], str]
+    prefixes: dict[tuple[str, ...], str]
+    max_len: int
+
+
+def _add(table: dict[tuple[str, ...], str], phrase: str, key: str) -> None:
+    tokens = tokenize(phrase)
+    if tokens and len(tokens) <= 6:
+        table.setdefault(tokens, key)
+
+
+@cache
+def legal_forms() -> LegalForms:
+    """Load the legal-form tables once per process."""
+    suffixes: dict[tuple[str, ...], str] = {}
+    for key, phrases in _COMMON_FORMS.items():
+        for phrase in phrases:
+            _add(suffixes, phrase, key)
+    types = yaml.safe_load((DATA_DIR / "rigour_names_org_types.yml").read_text("utf-8"))["types"]
+    for item in types:
+        for alias in item.get("aliases", []):
+            key = item.get("generic") or item.get("compare") or item.get("display") or alias
+            _add(suffixes, alias, str(key).upper())
+    cleanco = json.loads((DATA_DIR / "cleanco_2.3_termdata.json").read_text("utf-8"))
+    for form_type, terms in cleanco["terms_by_type"].items():
+        for term in terms:
+            _add(suffixes, term, form_type.upper())
+    prefixes = {tokenize(p): suffixes.get(tokenize(p), p.upper()) for p in _PREFIX_FORMS}
+    return LegalForms(suffixes, prefixes, max(len(k) for k in suffixes))
+
+
+@cache
+def _fuzzy_suffixes() -> dict[str, tuple[str, str]]:
+    """One-edit deletion keys of the long one-word legal forms ("limited", "corporation")."""
+    table: dict[str, tuple[str, str]] = {}
+    for phrase, key in legal_forms().suffixes.items():
+        if len(phrase) == 1 and len(phrase[0]) >= 6:
+            word = phrase[0]
+            for i in range(len(word)):
+                table.setdefault(word[:i] + word[i + 1 :], (word, key))
+            table.setdefault(word, (word, key))
+    return table
+
+
+def fuzzy_legal_form(token: str) -> str | None:
+    """The legal-form key of a misspelt long legal form ("LILMITED", "CORPOOATION"), else None."""
+    if len(token) < 6:
+        return None
+    table = _fuzzy_suffixes()
+    for key in (token, *(token[:i] + token[i + 1 :] for i in range(len(token)))):
+        hit = table.get(key)
+        if hit is not None and OSA.distance(token, hit[0], score_cutoff=1) <= 1:
+            return hit[1]
+    return None
+
+
+@cache
+def person_titles() -> frozenset[tuple[str, ...]]:
+    """Honorifics and titles (Mr, Dr, General, His Excellency, ...) stripped from person names."""
+    data = yaml.safe_load((DATA_DIR / "rigour_names_stopwords.yml").read_text("utf-8"))
+    return frozenset(t for t in (tokenize(p) for p in data["PERSON_NAME_PREFIXES"]) if t)
+
+
+def split_legal_forms(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Strip legal forms from both ends of an organisation name.
+
+    Returns ``(core tokens, legal-form keys)``. At least one token is always left as the core, so a
+    name made only of legal-form words ("COMPANY LIMITED") stays comparable as itself.
+    """
+    forms = legal_forms()
+    keys: list[str] = []
+    core = tokens
+    stripped = True
+    while stripped and len(core) > 1:
+        stripped = False
+        for size in range(min(forms.max_len, len(core) - 1), 0, -1):
+            key = forms.suffixes.get(core[-size:])
+            if key is not None:
+                keys.append(key)
+                core = core[:-size]
+                stripped = True
+                break
+    if not keys and len(core) > 1 and (fuzzy := fuzzy_legal_form(core[-1])) is not None:
+        keys.append(fuzzy)
+        core = core[:-1]
+    for size in range(min(4, len(core) - 1), 0, -1):
+        key = forms.prefixes.get(core[:size])
+        if key is not None:
+            keys.append(key)
+            core = core[size:]
+            break
+    return core, tuple(keys)
+
+
+def strip_person_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop leading honorifics ("Dr", "His Excellency") when a name remains after them."""
+    titles = person_titles()
+    for size in range(min(4, len(tokens) - 1), 0, -1):
+        if tokens[:size] in titles:
+            return tokens[size:]
+    return tokens

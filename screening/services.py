@@ -1,0 +1,259 @@
+"""Screening actions: load a list version, screen a name, clear a false-positive hit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+
+from screening import engine, selectors
+from screening.hits import ScreeningHit
+from screening.loaders import LoadIssue, ParsedEntry, parse_files
+from screening.matching.index import build_qualifiers
+from screening.models import ClearedHit, ListSource, WatchList, WatchListEntry
+
+logger = logging.getLogger(__name__)
+
+ENTITY_TYPES = ("any", "person", "organization")
+# Hits from this far below the match threshold are returned too (``match`` false), so an analyst
+# sees the near misses next to the matches.
+REPORT_MARGIN = 0.10
+KEEP_VERSIONS = 2
+_BATCH = 1000
+
+__all__ = [
+    "ScreeningError",
+    "ScreeningHit",
+    "UnknownListEntity",
+    "WatchlistLoadResult",
+    "screen_name",
+    "screening_hit_clear",
+    "watchlist_load",
+    "watchlist_prune",
+]
+
+
+class ScreeningError(ValueError):
+    """A screening request or load that cannot be carried out as asked."""
+
+
+class UnknownListEntity(ScreeningError):
+    """The entity is not in any active version of the list."""
+
+
+def match_threshold() -> float:
+    """The score from which a hit is a match (``SCREENING_MATCH_THRESHOLD``)."""
+    return float(getattr(settings, "SCREENING_MATCH_THRESHOLD", 0.85))
+
+
+def max_hits() -> int:
+    """The default cap on hits per name (``SCREENING_MAX_HITS``)."""
+    return int(getattr(settings, "SCREENING_MAX_HITS", 10))
+
+
+def screen_name(
+    *,
+    name: str,
+    entity_type: str = "any",
+    country: str | None = None,
+    identifiers: Sequence[str] = (),
+    merchant_id: uuid.UUID | None = None,
+    limit: int | None = None,
+) -> list[ScreeningHit]:
+    """Screen one name against the active lists; best hits first.
+
+    Hits this merchant's analysts cleared are left out while the list entry is unchanged.
+    """
+    if entity_type not in ENTITY_TYPES:
+        raise ScreeningError(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
+    threshold = match_threshold()
+    cap = max_hits() if limit is None else limit
+    cleared = selectors.cleared_hits_for_merchant(merchant_id=merchant_id) if merchant_id else {}
+    qualifiers = build_qualifiers(entity_type=entity_type, country=country, identifiers=identifiers)
+    matches = engine.current_index().search(
+        name,
+        qualifiers=qualifiers,
+        floor=max(0.0, threshold - REPORT_MARGIN),
+        limit=cap + len(cleared),
+    )
+    hits = []
+    for found in matches:
+        entity = found.entity
+        if cleared.get((entity.list_source, entity.entity_id)) == entity.content_hash:
+            continue
+        hits.append(
+            ScreeningHit(
+                entity_id=entity.entity_id,
+                list=entity.list_source,
+                name=found.name,
+                primary_name=entity.primary_name,
+                programs=entity.programs,
+                countries=entity.countries,
+                score=found.score,
+                match=found.score >= threshold,
+                explanation=found.explanation,
+                entity_type=entity.entity_type,
+                content_hash=entity.content_hash,
+            )
+        )
+    return hits[:cap]
+
+
+@transaction.atomic
+def screening_hit_clear(
+    *,
+    merchant_id: uuid.UUID,
+    list_source: str,
+    entity_id: str,
+    cleared_by: Any = None,
+    reason: str,
+) -> ClearedHit:
+    """Remember that `entity_id` on `list_source` is not this merchant (a false positive).
+
+    The entry's current content hash is stored: if the list later changes the entry, the hit is
+    raised again. Clearing again (after such a change) updates the stored hash and reason.
+    """
+    if not reason.strip():
+        raise ScreeningError("a reason is required to clear a hit")
+    entry = selectors.watchlist_entry_current(list_source=list_source, entity_id=entity_id)
+    if entry is None:
+        raise UnknownListEntity(f"{list_source}:{entity_id} is not on an active list")
+    cleared, created = ClearedHit.objects.update_or_create(
+        merchant_id=merchant_id,
+        list_source=list_source,
+        entity_id=entity_id,
+        defaults={
+            "content_hash": entry.content_hash,
+            "cleared_by": cleared_by,
+            "reason": reason.strip(),
+        },
+    )
+    logger.info(
+        "screening hit cleared",
+        extra={
+            "merchant_id": str(merchant_id),
+            "list_source": list_source,
+            "entity_id": entity_id,
+            "cleared_by": getattr(cleared_by, "pk", None),
+            "first_clearing": created,
+        },
+    )
+    return cleared
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistLoadResult:
+    """What a load did: the new active version, the rows it skipped, the old versions pruned."""
+
+    watchlist: WatchList
+    replaced: WatchList | None
+    issues: list[LoadIssue]
+    pruned: int
+
+
+def _file_digest(path: Path) -> dict[str, str]:
+    return {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def _list_name(source: str, name: str | None) -> str:
+    if source == ListSource.CUSTOM:
+        return name or "custom"
+    if name and name != source:
+        raise ScreeningError(f"official source {source} is always named {source!r}")
+    return source
+
+
+def _entry_row(watchlist: WatchList, entry: ParsedEntry, prefix: str) -> WatchListEntry:
+    return WatchListEntry(
+        watchlist=watchlist,
+        entity_id=prefix + entry.entity_id,
+        entity_type=entry.entity_type,
+        primary_name=entry.primary_name,
+        aliases=entry.aliases,
+        programs=entry.programs,
+        countries=entry.countries,
+        identifiers=[asdict(i) for i in entry.identifiers],
+        dates_of_birth=entry.dates_of_birth,
+        remarks=entry.remarks,
+        content_hash=entry.content_hash(),
+    )
+
+
+def watchlist_load(
+    *,
+    source: str,
+    paths: Sequence[Path],
+    name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WatchlistLoadResult:
+    """Load a new version of a list from its files and make it the active one atomically.
+
+    The new version is written inactive, then the old version is deactivated and the new one
+    activated in the same transaction: readers see the old list until the commit and the new
+    one after it, never a part. Versions older than the previous one are pruned afterwards.
+    Custom-list entity ids are prefixed with the list name (``name:id``) so two custom lists
+    cannot collide. A file that yields no entries never replaces a list.
+    """
+    if source not in ListSource.values:
+        raise ScreeningError(f"unknown list source {source!r}")
+    list_name = _list_name(source, name)
+    parsed = parse_files(source, paths)
+    if not parsed.entries:
+        raise ScreeningError("no entries parsed; the active list is left as it was")
+    prefix = f"{list_name}:" if source == ListSource.CUSTOM else ""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Two loads of the same list queue up here instead of racing for the version number.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"watchlist:{source}:{list_name}"]
+            )
+        versions = WatchList.objects.filter(source=source, name=list_name)
+        latest = versions.aggregate(latest=Max("version"))["latest"] or 0
+        replaced = versions.filter(is_active=True).first()
+        watchlist = WatchList.objects.create(
+            source=source,
+            name=list_name,
+            version=latest + 1,
+            files=[_file_digest(p) for p in paths],
+            skipped_rows=len(parsed.issues),
+        )
+        for start in range(0, len(parsed.entries), _BATCH):
+            batch = parsed.entries[start : start + _BATCH]
+            WatchListEntry.objects.bulk_create(_entry_row(watchlist, e, prefix) for e in batch)
+            if progress:
+                progress(len(batch))
+        versions.filter(is_active=True).update(is_active=False)
+        watchlist.is_active = True
+        watchlist.entry_count = len(parsed.entries)
+        watchlist.save(update_fields=["is_active", "entry_count"])
+        transaction.on_commit(engine.expire)
+    pruned = watchlist_prune(source=source, name=list_name)
+    logger.info(
+        "watchlist loaded",
+        extra={
+            "source": source,
+            "list_name": list_name,
+            "version": watchlist.version,
+            "entries": watchlist.entry_count,
+            "skipped": len(parsed.issues),
+        },
+    )
+    return WatchlistLoadResult(watchlist, replaced, parsed.issues, pruned)
+
+
+def watchlist_prune(*, source: str, name: str, keep: int = KEEP_VERSIONS) -> int:
+    """Delete inactive versions beyond the newest `keep` versions; returns how many went."""
+    versions = WatchList.objects.filter(source=source, name=name).order_by("-version")
+    stale = [v.pk for v in versions[keep:] if not v.is_active]
+    if not stale:
+        return 0
+    WatchList.objects.filter(pk__in=stale, is_active=False).delete()
+    return len(stale)

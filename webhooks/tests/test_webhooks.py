@@ -1,0 +1,231 @@
+"""Webhooks: endpoints API, emission with the state change, signed delivery to a real local
+receiver, retries with backoff, redirects refused, rotation, redelivery, the README receiver."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from django.utils import timezone
+
+from kyb.tests.api_client import ApiClient
+from merchants.tests.factories import MerchantFactory
+from verifications.services import verification_create, verification_transition
+from webhooks.models import WebhookDelivery, WebhookEvent
+from webhooks.services import backoff_seconds, webhook_deliveries_dispatch_due
+from webhooks.signing import signature_verify
+from webhooks.tasks import deliver
+from webhooks.tests.receiver import Receiver, webhook_receiver
+
+pytestmark = pytest.mark.django_db
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture(autouse=True)
+def _local_delivery(settings: Any) -> None:
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
+    settings.WEBHOOK_REQUIRE_HTTPS = False
+
+
+@pytest.fixture
+def receiver() -> Any:
+    with webhook_receiver() as r:
+        yield r
+
+
+def _endpoint(api: ApiClient, url: str, **extra: Any) -> dict[str, Any]:
+    response = api.post_json("/api/v1/webhook-endpoints", {"url": url, **extra})
+    assert response.status_code == 201, response.json()
+    return dict(response.json())
+
+
+def _deliver_all() -> list[str]:
+    return [
+        deliver.apply(kwargs={"delivery_id": str(d)}).get()
+        for d in WebhookDelivery.objects.filter(status="pending").values_list("id", flat=True)
+    ]
+
+
+def test_endpoint_secret_is_shown_once_and_endpoints_are_tenant_scoped(
+    api: ApiClient, other_api: ApiClient
+) -> None:
+    created = _endpoint(
+        api, "https://hooks.example.com/kyb", event_types=["verification.completed"]
+    )
+    assert created["secret"].startswith("whsec_")
+    fetched = api.get(f"/api/v1/webhook-endpoints/{created['id']}").json()
+    assert "secret" not in fetched
+    assert [e["id"] for e in api.get("/api/v1/webhook-endpoints").json()["data"]] == [created["id"]]
+    assert other_api.get(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 404
+    assert other_api.delete(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 404
+    assert api.delete(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 204
+    assert api.get(f"/api/v1/webhook-endpoints/{created['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "allow_private", "require_https", "code"),
+    [
+        ("http://127.0.0.1:8080/x", False, False, "forbidden_destination"),
+        ("http://169.254.169.254/latest", True, False, "forbidden_destination"),
+        ("http://hooks.example.com/x", False, True, "insecure_url"),
+        ("https://user:pw@hooks.example.com/x", False, True, "invalid_url"),
+    ],
+)
+def test_unsafe_endpoint_urls_are_refused(
+    api: ApiClient, settings: Any, url: str, allow_private: bool, require_https: bool, code: str
+) -> None:
+    settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = allow_private
+    settings.WEBHOOK_REQUIRE_HTTPS = require_https
+    response = api.post_json("/api/v1/webhook-endpoints", {"url": url})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == code
+
+
+def test_unknown_event_type_is_a_validation_error(api: ApiClient) -> None:
+    response = api.post_json(
+        "/api/v1/webhook-endpoints", {"url": "https://h.example.com", "event_types": ["x.y"]}
+    )
+    assert response.status_code == 400
+
+
+def test_state_changes_are_delivered_signed_to_the_receiver(
+    api: ApiClient, receiver: Receiver
+) -> None:
+    endpoint = _endpoint(api, receiver.url)
+    merchant = MerchantFactory.create(integrator=api.integrator)
+    verification = verification_create(merchant=merchant)
+    verification_transition(verification_id=verification.id, to_status="processing")
+    verification_transition(verification_id=verification.id, to_status="approved", reason="ok")
+    assert sorted(_deliver_all()) == ["succeeded"] * 3
+
+    types = [r.headers["KYB-Event-Type"] for r in receiver.requests]
+    assert sorted(types) == [
+        "verification.completed",
+        "verification.created",
+        "verification.updated",
+    ]
+    for request in receiver.requests:
+        body = orjson.loads(request.body)
+        assert body["id"] == request.headers["KYB-Event-Id"]
+        assert body["data"]["id"] == str(verification.id)
+        assert signature_verify(
+            request.body, request.headers["KYB-Signature"], endpoint["secret"], now=int(time.time())
+        )
+        assert not signature_verify(
+            request.body, request.headers["KYB-Signature"], "whsec_wrong", now=int(time.time())
+        )
+
+
+def test_failed_delivery_is_retried_with_backoff_and_the_same_event_id(
+    api: ApiClient, receiver: Receiver
+) -> None:
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    receiver.statuses = [500]
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    assert _deliver_all() == ["pending"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 1 and delivery.last_status_code == 500
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    assert _deliver_all() == ["skipped"]  # not due yet: nothing sent
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert webhook_deliveries_dispatch_due() == 1
+    assert _deliver_all() == ["succeeded"]
+    first, second = receiver.requests
+    assert first.headers["KYB-Event-Id"] == second.headers["KYB-Event-Id"]
+    assert first.body == second.body
+    log = api.get(f"/api/v1/webhook-endpoints/{delivery.endpoint_id}/deliveries").json()
+    assert [a["status_code"] for a in log["data"][0]["log"]] == [500, 200]
+
+
+def test_redirects_are_not_followed_and_attempts_run_out(
+    api: ApiClient, receiver: Receiver, settings: Any
+) -> None:
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    receiver.statuses = [302, 302]
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    _deliver_all()
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert _deliver_all() == ["dead"]
+    assert len(receiver.requests) == 2  # never the redirect target
+    assert WebhookDelivery.objects.get().last_error == "HTTP 302"
+
+
+def test_rotation_signs_with_both_secrets(api: ApiClient, receiver: Receiver) -> None:
+    endpoint = _endpoint(api, receiver.url, event_types=["verification.created"])
+    rotated = api.post(f"/api/v1/webhook-endpoints/{endpoint['id']}/rotate-secret").json()
+    assert rotated["secret"] != endpoint["secret"] and rotated["rotating"] is True
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    _deliver_all()
+    request = receiver.requests[0]
+    header = request.headers["KYB-Signature"]
+    assert header.count("v1=") == 2
+    for secret in (endpoint["secret"], rotated["secret"]):
+        assert signature_verify(request.body, header, secret, now=int(time.time()))
+
+
+def test_manual_redelivery_sends_the_same_event_again(api: ApiClient, receiver: Receiver) -> None:
+    endpoint = _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    _deliver_all()
+    delivery = WebhookDelivery.objects.get()
+    response = api.post(f"/api/v1/webhook-deliveries/{delivery.id}/redeliver")
+    assert response.status_code == 202
+    assert response.json()["redelivery_of"] == str(delivery.id)
+    _deliver_all()
+    assert len({r.headers["KYB-Event-Id"] for r in receiver.requests}) == 1
+    assert len(receiver.requests) == 2
+    listed = api.get(f"/api/v1/webhook-endpoints/{endpoint['id']}/deliveries").json()["data"]
+    assert len(listed) == 2
+
+
+def test_other_integrators_delivery_cannot_be_redelivered(
+    api: ApiClient, other_api: ApiClient, receiver: Receiver
+) -> None:
+    _endpoint(api, receiver.url)
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    delivery = WebhookDelivery.objects.first()
+    assert delivery is not None
+    assert other_api.post(f"/api/v1/webhook-deliveries/{delivery.id}/redeliver").status_code == 404
+
+
+def test_no_endpoint_no_event_and_merchant_updates_are_events(
+    api: ApiClient, receiver: Receiver
+) -> None:
+    merchant = MerchantFactory.create(integrator=api.integrator)
+    verification_create(merchant=merchant)
+    assert not WebhookEvent.objects.exists()
+    _endpoint(api, receiver.url, event_types=["merchant.updated"])
+    api.patch_json(f"/api/v1/merchants/{merchant.id}", {"dba_name": "New"})
+    assert _deliver_all() == ["succeeded"]
+    assert orjson.loads(receiver.requests[0].body)["data"]["dba_name"] == "New"
+
+
+def test_backoff_grows_and_is_capped(settings: Any) -> None:
+    assert 24 <= backoff_seconds(1) <= 36
+    assert backoff_seconds(20) <= 21_600 * 1.2
+    nominal = [
+        min(settings.WEBHOOK_BACKOFF_BASE * 2 ** (n - 1), settings.WEBHOOK_BACKOFF_MAX)
+        for n in range(1, settings.WEBHOOK_MAX_ATTEMPTS)
+    ]
+    assert 20 * 3600 <= sum(nominal) <= 30 * 3600  # about a day of retries
+
+
+def test_readme_receiver_verifies_a_real_delivery(api: ApiClient, receiver: Receiver) -> None:
+    endpoint = _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    _deliver_all()
+    code = re.search(r"<!-- receiver -->\n```python\n(.*?)```", README.read_text(), re.S)
+    assert code, "README must carry the receiver snippet"
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)  # noqa: S102 - our own README's documented snippet
+    request = receiver.requests[0]
+    assert namespace["verify"](request.body, request.headers["KYB-Signature"], endpoint["secret"])
+    assert not namespace["verify"](
+        request.body + b" ", request.headers["KYB-Signature"], endpoint["secret"]
+    )
