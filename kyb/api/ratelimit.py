@@ -12,10 +12,11 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import redis
 from django.conf import settings
-from django_redis import get_redis_connection
 from prometheus_client import Counter
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -39,6 +40,20 @@ return {n, ttl}
 """
 
 
+@lru_cache(maxsize=4)
+def _script(url: str) -> Any:
+    """One bounded pool per process (redis-py re-creates it after fork): under a burst, threads
+    wait up to a second for a connection instead of each opening a socket and timing out."""
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=settings.RATE_LIMIT_REDIS_MAX_CONNECTIONS,
+        timeout=1.0,
+        socket_connect_timeout=1.0,
+        socket_timeout=0.5,
+    )
+    return redis.Redis(connection_pool=pool).register_script(_SCRIPT)
+
+
 @dataclass(frozen=True)
 class RateDecision:
     allowed: bool
@@ -55,8 +70,7 @@ def rate_limit_hit(*, key_id: str, limit: int, window: int) -> RateDecision | No
     window_start = int(now // window) * window
     redis_key = f"{settings.CACHE_KEY_PREFIX}:rl:{key_id}:{window_start}"
     try:
-        client: Any = get_redis_connection("default")
-        count, ttl = client.eval(_SCRIPT, 1, redis_key, window)
+        count, ttl = _script(settings.RATE_LIMIT_REDIS_URL)(keys=[redis_key], args=[window])
     except Exception:  # noqa: BLE001 - any Redis failure: serve the request, count it.
         FAIL_OPEN.inc()
         logger.warning("rate limiter unavailable; failing open")
