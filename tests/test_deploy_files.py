@@ -84,3 +84,73 @@ def test_gunicorn_config_values_come_from_env(
     assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
     assert conf["graceful_timeout"] > 0 and conf["keepalive"] > 0
     assert callable(conf["child_exit"])
+
+
+def _k8s_documents() -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
+    for path in sorted((ROOT / "k8s").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return docs
+
+
+def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = doc.get("spec", {})
+    template = spec.get("template", {}).get("spec", {})
+    return list(template.get("containers", []))
+
+
+def test_k8s_kustomization_lists_every_manifest() -> None:
+    kustomization = yaml.safe_load((ROOT / "k8s" / "kustomization.yaml").read_text())
+    manifests = {
+        p.name
+        for p in (ROOT / "k8s").glob("*.yaml")
+        if p.name not in {"kustomization.yaml", "secret.example.yaml"}
+    }
+    assert set(kustomization["resources"]) == manifests
+
+
+def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
+    from django.urls import resolve
+
+    from kyb.queues import Queue
+
+    docs = _k8s_documents()
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    hpas = {
+        d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+    }
+    pdbs = {d["metadata"]["name"] for d in docs if d["kind"] == "PodDisruptionBudget"}
+    for name, deployment in deployments.items():
+        for container in _containers(deployment):
+            argv = container.get("command", [])
+            if argv[:1] == ["gunicorn"]:
+                assert (ROOT / argv[argv.index("-c") + 1]).is_file()
+                for probe in ("readinessProbe", "livenessProbe"):
+                    resolve(container[probe]["httpGet"]["path"])  # the path exists
+                assert name in hpas and name in pdbs
+            elif argv[:3] == ["celery", "-A", "kyb"]:
+                if argv[3] == "worker":
+                    queues = set(argv[argv.index("-Q") + 1].split(","))
+                    assert queues <= {q.value for q in Queue}
+                    assert name in hpas and name in pdbs
+                else:
+                    assert argv[3] == "beat" and deployment["spec"]["replicas"] == 1
+    consumed = set()
+    for deployment in deployments.values():
+        for container in _containers(deployment):
+            argv = container.get("command", [])
+            if "-Q" in argv:
+                consumed |= set(argv[argv.index("-Q") + 1].split(","))
+    from kyb.queues import Queue as Q
+
+    assert consumed == {q.value for q in Q}, "every queue needs a worker"
+
+
+def test_alert_rules_use_metrics_the_code_exports() -> None:
+    rules = next(d for d in _k8s_documents() if d["kind"] == "PrometheusRule")
+    sources = "\n".join(p.read_text() for p in ROOT.glob("*/**/*.py") if ".venv" not in p.parts)
+    for group in rules["spec"]["groups"]:
+        for rule in group["rules"]:
+            for metric in re.findall(r"\b(kyb_[a-z_]+)", rule["expr"]):
+                base = re.sub(r"_(total|bucket|count|sum)$", "", metric)
+                assert f'"{base}' in sources or f'"{metric}' in sources, metric
