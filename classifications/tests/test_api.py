@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import include, path
-from rest_framework.test import APIClient
 
+from kyb.tests.api_client import SchemaAPIClient as APIClient
 from merchants.tests.factories import api_key_with_secret
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
-urlpatterns = [path("api/v1/", include("classifications.urls"))]
 URL = "/api/v1/classify"
 
 

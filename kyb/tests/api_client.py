@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.test import Client
+from rest_framework.test import APIClient
 
 from kyb.tests.openapi import assert_matches_schema
 
@@ -29,3 +30,12 @@ class ApiClient(Client):
 
     def patch_json(self, path: str, data: Any, **extra: Any) -> Any:
         return self.patch(path, json.dumps(data), content_type="application/json", **extra)
+
+
+class SchemaAPIClient(APIClient):
+    """DRF's APIClient (``format="json"`` and ``credentials``) with the same schema check."""
+
+    def request(self, **request: Any) -> Any:
+        response = super().request(**request)
+        assert_matches_schema(request["REQUEST_METHOD"], request["PATH_INFO"], response)
+        return response

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
+from kyb.tests.api_client import SchemaAPIClient as APIClient
 from merchants.tests.factories import api_key_with_secret
 
 URL = "/api/v1/screen"
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("screening.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
