@@ -1,6 +1,8 @@
 """URL map: admin, API v1, schema/docs, health and metrics."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -24,6 +26,12 @@ urlpatterns = [
     path("readyz", monitoring_views.readyz, name="readyz"),
     path("metrics", monitoring_views.metrics, name="prometheus-metrics"),
 ]
+
+# `make run` serves the app with gunicorn, not runserver: in DEBUG let Django serve the admin's
+# CSS/JS from the app folders (staticfiles_urlpatterns is a no-op without DEBUG). Production
+# serves STATIC_ROOT (collectstatic) from the ingress or a proxy.
+if settings.DEBUG:
+    urlpatterns += staticfiles_urlpatterns()
 
 handler400 = "kyb.api.errors.bad_request"
 handler404 = "kyb.api.errors.not_found"

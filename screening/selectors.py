@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from screening.matching.index import ListEntity
 from screening.models import ClearedHit, WatchList, WatchListEntry
@@ -94,3 +95,20 @@ def cleared_hits_for_merchant(*, merchant_id: uuid.UUID) -> dict[tuple[str, str]
         "list_source", "entity_id", "content_hash"
     )
     return {(source, entity_id): content_hash for source, entity_id, content_hash in rows}
+
+
+def watchlist_entries_current(
+    *, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], WatchListEntry]:
+    """``{(list_source, entity_id): entry}`` of the active versions, for many keys at once
+    (one query: the review page shows every hit beside its list entry)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    condition = Q()
+    for source, entity_id in wanted:
+        condition |= Q(watchlist__source=source, entity_id=entity_id)
+    rows = WatchListEntry.objects.filter(condition, watchlist__is_active=True).select_related(
+        "watchlist"
+    )
+    return {(row.watchlist.source, row.entity_id): row for row in rows}

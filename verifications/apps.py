@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class VerificationsConfig(AppConfig):
@@ -7,3 +8,8 @@ class VerificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from verifications import signals  # noqa: F401  (connects cache invalidation)
+        from verifications.groups import review_groups_on_post_migrate
+
+        post_migrate.connect(
+            review_groups_on_post_migrate, sender=self, dispatch_uid="verifications_review_groups"
+        )

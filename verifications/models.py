@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 
 class VerificationStatus(models.TextChoices):
@@ -46,6 +47,15 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# 0 for cases waiting in review, 1 for the rest. The queue orders by this and created_at; the
+# expression index below must stay identical to it for PostgreSQL to use the index.
+IN_REVIEW_FIRST = Case(
+    When(status="in_review", then=Value(0)),
+    default=Value(1),
+    output_field=models.IntegerField(),
+)
+
+
 class VerificationSource(models.TextChoices):
     API = "api", "API"
     INTERNAL = "internal", "internal task"
@@ -82,11 +92,30 @@ class BusinessVerification(models.Model):
     error_reason = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The analyst working the case (review console); at most one, see verifications.review.
+    # No index of its own: the queue reads it only alongside the status index.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "business_verifications"
+        permissions = [
+            ("decide_verification", "Can approve, reject or ask for more information"),
+            ("assign_verification", "Can assign a verification to themselves"),
+            ("reassign_verification", "Can take over or release another analyst's case"),
+            ("rerun_verification", "Can re-run the checks of a verification in error"),
+            ("reveal_pii", "Can reveal a merchant's tax id (audited)"),
+            ("override_sanctions_match", "Can approve despite a sanctions match"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=VerificationStatus.values),
@@ -102,6 +131,14 @@ class BusinessVerification(models.Model):
             models.Index(fields=["created_at"], name="idx_business_verifications_created_at"),
             models.Index(
                 fields=["status", "created_at"], name="idx_business_verifications_status_created"
+            ),
+            # The review queue's order (in_review first, then oldest): see REVIEW_QUEUE_ORDER.
+            models.Index(IN_REVIEW_FIRST, "created_at", name="idx_business_verifications_queue"),
+            # Reason-code filter: risk_reasons @> [{"code": ...}].
+            GinIndex(
+                fields=["risk_reasons"],
+                opclasses=["jsonb_path_ops"],
+                name="idx_business_verifications_reasons",
             ),
         ]
 
@@ -134,6 +171,50 @@ class VerificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status} by {self.actor}"
+
+
+class AnalystActionKind(models.TextChoices):
+    ASSIGN = "assign", "assigned"
+    UNASSIGN = "unassign", "unassigned"
+    REVEAL_TAX_ID = "reveal_tax_id", "revealed the tax id"
+    CLEAR_HIT = "clear_hit", "cleared a sanctions hit as a false positive"
+
+
+class AnalystAction(models.Model):
+    """Audit row of a review-console action that is not a status change: assignment, a PII
+    reveal, a sanctions hit cleared as a false positive. Who, what, on which case, when.
+
+    Status changes and decisions (including "request more information") are
+    ``VerificationEvent`` rows instead.
+    """
+
+    verification = models.ForeignKey(
+        BusinessVerification, on_delete=models.CASCADE, related_name="analyst_actions"
+    )
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.CASCADE, related_name="analyst_actions"
+    )
+    action = models.CharField(max_length=32, choices=AnalystActionKind.choices)
+    actor = models.CharField(max_length=150, help_text="username at the time")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "analyst_actions"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AnalystActionKind.values),
+                name="analyst_actions_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class JobKind(models.TextChoices):
