@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Integrator(models.Model):
@@ -112,6 +114,15 @@ class Merchant(models.Model):
         ]
         indexes = [
             models.Index(fields=["verification"], name="idx_merchants_verification_id"),
+            # The admin's merchant list, newest first, and its search (exact ids, name part).
+            models.Index(fields=["created_at"], name="idx_merchants_created_at"),
+            models.Index(fields=["external_id"], name="idx_merchants_external_id"),
+            models.Index(fields=["registration_number"], name="idx_merchants_registration_no"),
+            # Serves icontains (UPPER(legal_name) LIKE UPPER('%term%')) without a table scan.
+            GinIndex(
+                OpClass(Upper("legal_name"), name="gin_trgm_ops"),
+                name="idx_merchants_legal_name_trgm",
+            ),
         ]
 
     def __str__(self) -> str:
