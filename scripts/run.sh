@@ -15,6 +15,8 @@ export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:8000}"
 
 $PY manage.py migrate --no-input
 $PY manage.py kyb_bootstrap
+# DEMO=1: demo integrators, merchants and verifications in every state, and analyst logins.
+if [ -n "${DEMO:-}" ]; then $PY manage.py seed_demo --skip-bootstrap; fi
 
 pids=()
 cleanup() {
@@ -35,7 +37,7 @@ mkdir -p var
 echo
 echo "KYB platform is up:"
 echo "  API        http://${GUNICORN_BIND}/api/v1/      docs: http://${GUNICORN_BIND}/api/docs/"
-echo "  admin      http://${GUNICORN_BIND}/admin/       (python manage.py createsuperuser)"
+echo "  admin      http://${GUNICORN_BIND}/admin/       (python manage.py createsuperuser; DEMO=1 seeds logins)"
 echo "  health     http://${GUNICORN_BIND}/healthz  http://${GUNICORN_BIND}/readyz"
 echo "  metrics    http://${GUNICORN_BIND}/metrics"
 echo "Ctrl-C stops everything."
