@@ -57,3 +57,30 @@ def other_api(db: None) -> Any:
     client = ApiClient(plaintext)
     client.integrator = key.integrator
     return client
+
+
+@pytest.fixture
+def root(db: None) -> Any:
+    """A Django test client logged in as a superuser (the admin's ``root``)."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    return client
+
+
+@pytest.fixture
+def staff_client(db: None) -> Any:
+    """``staff_client(*codenames)``: a client logged in as staff holding only those permissions."""
+    from django.contrib.auth.models import Permission, User
+    from django.test import Client
+
+    def make(*codenames: str, username: str = "staff") -> Client:
+        user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
+        user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

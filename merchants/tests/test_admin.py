@@ -4,9 +4,9 @@ use visible, hashes never shown or edited; refused for staff without the permiss
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,21 +19,6 @@ from merchants.tests.factories import ApiKeyFactory, IntegratorFactory, Merchant
 pytestmark = pytest.mark.django_db
 
 KEYS = "/admin/merchants/apikey/"
-
-
-@pytest.fixture
-def root() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
-
-
-def _staff(*codenames: str) -> Client:
-    user = User.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_created_key_is_shown_once_and_only_its_hash_is_stored(root: Client) -> None:
@@ -88,8 +73,8 @@ def test_last_use_is_listed_and_hashes_cannot_be_edited(root: Client) -> None:
     assert key.key_hash != "f" * 64 and key.prefix != "zzzzzzzz" and key.scopes == ["read", "write"]
 
 
-def test_staff_without_add_permission_cannot_create_keys(db: None) -> None:
-    client = _staff("view_apikey")
+def test_staff_without_add_permission_cannot_create_keys(staff_client: Any) -> None:
+    client = staff_client("view_apikey")
     integrator = IntegratorFactory.create()
     assert client.get(f"{KEYS}add/").status_code == 403
     response = client.post(f"{KEYS}add/", {"integrator": integrator.pk, "scopes": ["read"]})
@@ -97,16 +82,16 @@ def test_staff_without_add_permission_cannot_create_keys(db: None) -> None:
     assert not ApiKey.objects.exists()
 
 
-def test_staff_without_change_permission_cannot_revoke(db: None) -> None:
-    client = _staff("view_apikey")
+def test_staff_without_change_permission_cannot_revoke(staff_client: Any) -> None:
+    client = staff_client("view_apikey")
     key = ApiKeyFactory.create()
     client.post(KEYS, {"action": "revoke", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.revoked_at is None
 
 
-def test_staff_without_any_permission_is_refused(db: None) -> None:
-    client = _staff()
+def test_staff_without_any_permission_is_refused(staff_client: Any) -> None:
+    client = staff_client()
     assert client.get(KEYS).status_code == 403
     assert client.get("/admin/merchants/merchant/").status_code == 403
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,20 +28,9 @@ CHANGELIST = "/admin/verifications/pipelinejob/"
 
 
 @pytest.fixture
-def root() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
-
-
-@pytest.fixture
-def viewer() -> Client:
+def viewer(staff_client: Any) -> Client:
     """Staff who may look at jobs but not change (retry) them."""
-    user = User.objects.create_user("viewer", "viewer@example.com", "pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_pipelinejob"))
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client("view_pipelinejob", username="viewer")
 
 
 def _failed_job(

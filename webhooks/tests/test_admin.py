@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,13 +27,6 @@ from webhooks.models import (
 pytestmark = pytest.mark.django_db
 
 DELIVERIES = "/admin/webhooks/webhookdelivery/"
-
-
-@pytest.fixture
-def root() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
 
 
 def _endpoint() -> WebhookEndpoint:
@@ -122,11 +115,8 @@ def test_redeliver_to_a_disabled_endpoint_is_refused(root: Client) -> None:
     assert not WebhookDelivery.objects.filter(redelivery_of=delivery).exists()
 
 
-def test_staff_without_change_permission_cannot_redeliver(db: None) -> None:
-    user = User.objects.create_user("viewer", "v@example.com", "pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_webhookdelivery"))
-    client = Client()
-    client.force_login(user)
+def test_staff_without_change_permission_cannot_redeliver(staff_client: Any) -> None:
+    client = staff_client("view_webhookdelivery", username="viewer")
     delivery = _delivery(_endpoint())
     assert client.get(DELIVERIES).status_code == 200
     client.post(DELIVERIES, {"action": "redeliver", "_selected_action": [delivery.pk]})
