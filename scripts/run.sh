@@ -20,7 +20,10 @@ if [ -n "${DEMO:-}" ]; then $PY manage.py seed_demo --skip-bootstrap; fi
 
 pids=()
 cleanup() {
-    trap - INT TERM EXIT
+    # Ignore further INT/TERM while cleaning up: make (or a process-group kill) delivers the
+    # signal to us again, and dying here would leave the embedded PostgreSQL/Redis running.
+    trap '' INT TERM
+    trap - EXIT
     echo "stopping web, worker and beat..."
     kill "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
