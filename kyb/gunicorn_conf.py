@@ -25,6 +25,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 24+ opens a control socket under $HOME by default: two servers on one machine would
+# fight over it, and a read-only container home makes it fail. Signals are our control interface.
+control_socket_disable = True
 
 # Prometheus multiprocess mode: every worker writes its samples to files in this folder and
 # /metrics aggregates them, so a scrape sees all workers, not whichever one answered.

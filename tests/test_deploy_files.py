@@ -84,6 +84,30 @@ def test_gunicorn_config_values_come_from_env(
     assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
     assert conf["graceful_timeout"] > 0 and conf["keepalive"] > 0
     assert callable(conf["child_exit"])
+    assert conf["control_socket_disable"] is True
+
+
+def test_gunicorn_config_names_only_real_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """gunicorn ignores a misspelt setting silently; every lowercase name must be one it knows."""
+    import runpy
+    import types
+
+    from gunicorn.config import KNOWN_SETTINGS
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = runpy.run_path(str(ROOT / "kyb" / "gunicorn_conf.py"))
+    known = {setting.name for setting in KNOWN_SETTINGS}
+    ours = {
+        name
+        for name, value in conf.items()
+        if name.islower()
+        and not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and name not in {"annotations", "os", "shutil", "Path", "Any"}
+    }
+    assert ours and ours - known == set()
 
 
 def _k8s_documents() -> list[dict[str, Any]]:
