@@ -1,7 +1,9 @@
-"""Prometheus collectors computed at scrape time from PostgreSQL: queue depth and review backlog.
+"""Prometheus collectors computed at scrape time: queue depth and review backlog from
+PostgreSQL, circuit-breaker states from Redis.
 
-Worker processes are not scraped, so figures that describe the whole system are read from the
-database (indexed ``status`` columns) when ``/metrics`` is scraped.
+Figures that describe the whole system, not one process, are read from the shared stores
+(indexed ``status`` columns; the breakers' Redis keys) when ``/metrics`` is scraped: each worker's
+own endpoint (kyb/worker_metrics.py) sees only its pod, and only what its processes last saw.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from kyb.outbound import breakers
+from kyb.outbound.metrics import BREAKER_STATE_VALUES
 from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
+from verifications.registries import BREAKER_PROVIDERS
 
 
 class PipelineCollector(Collector):
@@ -57,3 +62,21 @@ class PipelineCollector(Collector):
         for status in live:
             backlog.add_metric([status], verifications.get(status, 0))
         yield backlog
+
+
+class BreakerCollector(Collector):
+    """``kyb_outbound_breaker_state{provider}``: 0 closed, 1 half-open, 2 open, as shared by
+    every worker in Redis. Absent while Redis does not answer (``/readyz`` reports that)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        states = breakers.shared_states(BREAKER_PROVIDERS)
+        if not states:
+            return
+        gauge = GaugeMetricFamily(
+            "kyb_outbound_breaker_state",
+            "Circuit breaker state per provider (shared in Redis): 0 closed, 1 half-open, 2 open.",
+            labels=["provider"],
+        )
+        for provider, state in states.items():
+            gauge.add_metric([provider], BREAKER_STATE_VALUES.get(state, 0))
+        yield gauge

@@ -17,7 +17,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from monitoring.collectors import PipelineCollector
+from monitoring.collectors import BreakerCollector, PipelineCollector
 from monitoring.health import readiness_probes
 
 
@@ -46,7 +46,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus exposition: every gunicorn worker's samples (multiprocess mode) plus the
-    scrape-time database collectors."""
+    scrape-time collectors (database backlog, shared breaker states)."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
@@ -61,4 +61,5 @@ def metrics(request: HttpRequest) -> HttpResponse:
 def _pipeline_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     registry.register(PipelineCollector())
+    registry.register(BreakerCollector())
     return registry

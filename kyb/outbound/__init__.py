@@ -30,10 +30,11 @@ through here::
 - **Redirects**: followed (at most ``OUTBOUND_MAX_REDIRECTS``) unless ``follow_redirects=False``,
   in which case the 3xx response is returned as is. Credentials are dropped across origins.
 - **Circuit breakers**: ``breaker_call(provider, func)`` runs ``func`` under that provider's
-  pybreaker breaker, state shared across workers in Redis, exported as the
-  ``kyb_outbound_breaker_state`` gauge; raises ``CircuitOpen`` while open. Inside ``func``, raise
-  ``ProviderFailure`` for what counts against the provider (5xx, 429, network errors); anything
-  else passes through uncounted. ``breaker_state`` / ``breaker_reset`` inspect and close one.
+  pybreaker breaker, state shared across workers in Redis, which ``/metrics`` reads at scrape
+  time as the ``kyb_outbound_breaker_state`` gauge; raises ``CircuitOpen`` while open. Inside
+  ``func``, raise ``ProviderFailure`` for what counts against the provider (5xx, 429, network
+  errors); anything else passes through uncounted. ``breaker_state`` / ``breaker_reset``
+  inspect and close one.
 
 Errors: ``OutboundError`` (base: network, timeout, too large, too many redirects, breaker open),
 ``BlockedDestination``. An HTTP error status is *not* an exception: check ``resp.status``.

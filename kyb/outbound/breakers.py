@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import pybreaker
 import redis
 from django.conf import settings
 
-from kyb.outbound import metrics
 from kyb.outbound.errors import CircuitOpen
 
 logger = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ class _StateListener(pybreaker.CircuitBreakerListener):
         before = getattr(old_state, "name", None)
         if before != new_state.name:
             logger.warning("circuit breaker %s: %s -> %s", name, before, new_state.name)
-        metrics.set_breaker_state(provider=name, state=str(new_state.name))
 
 
 def _redis_client() -> redis.Redis:
@@ -94,12 +92,31 @@ def call(provider: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     re-raised; other exceptions pass through uncounted."""
     cb = breaker(provider)
     try:
-        result = cb.call(func, *args, **kwargs)
+        return cb.call(func, *args, **kwargs)
     except pybreaker.CircuitBreakerError as exc:
-        metrics.set_breaker_state(provider=provider, state=cb.current_state)
         raise CircuitOpen("circuit breaker open") from exc
-    metrics.set_breaker_state(provider=provider, state=cb.current_state)
-    return result
+
+
+def shared_states(providers: Iterable[str]) -> dict[str, str]:
+    """Each provider's breaker state as stored in Redis (one MGET; no breaker objects built).
+
+    A provider whose breaker never ran reads ``closed``. When Redis does not answer the result is
+    empty: nobody can know the shared state then, and a guess would be a false alarm or a false
+    all-clear.
+    """
+    names = list(providers)
+    keys = [
+        f"{_namespace(name)}:{pybreaker.CircuitRedisStorage.BASE_NAMESPACE}:state" for name in names
+    ]
+    try:
+        values = _redis_client().mget(keys) if keys else []
+    except redis.RedisError:
+        logger.warning("breaker states unreadable: Redis unavailable")
+        return {}
+    return {
+        name: value.decode() if isinstance(value, bytes) else pybreaker.STATE_CLOSED
+        for name, value in zip(names, values, strict=True)
+    }
 
 
 def breaker_state(provider: str) -> str:
@@ -110,4 +127,3 @@ def breaker_state(provider: str) -> str:
 def breaker_reset(provider: str) -> None:
     """Close the breaker and zero its counters (ops action, and test isolation)."""
     breaker(provider).close()
-    metrics.set_breaker_state(provider=provider, state="closed")

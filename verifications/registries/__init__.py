@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from verifications.registries import companies_house, gleif
 from verifications.registries.base import (
     Lookup,
     ProviderUnavailable,
@@ -24,6 +25,9 @@ ADAPTERS: dict[str, type[RegistryAdapter]] = {
     "companies_house": CompaniesHouseAdapter,
 }
 
+# The providers called over the network, each behind its circuit breaker (kyb.outbound).
+BREAKER_PROVIDERS: tuple[str, ...] = (gleif.PROVIDER, companies_house.PROVIDER)
+
 
 def configured_adapters() -> list[RegistryAdapter]:
     """The adapters named in ``REGISTRY_ADAPTERS``, in order (unknown names are an error)."""
@@ -35,6 +39,7 @@ def configured_adapters() -> list[RegistryAdapter]:
 
 __all__ = [
     "ADAPTERS",
+    "BREAKER_PROVIDERS",
     "Lookup",
     "ProviderUnavailable",
     "RegistryAdapter",

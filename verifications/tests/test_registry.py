@@ -140,16 +140,41 @@ def test_breaker_opens_on_a_failing_provider_and_closes_after_recovery(
     assert outbound.breaker_state("gleif") == "closed"
 
 
-def test_breaker_state_is_exported_as_a_gauge(gleif: FakeProvider, settings: Any) -> None:
-    from prometheus_client import REGISTRY
+def _breaker_sample(client: Any, provider: str) -> str | None:
+    body = client.get("/metrics").content.decode()
+    line = f'kyb_outbound_breaker_state{{provider="{provider}"}} '
+    found = [row for row in body.splitlines() if row.startswith(line)]
+    return found[0][len(line) :] if found else None
 
+
+def test_metrics_export_the_shared_breaker_state_whoever_tripped_it(
+    gleif: FakeProvider, settings: Any, client: Any, db: None
+) -> None:
+    """The breakers trip in workers, which are not scraped: /metrics reads Redis, so it shows
+    another process's open breaker and its closing by yet another one."""
     settings.OUTBOUND_RETRIES = 0
     settings.OUTBOUND_BREAKER_FAIL_MAX = 1
+    assert _breaker_sample(client, "gleif") == "0.0"
+    assert _breaker_sample(client, "companies_house") == "0.0"
+    # Another process trips it: written straight into the shared state.
+    shared = redis.Redis.from_url(django_settings.OUTBOUND_BREAKER_REDIS_URL)
+    prefix = django_settings.CACHES["default"]["KEY_PREFIX"]
+    shared.set(f"{prefix}:breaker:gleif:pybreaker:state", "open")
+    assert _breaker_sample(client, "gleif") == "2.0"
+    breakers.breaker_reset("gleif")
+    assert _breaker_sample(client, "gleif") == "0.0"
     gleif.down = True
     check_registry({"lei": ISSUED_LEI, "legal_name": "Rahul", "country": "IN"})
-    assert REGISTRY.get_sample_value("kyb_outbound_breaker_state", {"provider": "gleif"}) == 2
-    breakers.breaker_reset("gleif")
-    assert REGISTRY.get_sample_value("kyb_outbound_breaker_state", {"provider": "gleif"}) == 0
+    assert _breaker_sample(client, "gleif") == "2.0"
+
+
+def test_metrics_leave_the_breaker_state_out_when_redis_is_down(
+    settings: Any, client: Any, db: None
+) -> None:
+    settings.OUTBOUND_BREAKER_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert "kyb_outbound_breaker_state{" not in response.content.decode()
 
 
 def test_a_not_found_answer_does_not_count_against_the_breaker(
