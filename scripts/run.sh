@@ -32,7 +32,9 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 PROMETHEUS_MULTIPROC_DIR="$PROM_DIR" .venv/bin/gunicorn -c kyb/gunicorn_conf.py kyb.wsgi & pids+=($!)
-.venv/bin/celery -A kyb worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
+# The worker serves its pool processes' metrics itself (kyb/worker_metrics.py).
+PROMETHEUS_MULTIPROC_DIR="$PWD/var/prometheus-worker" CELERY_METRICS_PORT="${CELERY_METRICS_PORT:-9808}" \
+    .venv/bin/celery -A kyb worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
     -Q verifications,bulk,webhooks,maintenance,default & pids+=($!)
 mkdir -p var
 .venv/bin/celery -A kyb beat --loglevel=INFO --schedule=var/celerybeat-schedule & pids+=($!)
@@ -42,6 +44,6 @@ echo "KYB platform is up:"
 echo "  API        http://${GUNICORN_BIND}/api/v1/      docs: http://${GUNICORN_BIND}/api/docs/"
 echo "  admin      http://${GUNICORN_BIND}/admin/       (python manage.py createsuperuser; DEMO=1 seeds logins)"
 echo "  health     http://${GUNICORN_BIND}/healthz  http://${GUNICORN_BIND}/readyz"
-echo "  metrics    http://${GUNICORN_BIND}/metrics"
+echo "  metrics    http://${GUNICORN_BIND}/metrics   worker: http://127.0.0.1:${CELERY_METRICS_PORT:-9808}/metrics"
 echo "Ctrl-C stops everything."
 wait -n "${pids[@]}"

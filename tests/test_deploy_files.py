@@ -157,6 +157,13 @@ def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
                     queues = set(argv[argv.index("-Q") + 1].split(","))
                     assert queues <= {q.value for q in Queue}
                     assert name in hpas and name in pdbs
+                    # Scraped where its pool processes' metrics are served.
+                    env = {e["name"]: e["value"] for e in container.get("env", [])}
+                    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+                    assert annotations["prometheus.io/port"] == env["CELERY_METRICS_PORT"], name
+                    assert int(env["CELERY_METRICS_PORT"]) in {
+                        p["containerPort"] for p in container["ports"]
+                    }
                 else:
                     assert argv[3] == "beat" and deployment["spec"]["replicas"] == 1
     consumed = set()

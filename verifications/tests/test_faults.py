@@ -229,6 +229,9 @@ def rig(tmp_path: Path, site: FakeProvider) -> Iterator[tuple[PrivateRedis, Proc
         "VERIFICATION_SOFT_TIME_LIMIT": "25",
         "VERIFICATION_TIME_LIMIT": "30",
         "PIPELINE_SWEEP_RUNNING_AFTER": "35",
+        # The workers' own metrics endpoint (kyb/worker_metrics.py), as deployed.
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "CELERY_METRICS_PORT": str(_free_port()),
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     processes = Processes(env, tmp_path)
@@ -307,3 +310,19 @@ def test_broker_outage_during_submissions_loses_nothing(
     assert PipelineJob.objects.filter(subject_id__in=during, enqueued_at__isnull=True).count() == 4
     _wait(lambda: _all_decided(ids), "every verification to be decided")
     _assert_one_decision_each(ids)
+    # What the pool processes recorded is scraped from the worker's main process.
+    decided = _worker_metric(processes.env["CELERY_METRICS_PORT"], "kyb_verification_decisions")
+    assert decided == len(ids)
+
+
+def _worker_metric(port: str, family: str) -> float:
+    """Sum of a counter's samples on the worker's metrics endpoint."""
+    from urllib.request import urlopen
+
+    with urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(f"{family}_total{{")
+    )
