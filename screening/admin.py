@@ -1,16 +1,13 @@
-"""Admin: list versions and entries (read-only), cleared hits (created through the service)."""
+"""Admin: list versions and entries, and the cleared hits (all read-only here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from screening import selectors
 from screening.models import ClearedHit, WatchList, WatchListEntry
-from screening.services import screening_hit_clear
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,42 +44,14 @@ class WatchListEntryAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class ClearedHitForm(forms.ModelForm):
-    class Meta:
-        model = ClearedHit
-        fields = ("merchant", "list_source", "entity_id", "reason")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        source, entity_id = data.get("list_source"), data.get("entity_id")
-        if (
-            source
-            and entity_id
-            and not selectors.watchlist_entry_current(list_source=source, entity_id=entity_id)
-        ):
-            raise forms.ValidationError("This entity is not on an active version of that list.")
-        return data
-
-
 @admin.register(ClearedHit)
-class ClearedHitAdmin(admin.ModelAdmin):
-    form = ClearedHitForm
+class ClearedHitAdmin(ReadOnlyAdmin):
+    """The false-positive memory, read-only. Hits are cleared only from a verification's page in
+    the review console (``verifications.review.verification_hit_clear``), which checks the case
+    is in review and held by the analyst, that the hit is in its evidence, and writes the audit
+    row; an add form here would skip all of that. Deleting a clearing raises the hit again."""
+
     list_display = ("merchant", "list_source", "entity_id", "cleared_by", "created_at")
     list_filter = ("list_source",)
     search_fields = ("entity_id", "merchant__legal_name", "reason")
-    raw_id_fields = ("merchant",)
-    readonly_fields = ("content_hash", "cleared_by", "created_at")
     list_select_related = ("merchant", "cleared_by")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None  # a clearing is a record; delete it to raise the hit again
-
-    def save_model(self, request: HttpRequest, obj: ClearedHit, form: Any, change: bool) -> None:
-        saved = screening_hit_clear(
-            merchant_id=obj.merchant_id,
-            list_source=obj.list_source,
-            entity_id=obj.entity_id,
-            cleared_by=request.user,
-            reason=obj.reason,
-        )
-        obj.pk, obj.content_hash, obj.created_at = saved.pk, saved.content_hash, saved.created_at
