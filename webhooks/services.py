@@ -96,13 +96,16 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
     return secret
 
 
+ENDPOINT_DISABLED = "endpoint disabled"
+
+
 def webhook_endpoint_disable(*, endpoint: WebhookEndpoint) -> None:
     """Stop sending; pending deliveries are abandoned, the log is kept."""
     with transaction.atomic():
         endpoint.disabled_at = timezone.now()
         endpoint.save(update_fields=["disabled_at"])
         endpoint.deliveries.filter(status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.DEAD, last_error="endpoint deleted"
+            status=DeliveryStatus.DEAD, last_error=ENDPOINT_DISABLED
         )
 
 
@@ -186,10 +189,15 @@ def _claim(delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
     retried once the lease expires."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
+    pending = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+    claimed = pending.filter(next_attempt_at__lte=now, endpoint__disabled_at=None).update(
+        attempts=F("attempts") + 1, next_attempt_at=lease
+    )
     if not claimed:
+        # Created or redelivered while the endpoint was being disabled: abandon it like the rest.
+        pending.filter(endpoint__disabled_at__isnull=False).update(
+            status=DeliveryStatus.DEAD, last_error=ENDPOINT_DISABLED
+        )
         return None
     return WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
 
@@ -242,14 +250,22 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str, ms: 
             error=error,
             duration_ms=ms,
         )
+        # The endpoint may have been disabled (its pending deliveries abandoned) while this
+        # attempt was in flight: read the status under a lock and never revive a dead delivery.
+        current = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        delivery.status = current.status
         delivery.last_status_code = status_code
-        delivery.last_error = error
         if not error:
-            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.status = DeliveryStatus.SUCCEEDED  # it did arrive
             delivery.delivered_at = now
+            delivery.last_error = ""
+        elif delivery.status != DeliveryStatus.PENDING:
+            delivery.last_error = f"{current.last_error}; last attempt: {error}"[:500]
         elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.last_error = error
             delivery.status = DeliveryStatus.DEAD
         else:
+            delivery.last_error = error
             delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
         delivery.save(
             update_fields=[
@@ -280,7 +296,9 @@ def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send the same event (same id, same body) to the same endpoint again, now."""
     if delivery.endpoint.disabled_at is not None:
-        raise DomainError("endpoint_disabled", "The endpoint was deleted.", status_code=409)
+        raise DomainError(
+            "endpoint_disabled", "The endpoint was deleted or disabled.", status_code=409
+        )
     with transaction.atomic():
         again = WebhookDelivery.objects.create(
             event_id=delivery.event_id,

@@ -110,7 +110,7 @@ def test_redeliver_to_a_disabled_endpoint_is_refused(root: Client) -> None:
     response = root.post(
         DELIVERIES, {"action": "redeliver", "_selected_action": [delivery.pk]}, follow=True
     )
-    assert "The endpoint was deleted." in response.content.decode()
+    assert "The endpoint was deleted or disabled." in response.content.decode()
     assert "0 redelivery(ies) queued." in response.content.decode()
     assert not WebhookDelivery.objects.filter(redelivery_of=delivery).exists()
 

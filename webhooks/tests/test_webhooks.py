@@ -229,3 +229,43 @@ def test_readme_receiver_verifies_a_real_delivery(api: ApiClient, receiver: Rece
     assert not namespace["verify"](
         request.body + b" ", request.headers["KYB-Signature"], endpoint["secret"]
     )
+
+
+def test_disabling_during_an_attempt_does_not_revive_the_delivery(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Operators disable endpoints that are slow or failing, i.e. while an attempt is in
+    flight; that attempt's result used to write the stale ``pending`` back, and the delivery
+    went on retrying the disabled endpoint for a day."""
+    from kyb import outbound
+    from webhooks import services
+    from webhooks.models import WebhookEndpoint
+
+    endpoint = _endpoint(api, "https://hooks.example.com/kyb", event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+
+    def disabled_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        services.webhook_endpoint_disable(endpoint=WebhookEndpoint.objects.get(pk=endpoint["id"]))
+        raise outbound.OutboundError("timed out")
+
+    monkeypatch.setattr(services.outbound, "request", disabled_meanwhile)
+    assert _deliver_all() == ["dead"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "dead" and delivery.attempts == 1
+    assert (
+        delivery.last_error.startswith("endpoint disabled") and "timed out" in delivery.last_error
+    )
+
+
+def test_a_delivery_created_for_a_disabled_endpoint_is_abandoned_unsent(
+    api: ApiClient, receiver: Receiver
+) -> None:
+    from webhooks.models import WebhookEndpoint
+
+    endpoint = _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    # Disabled by a racing request after the delivery row was written, before it was claimed.
+    WebhookEndpoint.objects.filter(pk=endpoint["id"]).update(disabled_at=timezone.now())
+    assert _deliver_all() == ["skipped"]
+    assert receiver.requests == []
+    assert WebhookDelivery.objects.get().status == "dead"
