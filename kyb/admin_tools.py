@@ -14,6 +14,7 @@ import uuid
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -24,7 +25,10 @@ EXACT_COUNT_BELOW = 10_000
 
 def planner_row_estimate(queryset: QuerySet[Any]) -> int | None:
     """The planner's row estimate for ``queryset`` (None if it cannot be asked)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. .none(): Django knows there is nothing without asking
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         row = cursor.fetchone()
@@ -60,13 +64,41 @@ class UUIDSearchMixin:
     """
 
     uuid_search_fields: tuple[str, ...] = ("pk",)
+    # Text columns that may hold UUID-shaped values (integrators often use UUIDs as external
+    # ids): with a UUID term they are matched exactly against the term as typed (indexed too).
+    uuid_text_fields: tuple[str, ...] = ()
+    # True where nothing but ids is searchable: any other term finds nothing, without a scan.
+    uuid_search_only = False
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip()
         try:
-            value = uuid.UUID(search_term.strip())
+            value = uuid.UUID(term)
         except ValueError:
+            if self.uuid_search_only and term:
+                return queryset.none(), False
             return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
-        query = Q.create([(f, value) for f in self.uuid_search_fields], connector=Q.OR)
-        return queryset.filter(query), False
+        lookups: list[Any] = [(f, value) for f in self.uuid_search_fields]
+        lookups += [(f"{f}__exact", term) for f in self.uuid_text_fields]
+        return queryset.filter(Q.create(lookups, connector=Q.OR)), False
+
+
+class SaveChangedFieldsMixin:
+    """On change, write only the columns the form changed (plus ``auto_now`` timestamps).
+
+    ModelAdmin saves every column of the row as it was read when the page was posted, so an
+    admin edit of a name could undo a revoke, a secret rotation or a worker's status update that
+    committed meanwhile. Adding a row saves normally.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            return
+        changed = [f.attname for f in obj._meta.concrete_fields if f.name in form.changed_data]
+        if not changed:
+            return
+        stamps = [f.attname for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+        obj.save(update_fields=[*changed, *stamps])

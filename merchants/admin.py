@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from kyb.admin_tools import EstimatedCountPaginator, UUIDSearchMixin
+from kyb.admin_tools import EstimatedCountPaginator, SaveChangedFieldsMixin, UUIDSearchMixin
 from kyb.countries import ISO_3166_ALPHA2
 from merchants.models import ApiKey, ApiKeyScope, Integrator, Merchant
 from merchants.services import api_key_create, api_key_revoke
@@ -58,7 +58,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
     """Create (key shown once), revoke, see last use. Hashes are never shown or edited."""
 
     list_display = (
@@ -142,7 +142,7 @@ class CountryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(UUIDSearchMixin, admin.ModelAdmin):
+class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     """Merchants, newest first (``idx_merchants_created_at``). A UUID search is an index lookup
     by id; any other term matches external id or registration number exactly, or the name."""
 
@@ -150,12 +150,20 @@ class MerchantAdmin(UUIDSearchMixin, admin.ModelAdmin):
     list_select_related = ("integrator",)
     list_filter = (CountryFilter,)
     uuid_search_fields = ("id",)
+    uuid_text_fields = ("external_id", "registration_number")
     search_fields = ("external_id__exact", "registration_number__exact", "legal_name")
     search_help_text = "merchant id, external id, registration number, or part of the name"
     raw_id_fields = ("verification",)
     autocomplete_fields = ("integrator",)
     readonly_fields = ("tax_id_masked", "created_at", "updated_at")
     exclude = ("tax_id_encrypted", "tax_id_hash", "tax_id_last4")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        """A merchant never moves to another integrator (tenant): its verifications, keys and
+        webhooks stay with the one it was submitted by."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "integrator") if obj is not None else fields
+
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # per-option counts would scan the table

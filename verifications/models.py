@@ -206,6 +206,8 @@ class AnalystAction(models.Model):
     class Meta:
         db_table = "analyst_actions"
         ordering = ["created_at", "id"]
+        # The console audit log, newest first.
+        indexes = [models.Index(fields=["created_at"], name="idx_analyst_actions_created_at")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=AnalystActionKind.values),
@@ -288,6 +290,12 @@ class RegistryEntity(models.Model):
         db_table = "registry_entities"
         indexes = [
             models.Index(fields=["name_key", "country"], name="idx_registry_entities_name"),
+            # The admin's name-prefix search (LIKE 'key%' under any collation).
+            models.Index(
+                fields=["name_key"],
+                name="idx_registry_entities_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,9 +16,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from kyb.admin_tools import EstimatedCountPaginator
+from kyb.admin_tools import EstimatedCountPaginator, SaveChangedFieldsMixin, UUIDSearchMixin
 from kyb.errors import DomainError
-from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.models import (
+    EVENT_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from webhooks.services import webhook_delivery_redeliver, webhook_endpoint_disable
 
 RECENT_DELIVERIES = 20
@@ -81,7 +87,7 @@ class RecentDeliveryInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
     """An integrator's endpoints with their newest deliveries inline."""
 
     list_display = ("url", "integrator", "event_types", "disabled_at", "created_at")
@@ -134,7 +140,7 @@ class WebhookAttemptInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(UUIDSearchMixin, admin.ModelAdmin):
     """The delivery log; ``redeliver`` sends the same event (same id and body) again."""
 
     list_display = (
@@ -149,7 +155,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     )
     list_select_related = ("endpoint", "event")
     list_filter = ("status",)
-    search_fields = ("=id", "=event__id")
+    # A delivery or event id, looked up by index; nothing else is searchable.
+    uuid_search_fields = ("id", "event_id")
+    uuid_search_only = True
+    search_fields = ("=id",)  # shows the search box; UUIDSearchMixin answers it
     fields = (
         "event",
         "endpoint",
@@ -190,12 +199,27 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         self.message_user(request, f"{queued} redelivery(ies) queued.", messages.SUCCESS)
 
 
+class EventTypeFilter(admin.SimpleListFilter):
+    """The event types we emit (a fixed list: no ``SELECT DISTINCT type`` over every event)."""
+
+    title = "type"
+    parameter_name = "type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(t, t) for t in EVENT_TYPES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(type=self.value()) if self.value() else queryset
+
+
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class WebhookEventAdmin(UUIDSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "type", "integrator", "created_at")
     list_select_related = ("integrator",)
-    list_filter = ("type",)
-    search_fields = ("=id",)
+    list_filter = (EventTypeFilter,)
+    uuid_search_fields = ("id",)
+    uuid_search_only = True
+    search_fields = ("=id",)  # shows the search box; UUIDSearchMixin answers it
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # per-option counts would scan the table

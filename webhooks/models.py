@@ -59,6 +59,8 @@ class WebhookEvent(models.Model):
 
     class Meta:
         db_table = "webhook_events"
+        # The admin's event log, newest first.
+        indexes = [models.Index(fields=["created_at"], name="idx_webhook_events_created_at")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
@@ -101,6 +103,8 @@ class WebhookDelivery(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["endpoint", "created_at"], name="idx_webhook_deliveries_ep"),
+            # The admin's delivery log, newest first.
+            models.Index(fields=["created_at"], name="idx_webhook_deliveries_created"),
         ]
 
     def __str__(self) -> str:

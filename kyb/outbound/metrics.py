@@ -16,8 +16,9 @@ LATENCY = Histogram(
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 # kyb_outbound_breaker_state{provider} is not a per-process gauge: the breakers trip in Celery
-# workers, and a process's last view goes stale when a process elsewhere closes the breaker. /metrics reads the shared state from Redis at scrape time
-# (monitoring.collectors.BreakerCollector); these are its values.
+# workers, and a process's last view goes stale when a process elsewhere closes the breaker.
+# /metrics reads the shared state from Redis at scrape time (monitoring.collectors.
+# BreakerCollector); these are its values.
 BREAKER_STATE_VALUES = {"closed": 0, "half-open": 1, "open": 2}
 
 

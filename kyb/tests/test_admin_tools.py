@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import QuerySet
 from django.test import Client
+from django.utils import timezone
 
 from kyb import admin_tools
 from merchants.models import Merchant
@@ -17,13 +17,6 @@ from verifications.models import BusinessVerification, PipelineJob
 from verifications.tests.factories import PipelineJobFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root() -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
 
 
 def _listed(client: Client, url: str) -> list[Any]:
@@ -50,6 +43,64 @@ def test_merchant_search_by_uuid_external_id_and_name(root: Client) -> None:
     assert _listed(root, f"{url}{merchant.pk}") == [merchant]
     assert _listed(root, f"{url}{merchant.external_id}") == [merchant]
     assert _listed(root, f"{url}{other.legal_name.split()[2]}") == [other]
+
+
+def test_uuid_shaped_external_ids_are_found_too(root: Client) -> None:
+    """Integrators often use UUIDs as external ids: a UUID term is also an exact external id
+    (and registration number), not only a row id."""
+    import uuid
+
+    from verifications.tests.factories import BusinessVerificationFactory
+
+    external = str(uuid.uuid4())
+    merchant = MerchantFactory.create(external_id=external)
+    verification = BusinessVerificationFactory.create(merchant=merchant)
+    assert _listed(root, f"/admin/merchants/merchant/?q={external}") == [merchant]
+    queue = "/admin/verifications/businessverification/?q="
+    assert _listed(root, f"{queue}{external}") == [verification]
+    assert _listed(root, f"{queue}{verification.pk}") == [verification]
+
+
+def test_id_only_searches_find_nothing_for_other_terms(root: Client) -> None:
+    from webhooks.models import WebhookEvent
+
+    event = WebhookEvent.objects.create(
+        integrator=MerchantFactory.create().integrator, type="merchant.updated", body="{}"
+    )
+    assert _listed(root, f"/admin/webhooks/webhookevent/?q={event.pk}") == [event]
+    assert _listed(root, "/admin/webhooks/webhookevent/?q=merchant") == []
+    assert _listed(root, "/admin/webhooks/webhookevent/?type=merchant.updated") == [event]
+
+
+def test_register_admin_filters_without_distinct_and_searches_by_index(root: Client) -> None:
+    from django.contrib import admin
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from verifications.models import RegistryEntity
+
+    entity = RegistryEntity.objects.create(
+        lei="5493001KJTIIGC8Y1R12",
+        legal_name="Acme Trading Ltd",
+        name_key="acme trading",
+        country="GB",
+        entity_status="ACTIVE",
+        registration_status="ISSUED",
+        source="test",
+        loaded_at=timezone.now(),
+    )
+    url = "/admin/verifications/registryentity/"
+    with CaptureQueriesContext(connection) as queries:
+        assert _listed(root, f"{url}?country=GB&entity_status=ACTIVE") == [entity]
+    assert not [q for q in queries.captured_queries if "DISTINCT" in q["sql"].upper()]
+    assert _listed(root, f"{url}?q=ACME Trading") == [entity]
+    assert _listed(root, f"{url}?q={entity.lei.lower()}") == [entity]
+    assert _listed(root, f"{url}?q=trading") == []  # a prefix, not anywhere in the name
+    registry_admin = admin.site._registry[RegistryEntity]
+    found, _ = registry_admin.get_search_results(
+        RequestFactory().get(url), RegistryEntity.objects.all(), "Acme"
+    )
+    assert "idx_registry_entities_prefix" in _plan(found)
 
 
 def test_job_search_by_subject_or_task_id(root: Client) -> None:
@@ -108,12 +159,30 @@ def test_searches_and_default_orders_are_served_by_indexes() -> None:
     assert "idx_pipeline_jobs_created_at" in _plan(
         PipelineJob.objects.order_by("-created_at")[:100]
     )
+    from verifications.models import AnalystAction
+    from webhooks.models import WebhookDelivery, WebhookEvent
+
+    for model, index in (
+        (WebhookDelivery, "idx_webhook_deliveries_created"),
+        (WebhookEvent, "idx_webhook_events_created_at"),
+        (AnalystAction, "idx_analyst_actions_created_at"),
+    ):
+        assert index in _plan(model.objects.order_by("-created_at")[:100])
 
 
 def test_big_table_admins_never_offer_facet_counts() -> None:
     from django.contrib import admin
 
-    from webhooks.models import WebhookDelivery
+    from verifications.models import AnalystAction, RegistryEntity
+    from webhooks.models import WebhookDelivery, WebhookEvent
 
-    for model in (PipelineJob, Merchant, WebhookDelivery, BusinessVerification):
+    for model in (
+        PipelineJob,
+        Merchant,
+        WebhookDelivery,
+        WebhookEvent,
+        BusinessVerification,
+        AnalystAction,
+        RegistryEntity,
+    ):
         assert admin.site._registry[model].show_facets is admin.ShowFacets.NEVER, model

@@ -112,3 +112,28 @@ def test_changelist_query_count_does_not_grow_with_rows(root: Client, path: str)
     with CaptureQueriesContext(connection) as many:
         assert root.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_renaming_a_key_writes_only_its_name(root: Client) -> None:
+    """The admin used to write back every column as read at POST time, so a revoke committed
+    by another request meanwhile could be undone by a rename."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = ApiKeyFactory.create()
+    with CaptureQueriesContext(connection) as queries:
+        root.post(f"{KEYS}{key.pk}/change/", {"name": "renamed"})
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1 and '"name"' in updates[0] and "revoked_at" not in updates[0]
+
+
+def test_a_merchant_cannot_be_moved_to_another_integrator(root: Client) -> None:
+    merchant, elsewhere = MerchantFactory.create(), IntegratorFactory.create()
+    page = root.get(f"/admin/merchants/merchant/{merchant.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(integrator=str(elsewhere.pk), legal_name="Renamed Ltd")
+    response = root.post(f"/admin/merchants/merchant/{merchant.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    merchant.refresh_from_db()
+    assert merchant.legal_name == "Renamed Ltd" and merchant.integrator_id != elsewhere.pk

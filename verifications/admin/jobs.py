@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,9 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from kyb.admin_tools import EstimatedCountPaginator
+from kyb.countries import ISO_3166_ALPHA2
 from kyb.queues import Queue
+from verifications import names
 from verifications.models import (
     InternalSubmission,
     JobKind,
@@ -107,6 +109,11 @@ class PipelineJobAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """*change* guards the retry action; a job's own page is view-only (no Save button
+        that could write back a status a worker changed meanwhile)."""
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -159,16 +166,77 @@ class PipelineJobAdmin(admin.ModelAdmin):
             self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)
 
 
+class _FixedChoicesFilter(admin.SimpleListFilter):
+    """A filter over a fixed list of values: no ``SELECT DISTINCT`` over the table."""
+
+    values: tuple[str, ...] = ()
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, value) for value in self.values]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
+
+
+class EntityStatusFilter(_FixedChoicesFilter):
+    title = "entity status"
+    parameter_name = "entity_status"
+    values = ("ACTIVE", "INACTIVE")
+
+
+class RegistrationStatusFilter(_FixedChoicesFilter):
+    """GLEIF registration statuses (LEI-CDF 3.1)."""
+
+    title = "registration status"
+    parameter_name = "registration_status"
+    values = (
+        "ISSUED",
+        "LAPSED",
+        "PENDING_TRANSFER",
+        "PENDING_ARCHIVAL",
+        "MERGED",
+        "RETIRED",
+        "ANNULLED",
+        "DUPLICATE",
+        "TRANSFERRED",
+        "CANCELLED",
+    )
+
+
+class RegistryCountryFilter(_FixedChoicesFilter):
+    title = "country"
+    parameter_name = "country"
+    values = tuple(sorted(ISO_3166_ALPHA2))
+
+
 @admin.register(RegistryEntity)
 class RegistryEntityAdmin(admin.ModelAdmin):
-    """The offline register (``manage.py registry_load``): read-only reference data."""
+    """The offline register (``manage.py registry_load``): read-only reference data, millions of
+    rows in production (the GLEIF golden copy): fixed filters, estimated counts, indexed search."""
 
     list_display = ("lei", "legal_name", "country", "entity_status", "registration_status")
-    list_filter = ("entity_status", "registration_status", "country")
-    search_fields = ("=lei", "^name_key")
+    list_filter = (EntityStatusFilter, RegistrationStatusFilter, RegistryCountryFilter)
+    search_fields = ("=lei",)  # shows the search box; get_search_results answers it
     readonly_fields = [f.name for f in RegistryEntity._meta.fields]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
     ordering = ("lei",)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        """An LEI (exact, unique index) or the start of a name, compared as the loader keys it
+        (``name_key`` prefix, ``idx_registry_entities_prefix``)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        key = names.normalise(term)
+        lookup = Q(lei=term.upper())
+        if key:
+            lookup |= Q(name_key__startswith=key)
+        return queryset.filter(lookup), False
 
 
 @admin.register(InternalSubmission)

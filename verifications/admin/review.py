@@ -94,6 +94,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     )
     # A UUID term is looked up by index in uuid_search_fields; anything else is an external id.
     uuid_search_fields = ("pk", "merchant_id")
+    uuid_text_fields = ("merchant__external_id",)
     # `__exact`, not "=": "=" compares UPPER(external_id) and so cannot use
     # idx_merchants_external_id; an exact, case-sensitive id is what integrators send anyway.
     search_fields = ("merchant__external_id__exact",)
@@ -352,8 +353,9 @@ class AnalystActionAdmin(UUIDSearchMixin, admin.ModelAdmin):
     uuid_search_fields = ("verification_id",)
     search_fields = ("=actor",)
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # one count per filter option would scan the table
     paginator = EstimatedCountPaginator
-    ordering = ("-created_at",)
+    ordering = ("-created_at",)  # idx_analyst_actions_created_at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -167,3 +167,12 @@ def test_jobs_changelist_query_count_does_not_grow_with_rows(root: Client, query
     with CaptureQueriesContext(connection) as many:
         assert root.get(f"{CHANGELIST}?{query}").status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_jobs_page_is_view_only_even_for_those_who_may_retry(root: Client) -> None:
+    job = _failed_job()
+    page = root.get(f"{CHANGELIST}{job.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert root.post(f"{CHANGELIST}{job.pk}/change/", {"status": "queued"}).status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.DEAD
