@@ -291,6 +291,12 @@ class ScreeningIndex:
             self._add(entity)
         for partition in self._partitions.values():
             partition.finish()
+        # Words the organisation names use in their own right (not only inside a join): a query
+        # word among them is a word, not a misspelling of a look-alike (see scoring._near_word).
+        org = self._partitions[False]
+        self._org_words = frozenset(
+            t for t, names in zip(org.tokens, org.plain, strict=True) if names
+        )
 
     def __len__(self) -> int:
         return len(self._entities)
@@ -374,7 +380,9 @@ class ScreeningIndex:
         cache: SimilarityCache | None,
         explain: bool,
     ) -> tuple[float, dict[str, Any]]:
-        score, explanation = score_name(query, listed, cache, explain=explain)
+        score, explanation = score_name(
+            query, listed, cache, explain=explain, known_words=self._org_words
+        )
         item = self._entities[entity_idx]
         score = qualify(
             score,

@@ -8,6 +8,11 @@ The score of one query name against one list name is built from features an anal
   generic words ("trading", "international", "al") weigh 0.2, so sharing only them scores low.
   Persons: an unpaired token costs half (missing middle names and patronymics are common).
 * ``single_token``: a person who shares only one name token (a first name, a surname) is capped.
+* ``partial_overlap``: organisations sharing at most one distinctive word, where one name has a
+  descriptive word the other lacks ("Alco Energy" / "ALCO", "ISLAND" / "GREEN ISLAND"): that word
+  costs as a distinctive word, not as a generic one.
+* ``near_word``: organisations whose only shared distinctive word is a one-edit near spelling
+  that is a word in its own right ("INVEST" / "INOVEST") lose ``NEAR_WORD_PENALTY``.
 * ``numbers``: numbers in names must agree, or the score is capped.
 * ``legal_form``, ``type``, ``country``: qualifiers that move the score a little, never make it.
 * ``identifier``: an identifier present on both sides is strong evidence on its own.
@@ -15,6 +20,7 @@ The score of one query name against one list name is built from features an anal
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +29,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from screening.matching.normalize import has_digit, name_parts, skeleton, tokenize
 from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
+    ORG_NEUTRAL_WORDS,
     PERSON_PARTICLES,
     split_legal_forms,
     strip_person_titles,
@@ -42,6 +49,9 @@ COUNTRY_MISMATCH_PENALTY = 0.05
 COUNTRY_MATCH_BONUS = 0.02
 LEGAL_FORM_MISMATCH_PENALTY = 0.03
 IDENTIFIER_SCORE = 0.97
+PARTIAL_OVERLAP_MAX_SHARED = 1
+NEAR_WORD_PENALTY = 0.1
+NEAR_WORD_MAX_LENGTH = 7
 
 PERSON = "person"
 ORGANIZATION = "organization"
@@ -282,8 +292,90 @@ class Qualifiers:
     identifiers: frozenset[str]  # normalised
 
 
+def _descriptive(tokens: tuple[str, ...]) -> list[str]:
+    """The words among `tokens` that say which organisation is meant or what it does: everything
+    but connectors, organisation-structure words ("and", "y", "group") and numbers (those must
+    agree anyway). An initial counts: "M INVEST" is not "INVEST"."""
+    return [t for t in tokens if t.isalpha() and t not in ORG_NEUTRAL_WORDS]
+
+
+def _partial_overlap(
+    query: NameForm,
+    listed: NameForm,
+    al: Alignment,
+    name_score: float,
+    explanation: dict[str, Any],
+    explain: bool,
+) -> float:
+    """Organisations sharing at most one distinctive word: a word only one name has counts in full.
+
+    A generic word weighs little so that sharing it proves little ("TRADING", "SHIPPING"). Left
+    unpaired it should not cost little too when the names share only one distinctive word: "Alco
+    Energy" against the listed "ALCO" says the merchant is an energy business named Alco, not the
+    entity listed as ALCO; "ISLAND" against "GREEN ISLAND" leaves out half of what names the listed
+    entity. For a person an extra word is most often a middle name, for an organisation it names a
+    different business (a list's short alias inside a longer company name is the typical false
+    positive), so this applies to organisation names only. Here every unpaired descriptive word
+    costs as a distinctive word; connectors and structure words ("and", "group") keep their cost.
+    """
+    extra_q = _descriptive(al.unpaired_query)
+    extra_l = _descriptive(al.unpaired_list)
+    add_q = sum(1.0 - _weight(t, False) for t in extra_q)
+    add_l = sum(1.0 - _weight(t, False) for t in extra_l)
+    if not (add_q or add_l):
+        return name_score
+    q_cov = al.query_coverage * query.total / (query.total + add_q) if query.total else 0.0
+    l_cov = al.list_coverage * listed.total / (listed.total + add_l) if listed.total else 0.0
+    adjusted = (q_cov + l_cov) / 2
+    feature: dict[str, Any] = {"adjustment": round(adjusted - name_score, 4)}
+    if explain:
+        feature.update(
+            {
+                "shared": [lt for _, lt, _ in al.pairs if _weight(lt, False) == 1.0],
+                "query_only": extra_q,
+                "list_only": extra_l,
+                "rule": "at most one distinctive word shared: a descriptive word only one name "
+                "has counts as a distinctive word",
+            }
+        )
+    explanation["partial_overlap"] = feature
+    return adjusted
+
+
+def _near_word(
+    al: Alignment, name_score: float, explanation: dict[str, Any], known_words: AbstractSet[str]
+) -> float:
+    """Organisations whose only shared distinctive word is a near spelling that is a word itself.
+
+    A one-letter difference is most often a typo; but when the query's word is one the lists (or
+    the generic vocabulary) use in their own right, "INVEST" against the listed "INOVEST" is more
+    likely a different word than a misspelling. Short words only (one edit allowed): that is where
+    real words sit one letter apart.
+    """
+    full = [p for p in al.pairs if 1.0 in (_weight(p[0], False), _weight(p[1], False))]
+    if len(full) != 1 or full[0][2] >= 1.0:
+        return name_score
+    qt, lt, _ = full[0]
+    if min(len(qt), len(lt)) > NEAR_WORD_MAX_LENGTH:
+        return name_score
+    if qt not in known_words and qt not in GENERIC_ORG_WORDS:
+        return name_score
+    explanation["near_word"] = {
+        "adjustment": -NEAR_WORD_PENALTY,
+        "pair": [qt, lt],
+        "rule": "the only distinctive word shared is a near spelling, and the query's word is "
+        "a word of its own",
+    }
+    return name_score - NEAR_WORD_PENALTY
+
+
 def score_name(
-    query: NameForm, listed: NameForm, cache: SimilarityCache | None = None, *, explain: bool = True
+    query: NameForm,
+    listed: NameForm,
+    cache: SimilarityCache | None = None,
+    *,
+    explain: bool = True,
+    known_words: AbstractSet[str] = frozenset(),
 ) -> tuple[float, dict[str, Any]]:
     """Name-only score in [0, 1] and its explanation (each feature that contributed).
 
@@ -306,6 +398,9 @@ def score_name(
                 "unpaired_query": list(al.unpaired_query),
                 "unpaired_list": list(al.unpaired_list),
             }
+        if not listed.person and al.paired_full_tokens <= PARTIAL_OVERLAP_MAX_SHARED:
+            name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
+            name_score = _near_word(al, name_score, explanation, known_words)
         single = listed.person and al.paired_full_tokens < 2 <= al.list_full_tokens
         if single and name_score > SINGLE_TOKEN_CAP:
             name_score = SINGLE_TOKEN_CAP

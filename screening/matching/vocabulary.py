@@ -198,6 +198,60 @@ def _derived_generic_words() -> frozenset[str]:
 
 
 GENERIC_ORG_WORDS = _GENERIC_BY_HAND | _derived_generic_words()
+# Generic words that say nothing about which organisation is meant even when only one name has
+# them: connectors ("and", "y", "de") and words for how a business is organised ("group",
+# "holding", "international"). Other generic words describe the business ("shipping", "energy",
+# "medical", "green"): when two names share at most one distinctive word, such a word on one side
+# only is evidence that they name different organisations (see scoring.partial_overlap).
+ORG_NEUTRAL_WORDS = frozenset(
+    [
+        "and",
+        "of",
+        "the",
+        "for",
+        "de",
+        "del",
+        "la",
+        "le",
+        "el",
+        "les",
+        "des",
+        "da",
+        "do",
+        "dos",
+        "di",
+        "du",
+        "y",
+        "e",
+        "et",
+        "und",
+        "en",
+        "al",
+        "s",
+        "a",
+        "group",
+        "groups",
+        "holding",
+        "holdings",
+        "international",
+        "intl",
+        "global",
+        "company",
+        "companies",
+        "corporation",
+        "enterprise",
+        "enterprises",
+        "der",
+        "van",
+        "co",
+        "corp",
+        "inc",
+        "ltd",
+        "limited",
+        "plc",
+        "sa",
+    ]
+)
 # Person-name particles and titles.
 PERSON_PARTICLES = frozenset(
     [
