@@ -90,6 +90,10 @@ class BusinessVerification(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     error_reason = models.TextField(blank=True)
+    # An analyst's latest request to the integrator for more information (the case stays
+    # in_review); shown in the API and the verification.updated webhook.
+    information_requested = models.TextField(blank=True)
+    information_requested_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     # The analyst working the case (review console); at most one, see verifications.review.

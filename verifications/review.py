@@ -169,13 +169,18 @@ def verification_request_information(
     *, verification_id: VerificationId, user: Any, reason: str
 ) -> VerificationEvent:
     """Ask the integrator for more information. Not a state: the case stays ``in_review``;
-    the request is a ``VerificationEvent`` in_review -> in_review carrying the reason, and a
+    the request is a ``VerificationEvent`` in_review -> in_review carrying the reason, the
+    verification's ``information_request`` (API and webhook) shows it, and a
     ``verification.updated`` webhook leaves on commit."""
     _require(user, PERM_DECIDE)
     reason = _reason(reason)
     verification = _locked_in_review(verification_id)
     _refuse_if_held_by_another(verification, user)
-    verification.save(update_fields=["updated_at"])
+    verification.information_requested = reason
+    verification.information_requested_at = timezone.now()
+    verification.save(
+        update_fields=["information_requested", "information_requested_at", "updated_at"]
+    )
     event = VerificationEvent.objects.create(
         verification=verification,
         from_status=VerificationStatus.IN_REVIEW,

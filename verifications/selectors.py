@@ -37,6 +37,12 @@ def verification_data(v: BusinessVerification) -> dict[str, Any]:
         if decided
         else None,
         "error_reason": v.error_reason,
+        "information_request": {
+            "reason": v.information_requested,
+            "requested_at": iso_utc(v.information_requested_at),
+        }
+        if v.information_requested_at is not None
+        else None,
         "created_at": iso_utc(v.created_at),
         "updated_at": iso_utc(v.updated_at),
         "started_at": iso_utc(v.started_at),

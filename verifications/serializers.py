@@ -47,6 +47,11 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
+class InformationRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="what the analyst asks the integrator for")
+    requested_at = serializers.DateTimeField()
+
+
 class VerificationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     merchant_id = serializers.UUIDField()
@@ -58,6 +63,10 @@ class VerificationOutputSerializer(serializers.Serializer):
     risk = RiskSerializer()
     decision = DecisionSerializer(allow_null=True)
     error_reason = serializers.CharField()
+    information_request = InformationRequestSerializer(
+        allow_null=True,
+        help_text="an analyst's latest request for more information while the case is in review",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
@@ -466,8 +467,18 @@ def test_request_information_keeps_the_case_in_review_and_is_audited(
         analyst,
         "send the certificate",
     )
-    assert WebhookEvent.objects.get().type == "verification.updated"
+    webhook = WebhookEvent.objects.get()
+    assert webhook.type == "verification.updated"
     assert b"requested more information" in client.get(page(v)).content
+    # The integrator sees what is asked: in the webhook and in the API.
+    request = orjson.loads(webhook.body)["data"]["information_request"]
+    assert request["reason"] == "send the certificate" and request["requested_at"]
+    from kyb.tests.api_client import ApiClient
+    from merchants.tests.factories import api_key_with_secret
+
+    _key, secret = api_key_with_secret(integrator=v.integrator)
+    body = ApiClient(secret).get(f"/api/v1/verifications/{v.pk}").json()
+    assert body["information_request"]["reason"] == "send the certificate"
 
 
 def test_only_a_senior_analyst_approves_over_a_sanctions_match(
