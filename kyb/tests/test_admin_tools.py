@@ -107,6 +107,7 @@ def test_job_search_by_subject_or_task_id(root: Client) -> None:
     job, _other = PipelineJobFactory.create(task_id="celery-1"), PipelineJobFactory.create()
     url = "/admin/verifications/pipelinejob/?q="
     assert _listed(root, f"{url}{job.subject_id}") == [job]
+    assert _listed(root, f"{url}{str(job.subject_id).upper().replace('-', '')}") == [job]
     assert _listed(root, f"{url}task:celery-1") == [job]
     assert _listed(root, f"{url}celery-1") == []
 

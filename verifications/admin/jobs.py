@@ -3,6 +3,8 @@ the offline register and internal submissions."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -127,6 +129,9 @@ class PipelineJobAdmin(admin.ModelAdmin):
             return queryset, False
         if term.startswith("task:"):
             return queryset.filter(task_id=term.removeprefix("task:").strip()), False
+        # Subject ids are stored as canonical UUID text: accept any spelling of one.
+        with contextlib.suppress(ValueError):
+            term = str(uuid.UUID(term))
         return queryset.filter(kind__in=JobKind.values, subject_id=term), False
 
     @admin.display(description="subject")

@@ -560,6 +560,30 @@ def test_bulk_rerun_requeues_only_verifications_in_error(analyst: User) -> None:
     assert failed.events.get().actor == "ana"
 
 
+def test_bulk_rerun_over_all_rows_takes_the_cases_in_error_in_batches(
+    analyst: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifications.admin import review as review_admin
+
+    monkeypatch.setattr(review_admin, "RERUN_BATCH", 2)
+    failed = BusinessVerificationFactory.create_batch(3, status=VerificationStatus.ERROR)
+    for verification in failed:
+        PipelineJobFactory.create(subject_id=str(verification.pk), status=JobStatus.DEAD)
+    in_review()
+    response = _client(analyst).post(
+        QUEUE,
+        {"action": "rerun_checks", "select_across": "1", "_selected_action": [str(failed[0].pk)]},
+        follow=True,
+    )
+    assert b"2 re-queued" in response.content and b"run it again for the rest" in response.content
+    statuses = sorted(
+        BusinessVerification.objects.filter(pk__in=[f.pk for f in failed]).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == ["error", "pending", "pending"]
+
+
 def test_the_only_bulk_action_is_rerun(analyst: User) -> None:
     response = _client(analyst).get(QUEUE)
     choices = [name for name, _ in response.context["action_form"].fields["action"].choices]
