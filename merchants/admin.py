@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -147,6 +148,8 @@ class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     by id; any other term matches external id or registration number exactly, or the name."""
 
     list_display = ("legal_name", "integrator", "country", "external_id", "created_at")
+    # A website typed without a scheme is https (Django 6's default; 5.2 warns otherwise).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ("integrator",)
     list_filter = (CountryFilter,)
     uuid_search_fields = ("id",)
