@@ -81,7 +81,19 @@ class UUIDSearchMixin:
                 return queryset.none(), False
             return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
         lookups: list[Any] = [(f, value) for f in self.uuid_search_fields]
-        lookups += [(f"{f}__exact", term) for f in self.uuid_text_fields]
+        for name in self.uuid_text_fields:
+            relation, _, column = name.rpartition("__")
+            if not relation:
+                lookups.append((f"{column}__exact", term))
+                continue
+            # Across a relation, the related ids first (one indexed query): an OR with a joined
+            # table's column, or with a subquery, makes PostgreSQL scan; "fk IN (ids)" beside
+            # the other id lookups is a bitmap OR of index scans.
+            related = queryset.model._meta.get_field(relation).related_model
+            matches = related._default_manager.filter(**{column: term})
+            ids = list(matches.values_list("pk", flat=True)[:100])
+            if ids:
+                lookups.append((f"{relation}__in", ids))
         return queryset.filter(Q.create(lookups, connector=Q.OR)), False
 
 

@@ -156,6 +156,12 @@ def test_searches_and_default_orders_are_served_by_indexes() -> None:
         request, BusinessVerification.objects.all(), merchant.external_id
     )
     assert "idx_merchants_external_id" in _plan(by_external_id)
+    # A UUID term: the row ids and the external id (a UUID-shaped one), every branch indexed.
+    by_id, _ = verification_admin.get_search_results(
+        request, BusinessVerification.objects.all(), str(merchant.pk)
+    )
+    plan = _plan(by_id)
+    assert "business_verifications_pkey" in plan and "Seq Scan" not in plan, plan
     assert "idx_merchants_created_at" in _plan(Merchant.objects.order_by("-created_at")[:100])
     assert "idx_pipeline_jobs_created_at" in _plan(
         PipelineJob.objects.order_by("-created_at")[:100]
