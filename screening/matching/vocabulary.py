@@ -116,6 +116,33 @@ _PREFIX_FORMS = frozenset(
 )
 # Words that say little about which organisation is meant: they weigh little. The hand list is
 # extended with the words common in real legal names (generic_org_words_DERIVED.txt).
+# Connectors and articles of the languages on the lists ("and", "y", "de", "und", ...).
+_CONNECTORS = frozenset(
+    [
+        "and",
+        "of",
+        "the",
+        "for",
+        "de",
+        "del",
+        "la",
+        "le",
+        "el",
+        "les",
+        "des",
+        "da",
+        "do",
+        "dos",
+        "di",
+        "du",
+        "y",
+        "et",
+        "und",
+        "al",
+        "s",
+        "a",
+    ]
+)
 _GENERIC_BY_HAND = frozenset(
     [
         "holding",
@@ -156,28 +183,6 @@ _GENERIC_BY_HAND = frozenset(
         "systems",
         "technologies",
         "technology",
-        "and",
-        "of",
-        "the",
-        "for",
-        "de",
-        "del",
-        "la",
-        "le",
-        "el",
-        "les",
-        "des",
-        "da",
-        "do",
-        "dos",
-        "di",
-        "du",
-        "y",
-        "et",
-        "und",
-        "al",
-        "s",
-        "a",
         "establishment",
         "est",
         "office",
@@ -197,60 +202,41 @@ def _derived_generic_words() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-GENERIC_ORG_WORDS = _GENERIC_BY_HAND | _derived_generic_words()
+GENERIC_ORG_WORDS = _GENERIC_BY_HAND | _CONNECTORS | _derived_generic_words()
 # Generic words that say nothing about which organisation is meant even when only one name has
 # them: connectors ("and", "y", "de") and words for how a business is organised ("group",
 # "holding", "international"). Other generic words describe the business ("shipping", "energy",
 # "medical", "green"): when two names share at most one distinctive word, such a word on one side
 # only is evidence that they name different organisations (see scoring.partial_overlap).
-ORG_NEUTRAL_WORDS = frozenset(
-    [
-        "and",
-        "of",
-        "the",
-        "for",
-        "de",
-        "del",
-        "la",
-        "le",
-        "el",
-        "les",
-        "des",
-        "da",
-        "do",
-        "dos",
-        "di",
-        "du",
-        "y",
-        "e",
-        "et",
-        "und",
-        "en",
-        "al",
-        "s",
-        "a",
-        "group",
-        "groups",
-        "holding",
-        "holdings",
-        "international",
-        "intl",
-        "global",
-        "company",
-        "companies",
-        "corporation",
-        "enterprise",
-        "enterprises",
-        "der",
-        "van",
-        "co",
-        "corp",
-        "inc",
-        "ltd",
-        "limited",
-        "plc",
-        "sa",
-    ]
+ORG_NEUTRAL_WORDS = (
+    frozenset(
+        [
+            "e",
+            "en",
+            "group",
+            "groups",
+            "holding",
+            "holdings",
+            "international",
+            "intl",
+            "global",
+            "company",
+            "companies",
+            "corporation",
+            "enterprise",
+            "enterprises",
+            "der",
+            "van",
+            "co",
+            "corp",
+            "inc",
+            "ltd",
+            "limited",
+            "plc",
+            "sa",
+        ]
+    )
+    | _CONNECTORS
 )
 # Person-name particles and titles.
 PERSON_PARTICLES = frozenset(
