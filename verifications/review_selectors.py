@@ -82,6 +82,23 @@ class ReviewPage:
     band: str
     sanctions_match: bool
     can: dict[str, bool] = field(default_factory=dict)
+    # (field, value the checks ran on, value now) for merchant fields edited since submission.
+    changed_since_submission: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+
+def merchant_changes(verification: BusinessVerification) -> list[tuple[str, Any, Any]]:
+    """The merchant fields whose current value differs from the snapshot the checks ran on
+    (``input_snapshot``, frozen at submission): the page shows today's merchant, so the analyst
+    must see where that is not what was verified."""
+    from verifications.services import merchant_snapshot
+
+    then = verification.input_snapshot or {}
+    now = merchant_snapshot(verification.merchant)
+    return [
+        (name, then[name], now[name])
+        for name in now
+        if name != "merchant_id" and name in then and then[name] != now[name]
+    ]
 
 
 def _pretty(value: Any) -> str:
@@ -164,4 +181,5 @@ def review_page(*, verification: BusinessVerification, user: Any) -> ReviewPage:
         band=risk_band(verification.risk_score),
         sanctions_match=has_sanctions_match(verification),
         can=_permissions(user, verification),
+        changed_since_submission=merchant_changes(verification),
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from classifications.tests.factories import ClassificationFactory
 from kyb.crypto import encrypt
+from merchants.models import Merchant
 from merchants.tests.factories import IntegratorFactory, MerchantFactory
 from screening import engine
 from screening.models import ClearedHit
@@ -281,6 +282,21 @@ def test_page_shows_everything_with_the_tax_id_masked(
         assert expected in body, expected
     assert "processing → in_review" in body and "sanctions_match" in body
     assert "only a senior analyst can approve" in body
+
+
+def test_page_shows_what_changed_on_the_merchant_since_the_checks_ran(analyst: User) -> None:
+    from verifications.services import merchant_snapshot
+
+    v = in_review()
+    v.input_snapshot = merchant_snapshot(v.merchant)
+    v.save(update_fields=["input_snapshot"])
+    client = _client(analyst)
+    assert "edited since this verification" not in client.get(page(v)).content.decode()
+    checked_name = v.merchant.legal_name
+    Merchant.objects.filter(pk=v.merchant_id).update(legal_name="Renamed After Submission Ltd")
+    body = client.get(page(v)).content.decode()
+    assert "Merchant edited since this verification was submitted" in body
+    assert checked_name in body and "Renamed After Submission Ltd" in body
 
 
 def test_page_query_count_does_not_grow_with_hits_events_or_codes(
