@@ -340,7 +340,10 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         verification = self._verification_for(request, object_id, review.PERM_CLEAR_HIT)
         form = ClearHitForm(request.POST)
         if not form.is_valid():
-            self.message_user(request, "Refused: a reason is required.", messages.ERROR)
+            problems = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+            )
+            self.message_user(request, f"Refused: {problems}", messages.ERROR)
             return HttpResponseRedirect(self._page_url(verification))
         try:
             review.verification_hit_clear(

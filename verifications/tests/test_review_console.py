@@ -549,6 +549,16 @@ def test_only_hits_of_the_case_can_be_cleared(
     assert not ClearedHit.objects.exists() and not AnalystAction.objects.exists()
 
 
+def test_a_bad_clear_hit_form_says_what_is_wrong(
+    analyst: User, sanctions_case: BusinessVerification
+) -> None:
+    form = {"list_source": "x" * 40, "entity_id": "44525", "reason": ""}
+    response = _client(analyst).post(page(sanctions_case, "clear-hit"), form, follow=True)
+    body = response.content.decode()
+    assert "Refused: " in body and "list_source" in body and "reason" in body
+    assert not ClearedHit.objects.exists()
+
+
 def test_clearing_is_refused_without_permission(
     nobody: User, sanctions_case: BusinessVerification
 ) -> None:
