@@ -341,7 +341,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         form = ClearHitForm(request.POST)
         if not form.is_valid():
             problems = "; ".join(
-                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
             )
             self.message_user(request, f"Refused: {problems}", messages.ERROR)
             return HttpResponseRedirect(self._page_url(verification))
