@@ -39,15 +39,31 @@ class CheckResult:
     artifacts: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """What is stored (JSONB) and shown: text from outside (a page title, a provider's
+        message) cleaned of what PostgreSQL refuses, so one odd byte cannot fail the run."""
         return {
             "status": self.status.value,
-            "message": self.message,
-            "evidence": self.evidence,
+            "message": storable(self.message),
+            "evidence": storable(self.evidence),
             "source": self.source,
             "reasons": self.reasons,
             "as_of": (self.as_of or timezone.now()).isoformat(),
             "duration_ms": self.duration_ms,
         }
+
+
+def storable(value: Any) -> Any:
+    """``value`` with every string JSONB can hold: NUL (U+0000) and lone surrogates, which
+    PostgreSQL refuses in text and JSON, become U+FFFD. Keys too; containers are copied."""
+    if isinstance(value, str):
+        if value.isascii() and "\x00" not in value:
+            return value
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
 
 
 # A check: merchant snapshot (plus pipeline context keys starting with "_") -> result.

@@ -23,13 +23,14 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from kyb.crypto import decrypt
 from merchants.models import Merchant
 from verifications import metrics, risk
 from verifications.checks import CHECKS, CheckResult, timed
+from verifications.checks.base import storable
 from verifications.models import (
     BusinessVerification,
     JobKind,
@@ -183,6 +184,7 @@ def _decide(
 
 @transaction.atomic
 def _fail(verification_id: uuid.UUID | str, task_id: str, reason: str) -> None:
+    reason = storable(reason)
     job, verification = _locked(verification_id)
     if verification.status != VerificationStatus.PROCESSING or job.task_id != task_id:
         return
@@ -195,8 +197,9 @@ def _fail(verification_id: uuid.UUID | str, task_id: str, reason: str) -> None:
 def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
     """Run one verification end to end; returns the outcome, or ``skipped``.
 
-    Transient database errors propagate (the task retries them; the retry carries the same task
-    id, so its claim resumes). Any other failure puts the verification in ``error``.
+    Transient database errors (connection, server) propagate: the task retries them, and the
+    retry carries the same task id, so its claim resumes. Any other failure, a database
+    refusing the data included, puts the verification in ``error`` at once.
     """
     snapshot = _claim(verification_id, task_id)
     if snapshot is None:
@@ -208,9 +211,9 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
     except SoftTimeLimitExceeded:
         _fail(verification_id, task_id, "time limit exceeded while running checks")
         return VerificationStatus.ERROR.value
-    except DatabaseError:
-        raise
-    except Exception as exc:
+    except (OperationalError, InterfaceError):
+        raise  # transient (connection lost, server restarting): the task retries
+    except Exception as exc:  # incl. other DatabaseErrors (bad data): retrying cannot help
         logger.exception("verification %s failed", verification_id)
         _fail(verification_id, task_id, f"pipeline failure: {type(exc).__name__}: {exc}"[:1000])
         raise

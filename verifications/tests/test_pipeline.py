@@ -304,3 +304,35 @@ def test_a_sanctioned_name_goes_to_review_with_the_hit_as_evidence(world: FakePr
     assert person["hits"][0]["match"] is True and 0 < person["hits"][0]["score"] <= 1
     assert verification.risk_reasons[0]["code"] == "sanctions_match"
     assert verification.risk_score == 65  # 60 + website_no_tls; the match score stays apart
+
+
+def test_a_page_with_a_nul_byte_is_decided_not_stuck(world: FakeProvider) -> None:
+    """PostgreSQL refuses U+0000 in JSONB: a page title carrying one failed the decision's save,
+    which was not retried nor failed, so the verification sat in processing until the sweeper
+    gave up 15 minutes later with a false "worker lost"."""
+    world.route("/", Reply.html("<title>Acme Trading\x00 Ltd</title><p>Acme Trading Ltd</p>"))
+    verification = verification_create(merchant=_merchant(world))
+    assert _run(verification.id) in DECISIONS
+    verification.refresh_from_db()
+    assert "\x00" not in str(verification.checks["website"])
+    assert "\ufffd" in str(verification.checks["website"]["evidence"])
+
+
+def test_a_data_error_fails_the_verification_at_once(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DataError
+
+    from verifications.pipeline import run as run_module
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise DataError("unsupported Unicode escape sequence")
+
+    monkeypatch.setattr(run_module, "_decide", refused)
+    verification = verification_create(merchant=_merchant(world))
+    with pytest.raises(DataError):
+        _run(verification.id)
+    verification.refresh_from_db()
+    assert verification.status == "error" and "DataError" in verification.error_reason
+    job = PipelineJob.objects.get(subject_id=str(verification.id))
+    assert job.status == JobStatus.FAILED
