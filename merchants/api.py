@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from merchants.selectors import (
 )
 from merchants.serializers import (
     MerchantInputSerializer,
+    MerchantListQuerySerializer,
     MerchantOutputSerializer,
     MerchantUpdateSerializer,
 )
@@ -39,22 +40,14 @@ def _integrator(request: Request) -> Integrator:
 class MerchantListCreateApi(APIView):
     @extend_schema(
         operation_id="merchants_list",
-        parameters=[
-            OpenApiParameter("tax_id", str, description="exact tax id (matched by keyed hash)"),
-            OpenApiParameter("external_id", str),
-            OpenApiParameter("country", str),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("limit", int, description="page size, max 200"),
-        ],
+        parameters=[MerchantListQuerySerializer],
         responses={200: paginated("PaginatedMerchantList", MerchantOutputSerializer), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = merchant_list(
-            integrator=_integrator(request),
-            tax_id=request.query_params.get("tax_id"),
-            external_id=request.query_params.get("external_id"),
-            country=request.query_params.get("country"),
-        )
+        query = MerchantListQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        filters = {k: v for k, v in query.validated_data.items() if k not in {"cursor", "limit"}}
+        qs = merchant_list(integrator=_integrator(request), **filters)
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([public(merchant_data(m)) for m in page])

@@ -130,4 +130,4 @@ class Merchant(models.Model):
 
     @property
     def tax_id_masked(self) -> str:
-        return f"****{self.tax_id_last4}" if self.tax_id_last4 else ""
+        return f"****{self.tax_id_last4}" if self.tax_id_encrypted else ""

@@ -87,6 +87,16 @@ class MerchantInputSerializer(StrictSerializer):
         return value
 
 
+class MerchantListQuerySerializer(StrictSerializer):
+    """``GET /merchants`` filters: unknown parameters, NUL bytes and bad values are a 400."""
+
+    tax_id = serializers.CharField(required=False, max_length=64, help_text="exact tax id")
+    external_id = serializers.CharField(required=False, max_length=128)
+    country = CountryField(required=False)
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
 class MerchantUpdateSerializer(MerchantInputSerializer):
     """PATCH payload: every field optional, the same rules."""
 

@@ -46,7 +46,9 @@ def _apply_tax_id(merchant: Merchant, tax_id: str) -> None:
     cleaned = normalise_identifier(tax_id)
     merchant.tax_id_encrypted = encrypt(cleaned) if cleaned else ""
     merchant.tax_id_hash = search_hash(cleaned) if cleaned else ""
-    merchant.tax_id_last4 = cleaned[-4:]
+    # The last 4 characters are shown only when they are at most half of the id: a shorter
+    # id (a typo, or a scheme with short numbers) is masked entirely.
+    merchant.tax_id_last4 = cleaned[-4:] if len(cleaned) >= 8 else ""
 
 
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,8 @@ from verifications.services import verification_create
 
 MAX_WAIT_SECONDS = 30
 POLL_INTERVAL = 0.2
-_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d+)")
+# At most 6 digits: anything longer is capped anyway, and int() of a huge one would raise.
+_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d{1,6})(?!\d)")
 # "Done" for a waiting caller: a decision (including in_review) or an error.
 DONE = {
     VerificationStatus.APPROVED,

@@ -114,7 +114,7 @@ class WebhookEndpointListCreateApi(APIView):
                 headers={"Location": f"/api/v1/webhook-endpoints/{endpoint.id}"},
             )
 
-        return idempotent(request, integrator, create)
+        return idempotent(request, integrator, create, sensitive=("secret",))
 
 
 class WebhookEndpointDetailApi(APIView):
@@ -141,15 +141,19 @@ class WebhookEndpointRotateSecretApi(APIView):
     @extend_schema(
         operation_id="webhook_endpoints_rotate_secret",
         request=None,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={200: EndpointWithSecretSerializer, **ERRORS},
         description="New secret (shown once); the previous one keeps signing for a grace period.",
     )
     def post(self, request: Request, endpoint_id: uuid.UUID) -> Response:
-        endpoint = webhook_endpoint_get(
-            integrator=request_integrator(request), endpoint_id=endpoint_id
-        )
-        secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
-        return Response({**endpoint_data(endpoint), "secret": secret})
+        integrator = request_integrator(request)
+        endpoint = webhook_endpoint_get(integrator=integrator, endpoint_id=endpoint_id)
+
+        def rotate() -> Response:
+            secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
+            return Response({**endpoint_data(endpoint), "secret": secret})
+
+        return idempotent(request, integrator, rotate, sensitive=("secret",))
 
 
 class WebhookDeliveryListApi(APIView):
@@ -179,13 +183,17 @@ class WebhookRedeliverApi(APIView):
     @extend_schema(
         operation_id="webhook_deliveries_redeliver",
         request=None,
+        parameters=[IDEMPOTENCY_HEADER],
         responses={202: DeliveryOutputSerializer, **ERRORS},
         description="Send the same event (same id and body) to the same endpoint again.",
     )
     def post(self, request: Request, delivery_id: uuid.UUID) -> Response:
-        delivery = webhook_delivery_get(
-            integrator=request_integrator(request), delivery_id=delivery_id
-        )
-        again = webhook_delivery_redeliver(delivery=delivery)
-        again = webhook_delivery_list(endpoint=delivery.endpoint).get(pk=again.pk)
-        return Response(delivery_data(again), status=status.HTTP_202_ACCEPTED)
+        integrator = request_integrator(request)
+        delivery = webhook_delivery_get(integrator=integrator, delivery_id=delivery_id)
+
+        def redeliver() -> Response:
+            again = webhook_delivery_redeliver(delivery=delivery)
+            again = webhook_delivery_list(endpoint=delivery.endpoint).get(pk=again.pk)
+            return Response(delivery_data(again), status=status.HTTP_202_ACCEPTED)
+
+        return idempotent(request, integrator, redeliver)

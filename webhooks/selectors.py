@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
@@ -50,7 +51,8 @@ def endpoint_data(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "description": endpoint.description,
         "event_types": endpoint.event_types,
         "rotating": bool(endpoint.previous_secret_encrypted)
-        and endpoint.previous_secret_expires_at is not None,
+        and endpoint.previous_secret_expires_at is not None
+        and endpoint.previous_secret_expires_at > timezone.now(),
         "created_at": iso_utc(endpoint.created_at),
     }
 

@@ -3,6 +3,7 @@ caller's transaction), delivery attempts with backoff, redelivery."""
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
@@ -36,6 +37,7 @@ from webhooks.models import (
 from webhooks.signing import secret_generate, signature_header
 
 DELIVER_TASK = "kyb.webhooks.deliver"
+logger = logging.getLogger(__name__)
 
 
 def _check_url(url: str) -> None:
@@ -47,15 +49,25 @@ def _check_url(url: str) -> None:
     if parts.username or parts.password:
         raise DomainError("invalid_url", "Credentials in the URL are not allowed.")
     try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # e.g. :99999
+        raise DomainError("invalid_url", "The URL's port is not valid.") from exc
+    try:
         resolve_checked(
-            parts.hostname,
-            parts.port or (443 if parts.scheme == "https" else 80),
-            allow_private=settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS,
+            parts.hostname, port, allow_private=settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS
         )
     except outbound.BlockedDestination as exc:
         if "does not resolve" in str(exc):
             return  # DNS may be late; the delivery guard checks again on every attempt
-        raise DomainError("forbidden_destination", f"Refused destination: {exc}") from exc
+        # The detail (what the name resolves to) stays in our log: telling the caller would
+        # map our internal network for them.
+        logger.info("webhook URL refused: %s", exc)
+        if "not a valid host name" in str(exc):
+            raise DomainError("invalid_url", "The URL's host name is not valid.") from exc
+        raise DomainError(
+            "forbidden_destination",
+            "Refused destination: webhook URLs must point to a public internet address.",
+        ) from exc
 
 
 def webhook_endpoint_create(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import orjson
 from django.conf import settings
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 
 from kyb.api.errors import ApiError
 from kyb.api.renderers import _default
+from kyb.crypto import decrypt, encrypt
 from kyb.models import IdempotencyRecord
 from merchants.models import Integrator
 
@@ -33,8 +35,35 @@ def _fingerprint(request: Request) -> str:
     make a retry "different"."""
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=_default))
+    try:
+        body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=_default)
+    except (TypeError, orjson.JSONEncodeError):
+        body = request.body  # not re-encodable: compare the bytes as sent
+    digest.update(body)
     return digest.hexdigest()
+
+
+ENCRYPTED = "_kyb_encrypted"
+
+
+def _seal(body: Any, sensitive: tuple[str, ...]) -> Any:
+    """The body as stored: the ``sensitive`` top-level fields (a secret shown once) encrypted
+    like every other secret at rest, so a replay can still show them to the retrying client."""
+    if not sensitive or not isinstance(body, dict):
+        return body
+    return {
+        k: {ENCRYPTED: encrypt(str(v))} if k in sensitive and v is not None else v
+        for k, v in body.items()
+    }
+
+
+def _unseal(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return body
+    return {
+        k: decrypt(v[ENCRYPTED]) if isinstance(v, dict) and set(v) == {ENCRYPTED} else v
+        for k, v in body.items()
+    }
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
@@ -45,18 +74,23 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
             status_code=422,
         )
     headers = {**record.response_headers, REPLAY_HEADER: "true"}
-    return Response(record.response_body, status=record.status_code, headers=headers)
+    return Response(_unseal(record.response_body), status=record.status_code, headers=headers)
 
 
 def idempotent(
-    request: Request, integrator: Integrator, handler: Callable[[], Response]
+    request: Request,
+    integrator: Integrator,
+    handler: Callable[[], Response],
+    *,
+    sensitive: tuple[str, ...] = (),
 ) -> Response:
-    """Run ``handler`` at most once per (integrator, Idempotency-Key)."""
+    """Run ``handler`` at most once per (integrator, Idempotency-Key). ``sensitive`` names
+    response fields stored encrypted in the record (e.g. a webhook secret)."""
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
-    if not key or len(key) > 255:
-        raise ApiError(code="invalid_idempotency_key", message="1 to 255 characters.")
+    if not key or len(key) > 255 or not key.isprintable():
+        raise ApiError(code="invalid_idempotency_key", message="1 to 255 printable characters.")
     fingerprint = _fingerprint(request)
     cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_TTL)
     IdempotencyRecord.objects.filter(integrator=integrator, key=key, created_at__lt=cutoff).delete()
@@ -70,7 +104,9 @@ def idempotent(
             )
             response = handler()
             record.status_code = response.status_code
-            record.response_body = orjson.loads(orjson.dumps(response.data, default=_default))
+            record.response_body = _seal(
+                orjson.loads(orjson.dumps(response.data, default=_default)), sensitive
+            )
             record.response_headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             record.save(update_fields=["status_code", "response_body", "response_headers"])
     except IntegrityError:

@@ -22,10 +22,33 @@ METADATA_ADDRESSES = frozenset(
 )
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and routes to: mapped (``::ffff:a.b.c.d``),
+    IPv4-compatible (``::a.b.c.d``), NAT64, 6to4 and Teredo."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64 or (1 < int(ip) < 2**32):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
+
+
 def address_refusal(ip: IPAddress, *, allow_private: bool) -> str | None:
     """Why ``ip`` may not be connected to, or None if it may."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            reason = address_refusal(inner, allow_private=allow_private)
+            if reason or ip.ipv4_mapped is not None:
+                return f"{reason} (inside an IPv6 address)" if reason else None
+        if not allow_private and ip.is_site_local:
+            return "site-local address"
     if ip in METADATA_ADDRESSES:
         return "cloud metadata address"
     if ip.is_multicast:
@@ -52,6 +75,8 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[tuple[
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise BlockedDestination(f"{host}: name does not resolve ({exc})") from exc
+    except UnicodeError as exc:  # IDNA: an empty or over-long label
+        raise BlockedDestination(f"{host}: not a valid host name") from exc
     addresses = _unique((info[0], str(info[4][0])) for info in infos)
     for _family, address in addresses:
         reason = address_refusal(

@@ -3,6 +3,7 @@ TLS, whether the business name appears; keep the page text for the industry chec
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ from verifications import names
 from verifications.checks.base import CheckResult, CheckStatus
 
 SOURCE = "website"
+logger = logging.getLogger(__name__)
 TEXT_KEEP = 50_000  # characters handed to the classifier
 EXCERPT = 500  # characters kept in the evidence
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
@@ -98,9 +100,11 @@ def check_website(snapshot: Mapping[str, Any]) -> CheckResult:
             provider="website",
         )
     except outbound.BlockedDestination as exc:
+        # Integrators read check messages: what a refused name resolves to stays in our log.
+        logger.info("website refused: %s", exc)
         return CheckResult(
             CheckStatus.FAILURE,
-            f"website refused: {exc}",
+            "website refused: not a public internet address, or the name does not resolve",
             SOURCE,
             {"url": url},
             reasons=["website_blocked"],
