@@ -24,6 +24,8 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = "-"
 errorlog = "-"
+# The access log must not carry PII: GET /api/v1/merchants?tax_id=... is a search by tax id.
+logger_class = "kyb.access_log.RedactingLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 24+ opens a control socket under $HOME by default: two servers on one machine would
 # fight over it, and a read-only container home makes it fail. Signals are our control interface.

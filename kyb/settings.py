@@ -36,6 +36,34 @@ if not FIELD_ENCRYPTION_KEY:
         hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()
     ).decode()
 
+
+def _secrets_refused(secret_key: str, fernet_key: str, *, debug: bool) -> str | None:
+    """Why these secrets must not run, or None. The shipped examples' placeholders (and a
+    short SECRET_KEY, which also keys the API-key hashes) are refused in production; a
+    FIELD_ENCRYPTION_KEY that is not a Fernet key is refused always: otherwise the first tax id
+    written fails as a 500 long after a "successful" start."""
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(fernet_key.encode())
+    except ValueError:
+        return (
+            "FIELD_ENCRYPTION_KEY is not a Fernet key (32 url-safe base64 bytes); generate one "
+            "with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key()"
+            ".decode())'"
+        )
+    if not debug and ("change-me" in secret_key.lower() or len(secret_key) < 32):
+        return (
+            "SECRET_KEY is a placeholder or shorter than 32 characters; generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return None
+
+
+_refusal = _secrets_refused(SECRET_KEY, FIELD_ENCRYPTION_KEY, debug=DEBUG)
+if _refusal:
+    raise ImproperlyConfiguredEnv(_refusal)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -61,8 +89,10 @@ INSTALLED_APPS = [
     "screening",
 ]
 
-# django-prometheus must wrap everything: Before first, After last.
+# Probes and scrapes first (monitoring/middleware.py: they come by pod IP over HTTP); then
+# django-prometheus must wrap everything else: Before first, After last.
 MIDDLEWARE = [
+    "monitoring.middleware.ProbeMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kyb.api.middleware.ThresholdGZipMiddleware",

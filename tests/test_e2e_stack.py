@@ -64,8 +64,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         [str(gunicorn), "-c", "kyb/gunicorn_conf.py", "kyb.wsgi:application"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=(tmp_path / "gunicorn.log").open("wb"),  # the access log, for the PII test
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -161,3 +161,16 @@ def test_metrics_are_aggregated_across_workers(server: str) -> None:
         text = response.read().decode()
     assert "kyb_cache_requests_total" in text or "django_http_requests_total" in text
     assert "django_http_responses_total_by_status_total" in text
+
+
+def test_the_access_log_never_holds_a_tax_id(server: str, tmp_path: Path) -> None:
+    _, key = api_key_with_secret()
+    status, _, _ = call(server, "GET", "/api/v1/merchants?tax_id=GB123456789&country=GB", key)
+    assert status == 200
+    deadline = time.monotonic() + 10
+    log = ""
+    while "/api/v1/merchants" not in log and time.monotonic() < deadline:
+        time.sleep(0.1)
+        log = (tmp_path / "gunicorn.log").read_text(errors="replace")
+    assert "tax_id=REDACTED&country=GB" in log, log[-2000:]
+    assert "GB123456789" not in log

@@ -49,6 +49,27 @@ def test_secret_key_is_required_unless_debug() -> None:
     assert "SECRET_KEY is required" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": "change-me-to-a-long-random-string"}, "SECRET_KEY is a placeholder"),
+        ({"SECRET_KEY": "short-but-real-9f8e7d"}, "shorter than 32 characters"),
+        (
+            {"FIELD_ENCRYPTION_KEY": "change-me-generate-with-python-cryptography-Fernet"},
+            "not a Fernet key",
+        ),
+    ],
+    ids=["placeholder", "short", "not-fernet"],
+)
+def test_the_example_files_placeholders_do_not_start(
+    overrides: dict[str, str], message: str
+) -> None:
+    """.env.example's values used to start in production: a public SECRET_KEY (which also keys
+    API-key hashes) and a Fernet key that failed only when the first tax id was written."""
+    result = _manage("check", env=dict(PRODUCTION_ENV, **overrides))
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
 def test_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret_key"
     secret.write_text("file-secret-" + "y" * 60 + "\n")

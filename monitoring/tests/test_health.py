@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, override_settings
 
@@ -69,3 +71,15 @@ def test_metrics_include_queue_depth_and_review_backlog(client: Client) -> None:
     assert 'kyb_pipeline_jobs{status="queued"} 1.0' in body
     assert "kyb_pipeline_oldest_queued_seconds" in body
     assert 'kyb_verifications{status="in_review"} 1.0' in body
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_probes_by_pod_ip_over_http_are_answered(client: Client, settings: Any, path: str) -> None:
+    """The kubelet and Prometheus call the pod IP over plain HTTP: neither ALLOWED_HOSTS nor
+    the HTTPS redirect may stand in the way (every web pod was left unready and restarted)."""
+    settings.ALLOWED_HOSTS = ["kyb.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get(path, HTTP_HOST="10.1.2.3:8000")
+    assert response.status_code == 200
+    other = client.get("/api/v1/merchants", HTTP_HOST="10.1.2.3:8000")
+    assert other.status_code in (301, 400)  # everything else keeps both protections
