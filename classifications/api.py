@@ -15,6 +15,7 @@ from kyb.api.schema import ERRORS
 from kyb.api.serializers import StrictSerializer
 
 MAX_BATCH = 100
+MAX_BATCH_TEXT = 250_000  # characters of name + description + website text per request
 TEXT_FIELDS = ("name", "description", "website_text")
 
 
@@ -50,6 +51,15 @@ class ClassifyInputSerializer(ClassifyBusinessInputSerializer):
             if any(attrs.get(f) for f in TEXT_FIELDS):
                 raise serializers.ValidationError(
                     "Send one business or a `businesses` list, not both.", code="ambiguous_input"
+                )
+            total = sum(len(b.get(f) or "") for b in attrs["businesses"] for f in TEXT_FIELDS)
+            if total > MAX_BATCH_TEXT:
+                # Classification time grows with the text: one request must not hold a web
+                # worker for seconds (the rate limit counts requests, not businesses).
+                raise serializers.ValidationError(
+                    f"A batch may carry at most {MAX_BATCH_TEXT:,} characters of text in all; "
+                    f"this one has {total:,}. Split it.",
+                    code="batch_too_large",
                 )
             return attrs
         return super().validate(attrs)

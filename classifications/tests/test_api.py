@@ -61,3 +61,11 @@ def test_rejects_an_empty_business(client: APIClient) -> None:
 
 def test_requires_an_api_key() -> None:
     assert APIClient().post(URL, {"description": "bakery"}, format="json").status_code in (401, 403)
+
+
+def test_a_batch_with_too_much_text_is_refused_before_any_work(client: APIClient) -> None:
+    """100 businesses of 9 KB each took about 4.5 s of one web worker's CPU."""
+    batch = {"businesses": [{"description": "bakery " * 1300}] * 30}  # ~273,000 characters
+    response = client.post(URL, batch, format="json")
+    assert response.status_code == 400
+    assert "at most 250,000 characters" in response.content.decode()
