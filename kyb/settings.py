@@ -141,7 +141,12 @@ _db["ENGINE"] = "django_prometheus.db.backends.postgresql"
 _db["ATOMIC_REQUESTS"] = False
 _db_options = dict(_db.get("OPTIONS", {}))
 _db_options["connect_timeout"] = DB_CONNECT_TIMEOUT
-_db_options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+# Sent as a startup parameter, unless DB_STATEMENT_TIMEOUT_VIA_ROLE: PgBouncer refuses unknown
+# startup parameters ("options"), so behind it the timeout is the role's default instead
+# (`manage.py kyb_bootstrap` runs ALTER ROLE ... SET statement_timeout).
+DB_STATEMENT_TIMEOUT_VIA_ROLE = env_bool("DB_STATEMENT_TIMEOUT_VIA_ROLE", False)
+if not DB_STATEMENT_TIMEOUT_VIA_ROLE:
+    _db_options["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 if DB_POOL_MAX_SIZE > 0:
     _db_options["pool"] = {
         "min_size": DB_POOL_MIN_SIZE,
