@@ -80,3 +80,27 @@ class BreakerCollector(Collector):
         for provider, state in states.items():
             gauge.add_metric([provider], BREAKER_STATE_VALUES.get(state, 0))
         yield gauge
+
+
+class WatchlistCollector(Collector):
+    """``kyb_watchlist_age_seconds{source}``: how long ago each active list was loaded. Lists
+    change weekly or faster; an old one means screening against yesterday's sanctions."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from screening.models import WatchList
+
+        try:
+            active = list(
+                WatchList.objects.filter(is_active=True).values_list("source", "loaded_at")
+            )
+        except DatabaseError:
+            return
+        gauge = GaugeMetricFamily(
+            "kyb_watchlist_age_seconds",
+            "Seconds since the active list was loaded",
+            labels=["source"],
+        )
+        now = timezone.now()
+        for source, loaded_at in active:
+            gauge.add_metric([source], (now - loaded_at).total_seconds())
+        yield gauge

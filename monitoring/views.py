@@ -17,7 +17,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from monitoring.collectors import BreakerCollector, PipelineCollector
+from monitoring.collectors import BreakerCollector, PipelineCollector, WatchlistCollector
 from monitoring.health import readiness_probes
 
 
@@ -62,4 +62,5 @@ def _pipeline_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     registry.register(PipelineCollector())
     registry.register(BreakerCollector())
+    registry.register(WatchlistCollector())
     return registry

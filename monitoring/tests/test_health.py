@@ -83,3 +83,19 @@ def test_probes_by_pod_ip_over_http_are_answered(client: Client, settings: Any, 
     assert response.status_code == 200
     other = client.get("/api/v1/merchants", HTTP_HOST="10.1.2.3:8000")
     assert other.status_code in (301, 400)  # everything else keeps both protections
+
+
+def test_metrics_say_how_old_each_active_watchlist_is(client: Client) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from screening.models import WatchList
+
+    listed = WatchList.objects.create(source="un", name="UN", version=1, is_active=True)
+    WatchList.objects.filter(pk=listed.pk).update(loaded_at=timezone.now() - timedelta(days=10))
+    body = client.get("/metrics").content.decode()
+    line = next(
+        x for x in body.splitlines() if x.startswith('kyb_watchlist_age_seconds{source="un"}')
+    )
+    assert float(line.split()[-1]) > 9 * 86400

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from screening.models import ListSource, WatchList
@@ -45,3 +46,11 @@ class Command(BaseCommand):
                 f"{source}: v{wl.version}, {wl.entry_count} entries, "
                 f"{len(result.issues)} rows skipped"
             )
+            if not settings.DEBUG:
+                self.stderr.write(
+                    self.style.WARNING(
+                        f"{source}: these are the snapshots shipped for demos and tests, not "
+                        "today's list. Load the current one with `manage.py load_watchlist` and "
+                        "keep it fresh (alert KybWatchlistStale)."
+                    )
+                )
