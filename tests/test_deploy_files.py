@@ -185,3 +185,20 @@ def test_alert_rules_use_metrics_the_code_exports() -> None:
             for metric in re.findall(r"\b(kyb_[a-z_]+)", rule["expr"]):
                 base = re.sub(r"_(total|bucket|count|sum)$", "", metric)
                 assert f'"{base}' in sources or f'"{metric}' in sources, metric
+
+
+def test_every_kyb_container_runs_unprivileged_with_resources() -> None:
+    checked = 0
+    for doc in _k8s_documents():
+        spec = doc.get("spec", {})
+        pod = (spec.get("jobTemplate", {}).get("spec", spec)).get("template", {}).get("spec", {})
+        for container in pod.get("containers", []):
+            if not str(container.get("image", "")).startswith("ghcr.io/example/kyb"):
+                continue
+            name = doc["metadata"]["name"]
+            assert pod["securityContext"]["runAsNonRoot"] is True, name
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
+            assert container["securityContext"]["capabilities"]["drop"] == ["ALL"], name
+            assert container["resources"]["requests"] and container["resources"]["limits"], name
+            checked += 1
+    assert checked >= 6  # web, three worker classes, beat, migrate

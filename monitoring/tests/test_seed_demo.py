@@ -57,7 +57,9 @@ def _lists_and_register(settings: Any) -> Iterator[None]:
 
 def _seed(*args: str) -> str:
     out = io.StringIO()
-    call_command("seed_demo", "--skip-bootstrap", "--password", "pw-demo", *args, stdout=out)
+    call_command(
+        "seed_demo", "--skip-bootstrap", "--force", "--password", "pw-demo", *args, stdout=out
+    )
     return out.getvalue()
 
 
@@ -75,3 +77,11 @@ def test_seed_demo_creates_every_state_hits_users_and_is_idempotent() -> None:
     again = _seed("--merchants", "14")
     assert "nothing added" in again and "user analyst exists" in again
     assert BusinessVerification.objects.count() == 14
+
+
+def test_seed_demo_refuses_to_run_without_debug_unless_forced() -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="runs only with DEBUG"):
+        call_command("seed_demo", "--skip-bootstrap", stdout=io.StringIO())
+    assert not User.objects.filter(username="analyst").exists()

@@ -23,9 +23,10 @@ from datetime import timedelta
 from typing import Any
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.test.utils import override_settings
@@ -117,8 +118,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-bootstrap", action="store_true", help="reference data is already loaded"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run without DEBUG (a staging database); never on production data",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo creates staff users and API keys and prints their secrets: it runs "
+                "only with DEBUG (as under make run). For a staging database pass --force."
+            )
         if not options["skip_bootstrap"]:
             call_command("kyb_bootstrap", stdout=self.stdout, stderr=self.stderr)
         integrators = [integrator_get_or_create(name=name) for name in INTEGRATORS]
