@@ -6,7 +6,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,7 @@ class WatchlistLoadResult:
     replaced: WatchList | None
     issues: list[LoadIssue]
     pruned: int
+    warnings: list[LoadIssue] = field(default_factory=list)
 
 
 def _file_digest(path: Path) -> dict[str, str]:
@@ -165,7 +166,13 @@ def _file_digest(path: Path) -> dict[str, str]:
 
 def _list_name(source: str, name: str | None) -> str:
     if source == ListSource.CUSTOM:
-        return name or "custom"
+        name = name or "custom"
+        limit = WatchList._meta.get_field("name").max_length or 0
+        if len(name) > limit:
+            raise ScreeningError(f"list name is {len(name)} characters, the limit is {limit}")
+        if "\x00" in name or not name.strip():
+            raise ScreeningError("list name must not be blank or contain NUL")
+        return name
     if name and name != source:
         raise ScreeningError(f"official source {source} is always named {source!r}")
     return source
@@ -206,9 +213,14 @@ def watchlist_load(
         raise ScreeningError(f"unknown list source {source!r}")
     list_name = _list_name(source, name)
     parsed = parse_files(source, paths)
-    if not parsed.entries:
-        raise ScreeningError("no entries parsed; the active list is left as it was")
     prefix = f"{list_name}:" if source == ListSource.CUSTOM else ""
+    # Values the columns cannot hold (too long, NUL) are skipped rows, not a failed load.
+    parsed.drop_invalid(id_prefix=prefix)
+    if not parsed.entries:
+        shown = "; ".join(str(i) for i in parsed.issues[:5])
+        more = f" (+{len(parsed.issues) - 5} more)" if len(parsed.issues) > 5 else ""
+        skipped = f" ({len(parsed.issues)} rows skipped: {shown}{more})" if shown else ""
+        raise ScreeningError(f"no entries parsed{skipped}; the active list is left as it was")
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Two loads of the same list queue up here instead of racing for the version number.
@@ -244,9 +256,10 @@ def watchlist_load(
             "version": watchlist.version,
             "entries": watchlist.entry_count,
             "skipped": len(parsed.issues),
+            "warnings": len(parsed.warnings),
         },
     )
-    return WatchlistLoadResult(watchlist, replaced, parsed.issues, pruned)
+    return WatchlistLoadResult(watchlist, replaced, parsed.issues, pruned, parsed.warnings)
 
 
 def watchlist_prune(*, source: str, name: str, keep: int = KEEP_VERSIONS) -> int:

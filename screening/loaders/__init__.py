@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from screening.loaders.base import Identifier, LoadIssue, ParsedEntry, ParseResult
+from screening.loaders.base import Identifier, LoadError, LoadIssue, ParsedEntry, ParseResult
 from screening.loaders.custom import parse_custom
 from screening.loaders.ofac import parse_ofac
 from screening.loaders.un import parse_un
 
-__all__ = ["Identifier", "LoadIssue", "ParseResult", "ParsedEntry", "parse_files"]
+__all__ = [
+    "Identifier",
+    "LoadError",
+    "LoadIssue",
+    "ParseResult",
+    "ParsedEntry",
+    "parse_files",
+]
 
 
 def parse_files(source: str, paths: Sequence[Path]) -> ParseResult:

@@ -14,13 +14,21 @@ from the ``;``-separated parts the way OFAC writes them ("Passport P0017003 (Bel
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from screening.loaders.base import Identifier, LoadIssue, ParsedEntry, ParseResult, unique
+from screening.loaders.base import (
+    COUNTRY_MAX,
+    Identifier,
+    LoadIssue,
+    ParsedEntry,
+    ParseResult,
+    csv_rows,
+    read_text,
+    unique,
+    value_problem,
+)
 from screening.matching.normalize import display_person_name
 
 EMPTY = "-0-"
@@ -91,17 +99,15 @@ def _clean(value: str) -> str:
     return "" if value == EMPTY else value
 
 
-def _read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # older OFAC files are Windows-1252
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
-        if row == ["\x1a"] or not row:
-            continue  # the DOS end-of-file marker OFAC files end with, and blank lines
-        yield reader.line_num, row
+def _read_rows(path: Path, result: ParseResult) -> Iterator[tuple[int, list[str]]]:
+    # OFAC's current files are ASCII/UTF-8; older ones were Windows-1252. Lines that are not
+    # UTF-8 are read as Windows-1252 and reported as a warning; UTF-8 lines are never re-decoded.
+    text, warnings = read_text(path, fallback="cp1252")
+    result.warnings.extend(warnings)
+    for line, row in csv_rows(text, path.name, result.issues):
+        if row == ["\x1a"]:
+            continue  # the DOS end-of-file marker OFAC files end with
+        yield line, row
 
 
 def _file_role(path: Path) -> str:
@@ -129,7 +135,7 @@ def parse_remarks(entry: ParsedEntry, remarks: str) -> None:
 
 def _primary(path: Path, result: ParseResult, by_id: dict[str, ParsedEntry]) -> dict[str, str]:
     remarks: dict[str, str] = {}
-    for line, row in _read_rows(path):
+    for line, row in _read_rows(path, result):
         if len(row) != 12 or not _clean(row[0]) or not _clean(row[1]):
             result.issues.append(
                 LoadIssue(path.name, line, f"expected 12 columns with id and name, got {len(row)}")
@@ -152,7 +158,7 @@ def _primary(path: Path, result: ParseResult, by_id: dict[str, ParsedEntry]) -> 
         if call_sign := _clean(row[5]):
             entry.identifiers.append(Identifier("Call Sign", call_sign))
         by_id[entity_id] = entry
-        result.entries.append(entry)
+        result.add(entry, path.name, line)
         remarks[entity_id] = _clean(row[11])
     return remarks
 
@@ -165,13 +171,21 @@ def _secondary(
     remarks: dict[str, str],
 ) -> None:
     width = {"alt": 5, "add": 6, "comments": 2}[role]
-    for line, row in _read_rows(path):
+    for line, row in _read_rows(path, result):
         entry = by_id.get(row[0].strip()) if row else None
-        if len(row) != width or entry is None:
-            problem = (
-                f"expected {width} columns" if len(row) != width else f"unknown entity {row[0]!r}"
-            )
-            result.issues.append(LoadIssue(path.name, line, problem))
+        problem = None
+        if len(row) != width:
+            problem = f"expected {width} columns"
+        elif entry is None:
+            problem = f"unknown entity {row[0][:40]!r}"
+        elif role == "alt":
+            problem = value_problem("alias", row[3])
+        elif role == "add":
+            problem = value_problem("country", _clean(row[4]), COUNTRY_MAX)
+        else:
+            problem = value_problem("comment", row[1])
+        if problem or entry is None:
+            result.issues.append(LoadIssue(path.name, line, problem or "unknown entity"))
             continue
         if role == "alt":
             alias = _clean(row[3])

@@ -12,7 +12,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from screening.loaders.base import Identifier, LoadIssue, ParsedEntry, ParseResult, unique
+from screening.loaders.base import (
+    Identifier,
+    LoadError,
+    LoadIssue,
+    ParsedEntry,
+    ParseResult,
+    unique,
+)
 
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
@@ -86,10 +93,13 @@ def parse_un(path: Path) -> ParseResult:
             continue
         seen.add(entry.entity_id)
         entry.aliases = [a for a in entry.aliases if a != entry.primary_name]
-        result.entries.append(entry)
+        result.add(entry, path.name, position)
     return result
 
 
 def _records(path: Path) -> list[tuple[ET.Element, bool]]:
-    root = ET.parse(path).getroot()  # noqa: S314 - see the import comment
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - see the import comment
+    except ET.ParseError as exc:  # empty, truncated or not XML: nothing of it is loaded
+        raise LoadError(path.name, exc.position[0], f"not well-formed XML ({exc})") from exc
     return [(n, True) for n in root.iter("INDIVIDUAL")] + [(n, False) for n in root.iter("ENTITY")]

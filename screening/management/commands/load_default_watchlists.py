@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from screening.models import ListSource, WatchList
-from screening.services import watchlist_load
+from screening.services import ScreeningError, watchlist_load
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SHIPPED: dict[str, list[Path]] = {
@@ -40,7 +40,14 @@ class Command(BaseCommand):
             if options["if_empty"] and WatchList.objects.filter(source=source, is_active=True):
                 self.stdout.write(f"{source}: already loaded, skipped")
                 continue
-            result = watchlist_load(source=source, paths=paths)
+            try:
+                result = watchlist_load(source=source, paths=paths)
+            except (ScreeningError, ValueError, OSError) as exc:
+                raise CommandError(f"{source}: {exc}") from exc
+            for warning in result.warnings:
+                self.stderr.write(f"warning {warning}")
+            for issue in result.issues:
+                self.stderr.write(f"skipped {issue}")
             wl = result.watchlist
             self.stdout.write(
                 f"{source}: v{wl.version}, {wl.entry_count} entries, "

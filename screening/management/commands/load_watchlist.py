@@ -14,7 +14,12 @@ from screening.services import ScreeningError, watchlist_load
 
 class Command(BaseCommand):
     """Load a watchlist version from official files (OFAC SDN/consolidated CSV, UN XML) or a
-    custom CSV, replace the active version atomically, and report skipped rows by line."""
+    custom CSV, replace the active version atomically, and report skipped rows by line.
+
+    A row that cannot be stored (too long for its column, NUL, over csv's field size limit) is
+    printed as ``skipped FILE:LINE: reason`` and left out. A file that cannot be read at all
+    (not well-formed XML, not decodable) stops the load with an error naming it; the active
+    version is then left as it was."""
 
     help = __doc__
 
@@ -43,18 +48,23 @@ class Command(BaseCommand):
             result = watchlist_load(
                 source=options["source"], name=options["name"], paths=paths, progress=bar.update
             )
-        except (ScreeningError, ValueError) as exc:
+        except (ScreeningError, ValueError) as exc:  # LoadError is a ValueError
             raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from exc
         finally:
             bar.close()
+        for warning in result.warnings:
+            self.stderr.write(f"warning {warning}")
         for issue in result.issues:
             self.stderr.write(f"skipped {issue}")
         wl = result.watchlist
         replaced = f", replaced v{result.replaced.version}" if result.replaced else ""
+        warned = f", {len(result.warnings)} warning(s)" if result.warnings else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"{wl.source}:{wl.name} v{wl.version} active: {wl.entry_count} entries, "
-                f"{len(result.issues)} rows skipped{replaced}, "
+                f"{len(result.issues)} rows skipped{warned}{replaced}, "
                 f"{result.pruned} old version(s) pruned"
             )
         )

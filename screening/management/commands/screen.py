@@ -6,15 +6,16 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from screening.services import ScreeningError, screen_name
 
 
 class Command(BaseCommand):
     """Screen names read as JSON lines ``{"id", "name", "type"?, "country"?, "identifiers"?}``
-    and write ``{"id", "hits": [...]}`` per line, best hits first. A bad line gets
-    ``{"id", "error"}`` and the stream goes on."""
+    and write ``{"id", "hits": [...]}`` per line, best hits first. A bad line (not JSON, no
+    string ``name``, ``type``/``country`` not a string, ``identifiers`` not a list of strings or
+    numbers) gets ``{"id", "line", "error"}`` and the stream goes on."""
 
     help = __doc__
     stealth_options = ("stdin",)  # a stream to read instead of sys.stdin (tests, callers)
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--matches-only", action="store_true", help="only hits with match=true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["limit"] is not None and options["limit"] < 1:
+            raise CommandError("--limit must be 1 or more")
         stream = options.get("stdin") or sys.stdin
         for line_number, line in enumerate(stream, start=1):
             if line.strip():
@@ -39,6 +42,8 @@ class Command(BaseCommand):
             return {"id": None, "line": line_number, "error": f"not JSON: {exc}"}
         if not isinstance(query, dict) or not isinstance(query.get("name"), str):
             return {"id": None, "line": line_number, "error": "expected an object with a 'name'"}
+        if problem := _field_problem(query):
+            return {"id": query.get("id"), "line": line_number, "error": problem}
         try:
             hits = screen_name(
                 name=query["name"],
@@ -52,3 +57,19 @@ class Command(BaseCommand):
         if options["matches_only"]:
             hits = [h for h in hits if h.match]
         return {"id": query.get("id"), "hits": [h.as_dict() for h in hits]}
+
+
+def _field_problem(query: dict[str, Any]) -> str | None:
+    """Why the optional fields of a query line are unusable, or None."""
+    for key in ("type", "country"):
+        if query.get(key) is not None and not isinstance(query[key], str):
+            return f"'{key}' must be a string"
+    identifiers = query.get("identifiers")
+    if identifiers is not None and (
+        not isinstance(identifiers, list)
+        or not all(
+            isinstance(i, str | int | float) and not isinstance(i, bool) for i in identifiers
+        )
+    ):
+        return "'identifiers' must be a list of strings"
+    return None
