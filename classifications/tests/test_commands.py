@@ -49,8 +49,26 @@ def test_bad_lines_get_an_error_line_and_do_not_stop_the_run(
         ["not json", json.dumps({"id": 7}), json.dumps({"id": 8, "name": "City Cab taxi service"})],
     )
     assert results[0]["error"].startswith("invalid JSON")
-    assert results[1] == {"id": 7, "error": "one of name, description, website_text is required"}
+    assert results[1] == {
+        "id": 7,
+        "line": 2,
+        "error": "one of name, description, website_text is required",
+    }
     assert results[2]["id"] == 8 and results[2]["naics"]
+
+
+def test_every_error_line_names_its_input_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["[1]", '{"id":3,"name":5}', '{"id":4}', "not json", '"str"', '{"id":9,"name":{}}']
+    results = _run(monkeypatch, lines)
+    assert [(r["id"], r["line"]) for r in results] == [
+        (None, 1),
+        (3, 2),
+        (4, 3),
+        (None, 4),
+        (None, 5),
+        (9, 6),
+    ]
+    assert all(set(r) == {"id", "line", "error"} for r in results)
 
 
 def test_bench_classify_prints_accuracy_calibration_and_latency() -> None:

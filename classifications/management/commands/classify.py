@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     Output lines are
     ``{"id", "naics": [...], "sic": [...], "mcc": [...], "evidence", "model_version"}``.
-    A malformed line yields ``{"id", "error"}`` and the command goes on with the next line.
+    A malformed line yields ``{"id", "line", "error"}`` and the command goes on with the next line.
     """
 
     help = "Classify JSON lines from stdin into NAICS, SIC and MCC codes (JSON lines on stdout)."
@@ -48,11 +48,13 @@ class Command(BaseCommand):
         if not all(isinstance(v, str) for v in texts.values()):
             return {
                 "id": item.get("id"),
+                "line": line_no,
                 "error": "name, description and website_text must be strings",
             }
         if not any(v.strip() for v in texts.values()):
             return {
                 "id": item.get("id"),
+                "line": line_no,
                 "error": "one of name, description, website_text is required",
             }
         result = classify_business(**texts, k=k)
