@@ -3,12 +3,15 @@ the offline table, and the circuit breaker around a failing provider."""
 
 from __future__ import annotations
 
+import io
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
 
 from kyb import outbound
 from kyb.outbound import breakers
@@ -198,3 +201,78 @@ def test_without_redis_the_breaker_still_works_per_process(
     for _ in range(3):
         assert check_registry(snapshot).reasons == ["registry_unavailable"]
     assert outbound.breaker_state("gleif") == "open"
+
+
+def _registry_command(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("registry_load", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+GOOD_LEI = "529900T8BM49AURSDO55"
+HEADER = "LEI,Entity.LegalName,Entity.LegalAddress.Country\n"
+
+
+def test_registry_load_reports_and_skips_unusable_rows(db: Any, tmp_path: Path) -> None:
+    path = tmp_path / "reg.csv"
+    path.write_text(
+        HEADER + ",No Lei Co,GB\n"
+        f"{GOOD_LEI},,GB\n"
+        "THISISNOTAVALIDLEI_TOOLONG12345,Truncated Co,GB\n"
+        f"{GOOD_LEI},Good Co,GBR\n"
+        f"{GOOD_LEI},Nul\x00 Co,GB\n"
+        f"{GOOD_LEI},{'N' * 501},GB\n"
+        f"{GOOD_LEI},Good Co,gb\n",
+        encoding="utf-8",
+    )
+    out, err = _registry_command(str(path))
+    assert "1 rows upserted, 6 rows skipped" in out
+    assert err.splitlines() == [
+        "skipped reg.csv:2: no LEI",
+        "skipped reg.csv:3: no legal name",
+        "skipped reg.csv:4: LEI 'THISISNOTAVALIDLEI_TOOLONG12345' is not 20 letters and digits",
+        "skipped reg.csv:5: country 'GBR' is not a 2-letter code",
+        "skipped reg.csv:6: NUL character in the row",
+        "skipped reg.csv:7: legal name is 501 characters, the limit is 500",
+    ]
+    # Nothing truncated into a different LEI or country.
+    assert list(RegistryEntity.objects.values_list("lei", "country")) == [(GOOD_LEI, "GB")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"foo,bar\n1,2\n", r"wrong\.csv: header lacks column\(s\) LEI, Entity\.LegalName"),
+        (b"", r"wrong\.csv: header lacks column\(s\) LEI, Entity\.LegalName"),
+        (b"LEI,Entity.LegalName\nABC,Soci\xe9t\xe9\n", r"wrong\.csv:2: not valid UTF-8"),
+        (
+            b'LEI,Entity.LegalName\n"' + b"A" * 140_000 + b'",x\n',
+            r"wrong\.csv:2: unreadable CSV: field larger than field limit",
+        ),
+    ],
+)
+def test_registry_load_unusable_file_is_a_command_error(
+    db: Any, tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "wrong.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        _registry_command(str(path))
+    assert not RegistryEntity.objects.exists()
+
+
+def test_registry_load_refuses_a_directory(db: Any, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="not a file"):
+        _registry_command(str(tmp_path))
+
+
+def test_registry_load_if_empty_completes_an_interrupted_load(db: Any, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(HEADER + f"{GOOD_LEI},First Co,GB\n", encoding="utf-8")
+    second.write_text(HEADER + "5493001KJTIIGC8Y1R12,Second Co,US\n", encoding="utf-8")
+    _registry_command(str(first))  # the run stopped before the second file
+    out, _ = _registry_command("--if-empty", str(first), str(second))
+    assert "a.csv: already loaded, skipped" in out and "1 rows upserted" in out
+    assert RegistryEntity.objects.count() == 2
+    out, _ = _registry_command("--if-empty", str(first), str(second))
+    assert "registry_entities already loaded; skipped" in out
