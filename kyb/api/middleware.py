@@ -13,6 +13,7 @@ from kyb.api.errors import json_error
 
 API_PREFIX = "/api/"
 API_VERSION = "v1"
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
 class ApiMiddleware:
@@ -27,6 +28,9 @@ class ApiMiddleware:
             return self.get_response(request)
         response = self._too_large(request) or self.get_response(request)
         response["API-Version"] = API_VERSION
+        if request.path.startswith(f"{API_PREFIX}{API_VERSION}/"):
+            # JSON only: nothing in a response may load, run or be framed, whatever it contains.
+            response.setdefault("Content-Security-Policy", API_CSP)
         decision = getattr(request, "kyb_rate_decision", None)
         if decision is not None:
             response["X-RateLimit-Limit"] = str(decision.limit)

@@ -31,7 +31,10 @@ class CountryField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data).upper()
+        raw = super().to_internal_value(data)
+        if raw and not raw.isascii():  # "ß".upper() is "SS", a real code (South Sudan)
+            self.fail("invalid_country")
+        value = raw.upper()
         if value and value not in ISO_3166_ALPHA2:
             self.fail("invalid_country")
         return value

@@ -153,3 +153,14 @@ def test_the_metadata_address_inside_ipv6_is_refused_even_on_private_networks(
 @pytest.mark.parametrize("address", ["2002:7f00:1::1", "fec0::1", "64:ff9b::a00:1"])
 def test_private_addresses_inside_ipv6_are_refused_in_strict_mode(address: str) -> None:
     assert address_refusal(ipaddress.ip_address(address), allow_private=False)
+
+
+def test_a_non_ascii_letter_is_not_upper_cased_into_a_country(api: ApiClient) -> None:
+    response = api.post_json(MERCHANTS, {"legal_name": "Acme Ltd", "country": "ß"})
+    assert response.status_code == 400 and "country" in response.json()["error"]["fields"]
+
+
+def test_api_responses_forbid_loading_running_and_framing(api: ApiClient) -> None:
+    for response in (api.get(MERCHANTS), api.get(f"{MERCHANTS}/not-a-uuid")):
+        assert response["Content-Security-Policy"].startswith("default-src 'none'")
+        assert response["X-Content-Type-Options"] == "nosniff"
