@@ -94,11 +94,18 @@ def merchant_changes(verification: BusinessVerification) -> list[tuple[str, Any,
 
     then = verification.input_snapshot or {}
     now = merchant_snapshot(verification.merchant)
-    return [
+    changes: list[tuple[str, Any, Any]] = [
         (name, then[name], now[name])
         for name in now
-        if name != "merchant_id" and name in then and then[name] != now[name]
+        if name not in HIDDEN_SNAPSHOT_FIELDS and name in then and then[name] != now[name]
     ]
+    if "tax_id_hash" in then and then["tax_id_hash"] != now["tax_id_hash"]:
+        changes.append(("tax_id", "(the id checked)", "(another id, or none)"))
+    return changes
+
+
+# Never shown: the id, and the tax id's token and hash (a change is reported without values).
+HIDDEN_SNAPSHOT_FIELDS = frozenset({"merchant_id", "tax_id_encrypted", "tax_id_hash"})
 
 
 def _pretty(value: Any) -> str:

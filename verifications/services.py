@@ -49,13 +49,17 @@ class IllegalTransition(Exception):
 
 
 def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
-    """The input a run works on, frozen at submission (tax id excluded: it stays encrypted)."""
+    """The input a run works on, frozen at submission. The tax id stays encrypted (the token and
+    its keyed hash, never the value): the run decrypts this token, not whatever the merchant
+    holds by the time a worker gets to it."""
     return {
         "merchant_id": str(merchant.id),
         "legal_name": merchant.legal_name,
         "dba_name": merchant.dba_name,
         "registration_number": merchant.registration_number,
         "has_tax_id": bool(merchant.tax_id_encrypted),
+        "tax_id_encrypted": merchant.tax_id_encrypted,
+        "tax_id_hash": merchant.tax_id_hash,
         "lei": merchant.lei,
         "country": merchant.country,
         "subdivision": merchant.subdivision,

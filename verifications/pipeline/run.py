@@ -116,10 +116,18 @@ def _claim(verification_id: uuid.UUID | str, task_id: str) -> dict[str, Any] | N
     return dict(verification.input_snapshot)
 
 
-def _tax_id(merchant_id: str) -> str:
-    token = (
-        Merchant.objects.filter(pk=merchant_id).values_list("tax_id_encrypted", flat=True).first()
-    )
+def _tax_id(snapshot: Mapping[str, Any]) -> str:
+    """The tax id as submitted: the snapshot's token (snapshots taken before it was frozen
+    there carry none: those read the merchant's current one)."""
+    merchant_id = str(snapshot.get("merchant_id"))
+    if "tax_id_encrypted" in snapshot:
+        token = snapshot["tax_id_encrypted"]
+    else:
+        token = (
+            Merchant.objects.filter(pk=merchant_id)
+            .values_list("tax_id_encrypted", flat=True)
+            .first()
+        )
     if not token:
         return ""
     try:
@@ -132,8 +140,9 @@ def _tax_id(merchant_id: str) -> str:
 def run_checks(snapshot: Mapping[str, Any]) -> dict[str, CheckResult]:
     """Every check in order on ``snapshot``; later checks see earlier ones' hand-offs."""
     context: dict[str, Any] = dict(snapshot)
+    context.pop("tax_id_encrypted", None)  # checks get the value, never the token
     if snapshot.get("merchant_id") and snapshot.get("has_tax_id"):
-        context["_tax_id"] = _tax_id(str(snapshot["merchant_id"]))
+        context["_tax_id"] = _tax_id(snapshot)
     results: dict[str, CheckResult] = {}
     for name, check in CHECKS:
         result = timed(check, context)

@@ -336,3 +336,21 @@ def test_a_data_error_fails_the_verification_at_once(
     assert verification.status == "error" and "DataError" in verification.error_reason
     job = PipelineJob.objects.get(subject_id=str(verification.id))
     assert job.status == JobStatus.FAILED
+
+
+def test_the_run_checks_the_tax_id_as_submitted_not_as_edited_since(world: FakeProvider) -> None:
+    from merchants.services import merchant_update
+    from verifications.pipeline.run import _tax_id
+
+    merchant = _merchant(world)
+    merchant_update(merchant=merchant, data={"tax_id": "GB123456789"})
+    verification = verification_create(merchant=merchant)
+    merchant_update(merchant=merchant, data={"tax_id": "GB999999973"})
+    snapshot = verification.input_snapshot
+    assert _tax_id(snapshot) == "GB123456789"
+    assert "GB123456789" not in str(snapshot)  # frozen encrypted, as on the merchant
+    from verifications.review_selectors import merchant_changes
+
+    verification.refresh_from_db()
+    changes = {name for name, _then, _now in merchant_changes(verification)}
+    assert "tax_id" in changes and "tax_id_encrypted" not in changes
