@@ -15,6 +15,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from screening import selectors
 from screening.matching.index import ScreeningIndex
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _index: ScreeningIndex | None = None
 _checked_at = float("-inf")
+_expired_at = float("-inf")  # when expire() last ran
 
 
 def check_interval() -> float:
@@ -44,10 +46,28 @@ def current_index() -> ScreeningIndex:
         index = _index
         if index is not None and time.monotonic() - _checked_at < check_interval():
             return index
-        stamp = selectors.watchlist_stamp()
-        if index is None or stamp != index.stamp:
-            index = _build()
-        _index, _checked_at = index, time.monotonic()
+        # The time the check *starts*: an expire() (a load committed in this process) while
+        # the stamp is read or the index built leaves _checked_at at -inf for the next query;
+        # stamping the end time instead would cancel it.
+        started = time.monotonic()
+        try:
+            stamp = selectors.watchlist_stamp()
+            if index is None or stamp != index.stamp:
+                index = _build()
+        except DatabaseError:
+            if index is None:
+                raise  # nothing to screen with: the caller's check reports the error
+            # A database blip must not fail screening that a good index can answer; retry
+            # at the next interval.
+            logger.warning(
+                "watchlist check failed; screening with the current index", exc_info=True
+            )
+            if _expired_at <= started:
+                _checked_at = started
+            return index
+        _index = index
+        if _expired_at <= started:  # else a load committed meanwhile: check again at once
+            _checked_at = started
         return index
     finally:
         _lock.release()
@@ -71,7 +91,8 @@ def _build() -> ScreeningIndex:
 
 def expire() -> None:
     """Make the next query re-check the active versions (called after a load commits)."""
-    global _checked_at
+    global _checked_at, _expired_at
+    _expired_at = time.monotonic()
     _checked_at = float("-inf")
 
 
