@@ -2,7 +2,8 @@
 
 - ``queued`` jobs never handed to the broker (it was down at commit) for
   ``PIPELINE_SWEEP_QUEUED_AFTER`` s, or handed over ``PIPELINE_SWEEP_ENQUEUED_AFTER`` s ago and
-  still not picked up (message lost, e.g. Redis restarted without persistence): enqueue again.
+  still not picked up while their queue is empty (message lost, e.g. Redis restarted without
+  persistence): enqueue again. A job behind a backlog is left alone.
   Duplicate messages are harmless: the run's claim lets only one through.
 - ``running`` jobs started more than ``PIPELINE_SWEEP_RUNNING_AFTER`` s ago (above the task's hard
   time limit, so the worker is certainly gone and Celery did not redeliver): the verification goes
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +44,21 @@ class SweepResult:
     dead: int
 
 
+def broker_queue_depth(queue: str) -> int | None:
+    """Messages waiting in ``queue`` on the broker, or None if it cannot be asked."""
+    from kyb.celery import app
+
+    try:
+        with app.connection_for_read() as connection:
+            connection.ensure_connection(max_retries=0)  # broker down: fail fast, send again
+            channel: Any = connection.default_channel  # kombu's stubs lack queue_declare
+            declared = channel.queue_declare(queue=queue, passive=True)
+            return int(declared.message_count)
+    except Exception:  # unknown depth: behave as before (send again)
+        logger.warning("sweeper: cannot read the depth of queue %s", queue, exc_info=True)
+        return None
+
+
 def _sweep_queued(now: datetime) -> int:
     never_sent = Q(
         enqueued_at__isnull=True,
@@ -52,7 +69,16 @@ def _sweep_queued(now: datetime) -> int:
         never_sent | lost, kind=JobKind.VERIFICATION, status=JobStatus.QUEUED
     ).order_by("created_at")[: settings.PIPELINE_SWEEP_BATCH]
     count = 0
+    depths: dict[str, int | None] = {}
     for job in jobs:
+        if job.enqueued_at is not None:
+            if job.queue not in depths:
+                depths[job.queue] = broker_queue_depth(job.queue)
+            if depths[job.queue]:
+                # Messages are waiting in its queue: the job's is most likely one of them, behind
+                # a backlog. Sending another would only lengthen the backlog (one more message
+                # every PIPELINE_SWEEP_ENQUEUED_AFTER); lost messages leave an empty queue.
+                continue
         if not pipeline_job_enqueue(job=job):
             logger.warning(
                 "sweeper: broker unavailable, %s queued job(s) wait for the next sweep",

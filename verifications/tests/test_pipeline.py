@@ -354,3 +354,30 @@ def test_the_run_checks_the_tax_id_as_submitted_not_as_edited_since(world: FakeP
     verification.refresh_from_db()
     changes = {name for name, _then, _now in merchant_changes(verification)}
     assert "tax_id" in changes and "tax_id_encrypted" not in changes
+
+
+def test_the_sweeper_leaves_a_job_waiting_behind_a_backlog_alone(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose message waits behind a long backlog was sent again every
+    PIPELINE_SWEEP_ENQUEUED_AFTER (8 messages for a 2 h wait), lengthening the backlog."""
+    from verifications.pipeline import sweeper
+
+    verification = verification_create(merchant=_merchant(world))
+    job = PipelineJob.objects.get(subject_id=str(verification.id))
+    long_ago = timezone.now() - timedelta(hours=2)
+    PipelineJob.objects.filter(pk=job.pk).update(created_at=long_ago, enqueued_at=long_ago)
+    monkeypatch.setattr(sweeper, "broker_queue_depth", lambda queue: 250)
+    assert pipeline_jobs_sweep().requeued == 0
+    monkeypatch.setattr(sweeper, "broker_queue_depth", lambda queue: 0)  # lost: queue empty
+    assert pipeline_jobs_sweep().requeued == 1
+    monkeypatch.setattr(sweeper, "broker_queue_depth", lambda queue: None)  # unknown: resend
+    PipelineJob.objects.filter(pk=job.pk).update(enqueued_at=long_ago)
+    assert pipeline_jobs_sweep().requeued == 1
+
+
+def test_the_queue_depth_is_read_from_the_broker() -> None:
+    from verifications.pipeline.sweeper import broker_queue_depth
+
+    depth = broker_queue_depth("verifications")
+    assert isinstance(depth, int) and depth >= 0
