@@ -3,10 +3,11 @@ through the lifecycle. Every state change writes its audit row in the same trans
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from kyb.cache import invalidate_on_commit
@@ -26,6 +27,7 @@ from verifications.models import (
 )
 
 RUN_TASK_NAME = "kyb.verifications.run"
+logger = logging.getLogger(__name__)
 # Business judgements; ``error`` is not one (the checks could not run).
 DECISIONS = frozenset(
     {VerificationStatus.APPROVED, VerificationStatus.IN_REVIEW, VerificationStatus.REJECTED}
@@ -97,9 +99,15 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
         return False
     # Only a job still waiting records the message id: a worker may already have claimed the
     # job (under its own task id), and that claim must not be overwritten.
-    PipelineJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-        task_id=result.id, enqueued_at=timezone.now()
-    )
+    try:
+        PipelineJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            task_id=result.id, enqueued_at=timezone.now()
+        )
+    except DatabaseError:
+        # Runs on commit: raising here would skip the other on-commit callbacks and answer a
+        # request whose work is committed with a 500 (a retry without Idempotency-Key then
+        # duplicates it). The message is sent; unrecorded, the sweeper may send one more.
+        logger.warning("job %s sent but not recorded as enqueued", job.pk, exc_info=True)
     return True
 
 

@@ -381,3 +381,25 @@ def test_the_queue_depth_is_read_from_the_broker() -> None:
 
     depth = broker_queue_depth("verifications")
     assert isinstance(depth, int) and depth >= 0
+
+
+def test_a_failure_to_record_the_send_does_not_escape_the_commit(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pipeline_job_enqueue runs on commit: its bookkeeping failing must not raise there."""
+    from django.db import OperationalError
+
+    from verifications.services import pipeline_job_enqueue
+
+    verification = verification_create(merchant=_merchant(world))
+    job = PipelineJob.objects.get(subject_id=str(verification.id))
+
+    class Failing:
+        def filter(self, *args: Any, **kwargs: Any) -> Any:
+            return self
+
+        def update(self, **kwargs: Any) -> int:
+            raise OperationalError("connection lost")
+
+    monkeypatch.setattr(PipelineJob, "objects", Failing())
+    assert pipeline_job_enqueue(job=job) is True
