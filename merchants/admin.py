@@ -18,8 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from kyb.admin_tools import EstimatedCountPaginator, SaveChangedFieldsMixin, UUIDSearchMixin
-from kyb.countries import ISO_3166_ALPHA2
+from kyb.admin_tools import (
+    CountryFilter,
+    EstimatedCountPaginator,
+    SaveChangedFieldsMixin,
+    UUIDSearchMixin,
+)
 from merchants.models import ApiKey, ApiKeyScope, Integrator, Merchant
 from merchants.services import api_key_create, api_key_revoke
 
@@ -127,19 +131,6 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
             api_key_revoke(key=key)
             revoked += 1
         self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
-
-
-class CountryFilter(admin.SimpleListFilter):
-    """ISO countries from a fixed table: no ``SELECT DISTINCT country`` over every merchant."""
-
-    title = "country"
-    parameter_name = "country"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(code, code) for code in sorted(ISO_3166_ALPHA2)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(country=self.value()) if self.value() else queryset
 
 
 @admin.register(Merchant)

@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from kyb.admin_tools import EstimatedCountPaginator
-from kyb.countries import ISO_3166_ALPHA2
+from kyb.admin_tools import CountryFilter, EstimatedCountPaginator, FixedChoicesFilter
 from kyb.queues import Queue
 from verifications import names
 from verifications.models import (
@@ -50,17 +49,12 @@ class JobAgeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QueueFilter(admin.SimpleListFilter):
-    """Queues from ``kyb.queues`` (a fixed list: no ``SELECT DISTINCT`` over the table)."""
+class QueueFilter(FixedChoicesFilter):
+    """Queues from ``kyb.queues``."""
 
     title = "queue"
     parameter_name = "queue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(q.value, q.value) for q in Queue]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(queue=self.value()) if self.value() else queryset
+    values = tuple(q.value for q in Queue)
 
 
 @admin.register(PipelineJob)
@@ -171,26 +165,13 @@ class PipelineJobAdmin(admin.ModelAdmin):
             self.message_user(request, f"{retried} job(s) queued again.", messages.SUCCESS)
 
 
-class _FixedChoicesFilter(admin.SimpleListFilter):
-    """A filter over a fixed list of values: no ``SELECT DISTINCT`` over the table."""
-
-    values: tuple[str, ...] = ()
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(value, value) for value in self.values]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        return queryset.filter(**{str(self.parameter_name): value}) if value else queryset
-
-
-class EntityStatusFilter(_FixedChoicesFilter):
+class EntityStatusFilter(FixedChoicesFilter):
     title = "entity status"
     parameter_name = "entity_status"
     values = ("ACTIVE", "INACTIVE")
 
 
-class RegistrationStatusFilter(_FixedChoicesFilter):
+class RegistrationStatusFilter(FixedChoicesFilter):
     """GLEIF registration statuses (LEI-CDF 3.1)."""
 
     title = "registration status"
@@ -209,19 +190,13 @@ class RegistrationStatusFilter(_FixedChoicesFilter):
     )
 
 
-class RegistryCountryFilter(_FixedChoicesFilter):
-    title = "country"
-    parameter_name = "country"
-    values = tuple(sorted(ISO_3166_ALPHA2))
-
-
 @admin.register(RegistryEntity)
 class RegistryEntityAdmin(admin.ModelAdmin):
     """The offline register (``manage.py registry_load``): read-only reference data, millions of
     rows in production (the GLEIF golden copy): fixed filters, estimated counts, indexed search."""
 
     list_display = ("lei", "legal_name", "country", "entity_status", "registration_status")
-    list_filter = (EntityStatusFilter, RegistrationStatusFilter, RegistryCountryFilter)
+    list_filter = (EntityStatusFilter, RegistrationStatusFilter, CountryFilter)
     search_fields = ("=lei",)  # shows the search box; get_search_results answers it
     readonly_fields = [f.name for f in RegistryEntity._meta.fields]
     show_full_result_count = False
