@@ -20,17 +20,21 @@ from kyb.queues import CELERY_TASK_QUEUES, Queue
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
+# Set by manage.py for commands that only read the code (makemigrations): they get throwaway
+# secrets instead of refusing to start. Never set it for anything that serves or runs work.
+SECRETLESS_COMMAND = env_bool("KYB_SECRETLESS_COMMAND", False)
+_THROWAWAY_SECRETS_OK = DEBUG or SECRETLESS_COMMAND
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not _THROWAWAY_SECRETS_OK:
         raise ImproperlyConfiguredEnv("SECRET_KEY is required unless DEBUG=true")
     SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105 - DEBUG only
 
 # Fernet key for tax ids at rest. Dev: derived from SECRET_KEY so `make run` works bare.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 if not FIELD_ENCRYPTION_KEY:
-    if not DEBUG:
+    if not _THROWAWAY_SECRETS_OK:
         raise ImproperlyConfiguredEnv("FIELD_ENCRYPTION_KEY is required unless DEBUG=true")
     FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
         hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()
@@ -60,7 +64,7 @@ def _secrets_refused(secret_key: str, fernet_key: str, *, debug: bool) -> str | 
     return None
 
 
-_refusal = _secrets_refused(SECRET_KEY, FIELD_ENCRYPTION_KEY, debug=DEBUG)
+_refusal = _secrets_refused(SECRET_KEY, FIELD_ENCRYPTION_KEY, debug=_THROWAWAY_SECRETS_OK)
 if _refusal:
     raise ImproperlyConfiguredEnv(_refusal)
 

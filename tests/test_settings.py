@@ -70,6 +70,15 @@ def test_the_example_files_placeholders_do_not_start(
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
+def test_makemigrations_runs_on_a_fresh_clone_without_secrets() -> None:
+    """It reads only the code; everything else still refuses to start without secrets."""
+    bare = {"SECRET_KEY": "", "FIELD_ENCRYPTION_KEY": "", "DEBUG": "false"}
+    result = _manage("makemigrations", "--check", "--dry-run", env=bare)
+    assert result.returncode == 0, result.stdout + result.stderr
+    refused = _manage("check", env=bare)
+    assert refused.returncode != 0 and "SECRET_KEY is required" in refused.stderr
+
+
 def test_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret_key"
     secret.write_text("file-secret-" + "y" * 60 + "\n")
