@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
@@ -331,7 +332,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
             page_url=self._page_url(verification),
         )
         response = TemplateResponse(request, f"{TEMPLATES}/reveal.html", context)
-        response["Cache-Control"] = "no-store"
+        add_never_cache_headers(response)  # the decrypted tax id: never stored by any cache
         return response
 
     @method_decorator(require_POST)
