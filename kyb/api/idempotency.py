@@ -35,11 +35,8 @@ def _fingerprint(request: Request) -> str:
     make a retry "different"."""
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    try:
-        body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=_default)
-    except (TypeError, orjson.JSONEncodeError):
-        body = request.body  # not re-encodable: compare the bytes as sent
-    digest.update(body)
+    # Always re-encodable: the orjson parser (kyb.api.parsers) refused what would not be.
+    digest.update(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS, default=_default))
     return digest.hexdigest()
 
 
