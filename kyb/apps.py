@@ -6,3 +6,8 @@ class KybConfig(AppConfig):
 
     name = "kyb"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from kyb.api.keyring import connect_signals
+
+        connect_signals()

@@ -1,41 +1,151 @@
-"""Cache-aside helpers: namespaced, versioned keys; JSON-able values; cached "not found";
-hit/miss counted per namespace; Redis trouble is a miss (django-redis IGNORE_EXCEPTIONS).
+"""Cache-aside helpers: namespaced, versioned keys; values stored as final bytes; cached "not
+found"; hit/miss counted per namespace; a Redis error is a miss, never a 500.
+
+Entries are raw bytes, not pickles: ``V`` + payload, ``N`` (not found) or ``T`` (tombstone). A
+resource entry's payload is ``owner id`` + ``\\n`` + the public JSON body, so a hit is served as
+it is, with no unpickling and no re-rendering (``resource_get_or_fill`` and the API's fast path,
+``kyb.api.fastpath``, read the same entries).
 
 Invalidation is the caller's job and must run on commit (``invalidate_on_commit``): deleting
 before commit lets a concurrent reader refill the cache with the old row (zulip/zulip#30995).
+On commit a short-lived tombstone replaces the entry, and fills are SET NX: a reader that loaded
+the row just before the write committed finds the tombstone and cannot store its stale copy.
+While the tombstone lives (``TOMBSTONE_SECONDS``) reads go to the database.
 
-On commit a short-lived tombstone replaces the entry instead of a delete, and fills are
-``add`` (SET NX): a reader that loaded the row just before the write committed finds the
-tombstone and cannot store its stale copy; a plain delete left that copy in place for the full
-TTL (a client polling a verification saw ``processing`` for an hour after the decision). While
-the tombstone lives (``TOMBSTONE_SECONDS``) reads go to the database; a reader stalled longer
-than that between its read and its fill could still store an old row.
+Every key carries the cache *epoch* (a counter in Redis, read in the same round trip as the
+entry). An invalidation that fails because Redis is unreachable would leave the old entry to be
+served after Redis returns (with AOF it survives a restart): the process instead bumps the epoch
+as soon as Redis answers again (a background retry every ``EPOCH_RETRY_SECONDS``), which makes
+every entry written before the outage unreachable at once. Known limit: if that process dies
+before Redis returns, its pending bump is lost and the old entries live out their TTL.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from django.core.cache import cache
 from django.db import transaction
 from prometheus_client import Counter
 
+logger = logging.getLogger("kyb.cache")
+
 # Bump when a cached value's shape changes: old entries are then never read.
-SCHEMA_VERSION = "v1"
-NOT_FOUND = {"__not_found__": True}
-TOMBSTONE = {"__invalidated__": True}
+SCHEMA_VERSION = "v2"
+VALUE, NOT_FOUND, TOMBSTONE = b"V", b"N", b"T"
 TOMBSTONE_SECONDS = 30
+EPOCH_RETRY_SECONDS = 0.5
 
 CACHE_REQUESTS = Counter(
     "kyb_cache_requests_total",
     "Cache-aside lookups by namespace and result",
     ["namespace", "result"],
 )
+INVALIDATION_FAILURES = Counter(
+    "kyb_cache_invalidation_failures_total",
+    "Invalidations Redis did not take; each schedules an epoch bump (a full cache flush)",
+)
+
+# KEYS[1] = epoch key; ARGV[1] = entry base, ARGV[2] = entry suffix. Returns {epoch, value}.
+_READ = """
+local epoch = redis.call('GET', KEYS[1]) or '0'
+return {epoch, redis.call('GET', ARGV[1] .. epoch .. ':' .. ARGV[2]) or false}
+"""
+# KEYS[1] = epoch key; ARGV = base, suffix, seconds: a tombstone in the current epoch.
+_INVALIDATE = """
+local epoch = redis.call('GET', KEYS[1]) or '0'
+redis.call('SET', ARGV[1] .. epoch .. ':' .. ARGV[2], 'T', 'EX', ARGV[3])
+return epoch
+"""
+
+
+def redis_client() -> Any:
+    """The cache's own redis-py client (django-redis pool, its socket timeouts)."""
+    return cache.client.get_client(write=True)  # type: ignore[attr-defined]
+
+
+def _registered(name: str, source: str) -> Any:
+    scripts = _SCRIPTS.setdefault(id(redis_client()), {})
+    if name not in scripts:
+        scripts[name] = redis_client().register_script(source)
+    return scripts[name]
+
+
+_SCRIPTS: dict[int, dict[str, Any]] = {}
+
+
+def epoch_key() -> str:
+    return cache.make_key("cache-epoch")
+
+
+def entry_parts(namespace: str, ident: object) -> tuple[str, str]:
+    """(base, suffix) of an entry's key; the full key is ``base + epoch + ':' + suffix``."""
+    return cache.make_key("c") + ":", f"{SCHEMA_VERSION}:{namespace}:{ident}"
 
 
 def cache_key(namespace: str, ident: object) -> str:
+    """The key without its epoch (for logs and tests)."""
     return f"{SCHEMA_VERSION}:{namespace}:{ident}"
+
+
+_COUNTERS: dict[tuple[str, str], Any] = {}
+
+
+def count(namespace: str, result: str) -> None:
+    child = _COUNTERS.get((namespace, result))
+    if child is None:
+        child = _COUNTERS[(namespace, result)] = CACHE_REQUESTS.labels(namespace, result)
+    child.inc()
+
+
+def cache_read(namespace: str, ident: object) -> tuple[bytes | None, bytes | None]:
+    """(epoch, raw entry) or (None, None) when Redis did not answer."""
+    base, suffix = entry_parts(namespace, ident)
+    try:
+        epoch, value = _registered("read", _READ)(keys=[epoch_key()], args=[base, suffix])
+    except Exception:  # any Redis trouble is a miss
+        logger.warning("cache read failed", exc_info=True)
+        return None, None
+    return epoch, value
+
+
+def cache_fill(
+    namespace: str, ident: object, epoch: bytes | None, payload: bytes | None, ttl: int
+) -> None:
+    """SET NX the entry in the epoch it was read under (never over a tombstone)."""
+    if epoch is None:
+        return
+    base, suffix = entry_parts(namespace, ident)
+    value = NOT_FOUND if payload is None else VALUE + payload
+    try:
+        redis_client().set(f"{base}{epoch.decode()}:{suffix}", value, ex=ttl, nx=True)
+    except Exception:  # a failed fill is only a lost optimisation
+        logger.warning("cache fill failed", exc_info=True)
+
+
+def raw_get_or_fill(
+    namespace: str,
+    ident: object,
+    *,
+    ttl: int,
+    not_found_ttl: int,
+    loader: Callable[[], bytes | None],
+) -> bytes | None:
+    """The cached payload, or load (``None`` = not found), store and return it."""
+    epoch, value = cache_read(namespace, ident)
+    if value is not None and value[:1] in (VALUE, NOT_FOUND):
+        count(namespace, "hit")
+        return value[1:] if value[:1] == VALUE else None
+    count(namespace, "miss")
+    loaded = loader()
+    if value is None:  # never over a tombstone: the write that left it may postdate our read
+        cache_fill(namespace, ident, epoch, loaded, not_found_ttl if loaded is None else ttl)
+    return loaded
 
 
 def cache_get_or_fill(
@@ -46,21 +156,83 @@ def cache_get_or_fill(
     not_found_ttl: int,
     loader: Callable[[], dict[str, Any] | list[Any] | None],
 ) -> dict[str, Any] | list[Any] | None:
-    """Return the cached value or load, store and return it. ``None`` means "not found"."""
-    key = cache_key(namespace, ident)
-    value = cache.get(key)
-    if value is not None and value != TOMBSTONE:
-        CACHE_REQUESTS.labels(namespace, "hit").inc()
-        return None if value == NOT_FOUND else value
-    CACHE_REQUESTS.labels(namespace, "miss").inc()
-    loaded = loader()
-    if value is None:  # never over a tombstone: the write that left it may postdate our read
-        cache.add(
-            key, NOT_FOUND if loaded is None else loaded, not_found_ttl if loaded is None else ttl
+    """JSON data from the cache, or loaded and stored. ``None`` means "not found"."""
+
+    def load() -> bytes | None:
+        data = loader()
+        return None if data is None else orjson.dumps(data)
+
+    payload = raw_get_or_fill(namespace, ident, ttl=ttl, not_found_ttl=not_found_ttl, loader=load)
+    return None if payload is None else orjson.loads(payload)
+
+
+def resource_payload(owner: object, body: bytes) -> bytes:
+    return str(owner).encode() + b"\n" + body
+
+
+def resource_get_or_fill(
+    namespace: str,
+    ident: object,
+    *,
+    ttl: int,
+    not_found_ttl: int,
+    loader: Callable[[], tuple[object, bytes] | None],
+) -> tuple[str, bytes] | None:
+    """(owner id, public JSON body) of an API resource, or ``None`` when it does not exist."""
+
+    def load() -> bytes | None:
+        found = loader()
+        return None if found is None else resource_payload(*found)
+
+    payload = raw_get_or_fill(namespace, ident, ttl=ttl, not_found_ttl=not_found_ttl, loader=load)
+    if payload is None:
+        return None
+    owner, _, body = payload.partition(b"\n")
+    return owner.decode(), body
+
+
+def cache_evict(namespace: str, ident: object) -> None:
+    """Drop an entry outright, tombstone included (benchmarks and tests; writers invalidate)."""
+    base, suffix = entry_parts(namespace, ident)
+    client = redis_client()
+    client.delete(f"{base}{(client.get(epoch_key()) or b'0').decode()}:{suffix}")
+
+
+def invalidate_now(namespace: str, ident: object) -> None:
+    base, suffix = entry_parts(namespace, ident)
+    try:
+        _registered("invalidate", _INVALIDATE)(
+            keys=[epoch_key()], args=[base, suffix, TOMBSTONE_SECONDS]
         )
-    return loaded
+    except Exception:  # noqa: BLE001 - Redis down: flush everything once it is back
+        INVALIDATION_FAILURES.inc()
+        logger.warning("cache invalidation of %s:%s failed; epoch bump scheduled", namespace, ident)
+        epoch_bump_soon()
 
 
 def invalidate_on_commit(namespace: str, ident: object) -> None:
-    key = cache_key(namespace, ident)
-    transaction.on_commit(lambda: cache.set(key, TOMBSTONE, TOMBSTONE_SECONDS))
+    transaction.on_commit(lambda: invalidate_now(namespace, ident))
+
+
+_bump_lock = threading.Lock()
+_bump_thread: threading.Thread | None = None
+
+
+def epoch_bump_soon() -> None:
+    """Bump the epoch as soon as Redis answers (one background thread per process)."""
+    global _bump_thread
+    with _bump_lock:
+        if _bump_thread is not None and _bump_thread.is_alive():
+            return
+        _bump_thread = threading.Thread(target=_bump_until_done, name="cache-epoch", daemon=True)
+        _bump_thread.start()
+
+
+def _bump_until_done() -> None:
+    while True:
+        try:
+            redis_client().incr(epoch_key())
+            logger.warning("cache epoch bumped after a failed invalidation")
+            return
+        except Exception:  # noqa: BLE001 - still down: try again shortly
+            time.sleep(EPOCH_RETRY_SECONDS)

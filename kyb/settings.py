@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kyb.api.middleware.ThresholdGZipMiddleware",
     "kyb.api.middleware.ApiMiddleware",
+    "kyb.api.fastpath.FastReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -273,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     "AUTHENTICATION_WHITELIST": ["kyb.api.auth.ApiKeyAuthentication"],
     "ENUM_NAME_OVERRIDES": {
         "ScreenEntityTypeEnum": "screening.services.ENTITY_TYPES",
+        "VerificationStatusEnum": "verifications.serializers.VERIFICATION_STATUSES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

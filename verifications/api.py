@@ -7,6 +7,7 @@ import time
 import uuid
 from typing import Any
 
+import orjson
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,6 +33,7 @@ from verifications.serializers import (
     VerificationCreateSerializer,
     VerificationListQuerySerializer,
     VerificationOutputSerializer,
+    VerificationSummarySerializer,
 )
 from verifications.services import verification_create
 
@@ -50,6 +52,21 @@ DONE = {
 
 def _public(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def _with_checks(request: Request, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``?expand=checks``: the rows with each check's full result."""
+    checks = dict(
+        verification_list(integrator=request_integrator(request))
+        .filter(pk__in=[v["id"] for v in page])
+        .values_list("pk", "checks")
+    )
+    rows = []
+    for v in page:
+        row = orjson.loads(v["row"])
+        row["checks"] = checks.get(v["id"], {})
+        rows.append(row)
+    return rows
 
 
 def prefer_wait_seconds(request: Request) -> int:
@@ -71,18 +88,21 @@ class VerificationListCreateApi(APIView):
         operation_id="verifications_list",
         parameters=[VerificationListQuerySerializer],
         responses={
-            200: paginated("PaginatedVerificationList", VerificationOutputSerializer),
+            200: paginated("PaginatedVerificationList", VerificationSummarySerializer),
             **ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
         query = VerificationListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        filters = {k: v for k, v in query.validated_data.items() if k not in {"cursor", "limit"}}
-        qs = verification_list(integrator=request_integrator(request), **filters)
+        params = query.validated_data
+        filters = {k: v for k, v in params.items() if k not in {"cursor", "limit", "expand"}}
+        qs = verification_list(integrator=request_integrator(request), summary=True, **filters)
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
-        return paginator.get_paginated_response([_public(verification_data(v)) for v in page])
+        if params.get("expand") == "checks":
+            return paginator.get_paginated_response(_with_checks(request, page))
+        return paginator.get_raw_response(b"[" + b",".join(v["row"].encode() for v in page) + b"]")
 
     @extend_schema(
         operation_id="verifications_create",

@@ -7,9 +7,19 @@ class VerificationsConfig(AppConfig):
     verbose_name = "Verifications and jobs"
 
     def ready(self) -> None:
+        from kyb.api.fastpath import fast_read_register
         from verifications import signals  # noqa: F401  (connects cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
+        from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
 
         post_migrate.connect(
             review_groups_on_post_migrate, sender=self, dispatch_uid="verifications_review_groups"
+        )
+        fast_read_register(
+            name="verifications-detail",
+            pattern=r"/api/v1/verifications/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+            namespace=VERIFICATION_NAMESPACE,
+            ttl_setting="CACHE_TTL_VERIFICATION",
+            loader=verification_body,
+            not_found="Verification not found.",
         )

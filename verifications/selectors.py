@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
-from kyb.cache import cache_get_or_fill
+from kyb.cache import resource_get_or_fill
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
 from merchants.models import Integrator
@@ -18,15 +22,15 @@ from verifications.models import BusinessVerification
 VERIFICATION_NAMESPACE = "business:verification"
 
 
-def verification_data(v: BusinessVerification) -> dict[str, Any]:
-    """The API representation as plain JSON data (what the cache stores)."""
+def verification_data(v: BusinessVerification, *, checks: bool = True) -> dict[str, Any]:
+    """The API representation as plain JSON data (what the cache stores); ``checks=False``
+    leaves out the evidence (and never loads the deferred column)."""
     decided = v.decided_at is not None
-    return {
+    data = {
         "id": str(v.id),
         "merchant_id": str(v.merchant_id),
         "status": v.status,
         "source": v.source,
-        "checks": v.checks,
         "risk": {"score": v.risk_score, "reasons": v.risk_reasons},
         "decision": {
             "outcome": v.status,
@@ -49,6 +53,50 @@ def verification_data(v: BusinessVerification) -> dict[str, Any]:
         "completed_at": iso_utc(v.completed_at),
         "_integrator_id": str(v.integrator_id),
     }
+    if checks:
+        data["checks"] = v.checks
+    return data
+
+
+def _ts(column: str) -> str:
+    """SQL for ``iso_utc(column)``: microseconds only when there are some, ``Z`` for UTC."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
+        " || 'Z' END"
+    )
+
+
+# A list row as JSON text, built by PostgreSQL: no evidence, no model instances, no per-row
+# Python. It must equal ``verification_summary_data`` of the same row (a test holds them
+# together): change both or neither.
+_SUMMARY_JSON = f"""json_build_object(
+  'id', id, 'merchant_id', merchant_id, 'status', status, 'source', source,
+  'risk', json_build_object('score', risk_score, 'reasons', risk_reasons),
+  'decision', CASE WHEN decided_at IS NULL THEN NULL ELSE json_build_object(
+    'outcome', status, 'decided_by', decided_by, 'reason', decision_reason,
+    'decided_at', {_ts("decided_at")}) END,
+  'error_reason', error_reason,
+  'information_request', CASE WHEN information_requested_at IS NULL THEN NULL
+    ELSE json_build_object('reason', information_requested,
+    'requested_at', {_ts("information_requested_at")}) END,
+  'created_at', {_ts("created_at")}, 'updated_at', {_ts("updated_at")},
+  'started_at', {_ts("started_at")}, 'completed_at', {_ts("completed_at")},
+  'check_statuses', (
+    SELECT COALESCE(jsonb_object_agg(name, result -> 'status'), '{{}}'::jsonb)
+    FROM jsonb_each(business_verifications.checks) AS each_check(name, result))
+)::text"""  # noqa: S608 - column names only, no input
+
+
+def verification_summary_data(v: BusinessVerification) -> dict[str, Any]:
+    """A list row: the representation without the checks' evidence, with each check's
+    status. The API serves the same shape from ``_SUMMARY_JSON`` without calling this."""
+    data = _public(verification_data(v, checks=False))
+    data["check_statuses"] = {
+        name: (result or {}).get("status") for name, result in v.checks.items()
+    }
+    return data
 
 
 def verification_list(
@@ -58,8 +106,15 @@ def verification_list(
     merchant_id: uuid.UUID | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
+    summary: bool = False,
 ) -> QuerySet[BusinessVerification]:
     qs = BusinessVerification.objects.filter(integrator=integrator)
+    if summary:
+        qs = qs.values(  # type: ignore[assignment]
+            "id",
+            "created_at",
+            row=RawSQL(_SUMMARY_JSON, [], output_field=TextField()),  # noqa: S611
+        )
     if status:
         qs = qs.filter(status=status)
     if merchant_id:
@@ -71,28 +126,63 @@ def verification_list(
     return qs
 
 
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@functools.cache
+def _detail_sql() -> tuple[str, list[Any]]:
+    """One row by primary key, as fixed SQL: the hottest read skips the ORM's compiler."""
+    fields = BusinessVerification._meta.concrete_fields
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    table = BusinessVerification._meta.db_table
+    sql = f'SELECT {columns} FROM "{table}" WHERE "id" = %s'  # noqa: S608 - names from the model
+    return sql, list(fields)
+
+
+def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerification | None:
+    sql, fields = _detail_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(verification_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
+        for f, value in zip(fields, row, strict=True)
+    ]
+    return BusinessVerification.from_db("default", [f.attname for f in fields], values)
+
+
+def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | None:
+    """(owner integrator id, public JSON body): what the cache stores and the API serves."""
+    try:
+        uuid.UUID(str(verification_id))
+    except ValueError:
+        return None
+    v = _verification_by_id(verification_id)
+    if v is None:
+        return None
+    return str(v.integrator_id), orjson.dumps(_public(verification_data(v)))
+
+
 def verification_get_data(
     *, integrator: Integrator, verification_id: uuid.UUID, use_cache: bool = True
 ) -> dict[str, Any]:
     """Cache-aside read of ``business:verification:{id}``; foreign ids are "not found"."""
-
-    def load() -> dict[str, Any] | None:
-        v = BusinessVerification.objects.filter(pk=verification_id).first()
-        return verification_data(v) if v else None
-
     if use_cache:
-        data = cache_get_or_fill(
+        found = resource_get_or_fill(
             VERIFICATION_NAMESPACE,
             verification_id,
             ttl=settings.CACHE_TTL_VERIFICATION,
             not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
-            loader=load,
+            loader=lambda: verification_body(verification_id),
         )
     else:
-        data = load()
-    if not isinstance(data, dict) or data["_integrator_id"] != str(integrator.id):
+        found = verification_body(verification_id)
+    if found is None or found[0] != str(integrator.id):
         raise NotFound("not_found", "Verification not found.")
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return orjson.loads(found[1])  # type: ignore[no-any-return]
 
 
 def verification_status(*, verification_id: uuid.UUID) -> str | None:

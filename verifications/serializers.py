@@ -9,6 +9,10 @@ from rest_framework import serializers
 from kyb.api.serializers import StrictSerializer
 
 
+# One enum in the schema for every status field (named in SPECTACULAR ENUM_NAME_OVERRIDES).
+VERIFICATION_STATUSES = ["pending", "processing", "approved", "in_review", "rejected", "error"]
+
+
 class VerificationCreateSerializer(StrictSerializer):
     """Either ``merchant_id`` of an existing merchant or an inline ``merchant`` to create."""
 
@@ -24,15 +28,17 @@ class VerificationCreateSerializer(StrictSerializer):
 
 
 class VerificationListQuerySerializer(StrictSerializer):
-    status = serializers.ChoiceField(
-        choices=["pending", "processing", "approved", "in_review", "rejected", "error"],
-        required=False,
-    )
+    status = serializers.ChoiceField(choices=VERIFICATION_STATUSES, required=False)
     merchant_id = serializers.UUIDField(required=False)
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
     cursor = serializers.CharField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+    expand = serializers.ChoiceField(
+        choices=["checks"],
+        required=False,
+        help_text="`checks`: include each check's full evidence in the rows (heavier)",
+    )
 
 
 class RiskSerializer(serializers.Serializer):
@@ -55,9 +61,7 @@ class InformationRequestSerializer(serializers.Serializer):
 class VerificationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     merchant_id = serializers.UUIDField()
-    status = serializers.ChoiceField(
-        choices=["pending", "processing", "approved", "in_review", "rejected", "error"]
-    )
+    status = serializers.ChoiceField(choices=VERIFICATION_STATUSES)
     source = serializers.CharField()  # type: ignore[assignment]  # a field named "source"
     checks = serializers.DictField(help_text="per-check status, message, evidence, source, as_of")
     risk = RiskSerializer()
@@ -71,3 +75,14 @@ class VerificationOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class VerificationSummarySerializer(VerificationOutputSerializer):
+    """A list row: evidence stays behind the detail endpoint (or ``?expand=checks``)."""
+
+    checks = serializers.DictField(
+        required=False, help_text="only with ?expand=checks: each check's full result"
+    )
+    check_statuses = serializers.DictField(
+        child=serializers.CharField(), help_text="each check's status, by check name"
+    )

@@ -2,57 +2,67 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from kyb.api.keys import api_key_hash
+from kyb.api.keyring import epoch_key, key_confirm, key_instance, key_resolve, key_touch
+from kyb.api.ratelimit import rate_limit_call
 from merchants.models import ApiKey, ApiKeyScope, Integrator
-
-# last_used_at is written at most this often per key, not on every request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """Resolves the bearer key to its ApiKey; ``request.auth`` is the ApiKey."""
+    """Resolves the bearer key to its ApiKey; ``request.auth`` is the ApiKey.
+
+    The key comes from the process's key ring (``kyb.api.keyring``), confirmed against the key
+    epoch that the rate-limit call reads in the same Redis round trip: an authenticated request
+    makes no PostgreSQL query for its key and one Redis call for key, epoch and rate limit."""
 
     keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[Any, ApiKey] | None:
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        plaintext = bearer_key(get_authorization_header(request))
+        if plaintext is None:
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
-        try:
-            plaintext = header[1].decode()
-        except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("Malformed API key.") from exc
-        key = (
-            ApiKey.objects.select_related("integrator")
-            .filter(key_hash=api_key_hash(plaintext), revoked_at__isnull=True)
-            .first()
-        )
-        if key is None or not key.integrator.is_active:
+        key_hash, info = key_resolve(plaintext)
+        if info is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        self._touch(key)
+        decision = rate_limit_call(
+            key_id=info.prefix,
+            limit=settings.API_RATE_LIMIT,
+            window=settings.API_RATE_WINDOW,
+            epoch_key=epoch_key(),
+            cache=None,
+        )
+        info = key_confirm(key_hash, info, decision.key_epoch if decision else None)
+        if info is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        if decision is not None:
+            request._request.kyb_rate_decision = decision  # type: ignore[attr-defined]
+        key_touch(info)
+        key = key_instance(info)
         return (key.integrator, key)
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
-    @staticmethod
-    def _touch(key: ApiKey) -> None:
-        now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-            key.last_used_at = now
+
+def bearer_key(header: bytes) -> str | None:
+    """The key in ``Authorization: Bearer <key>``; ``None`` without a bearer header."""
+    parts = header.split()
+    if not parts or parts[0].lower() != b"bearer":
+        return None
+    if len(parts) != 2:
+        raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+    try:
+        return parts[1].decode()
+    except UnicodeError as exc:
+        raise exceptions.AuthenticationFailed("Malformed API key.") from exc
 
 
 class HasApiKeyScope(BasePermission):

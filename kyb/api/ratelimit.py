@@ -1,16 +1,20 @@
-"""Per-API-key rate limits: an atomic fixed window in Redis (one Lua call per request).
+"""Per-API-key rate limits: GCRA in Redis, one Lua call per request.
 
-INCR and EXPIRE run in one script, so 200 concurrent requests against a limit of 100 let exactly
-100 through. If Redis is unreachable the request is served (fail open) and
-``kyb_ratelimit_fail_open_total`` counts it: an outage of the limiter must not become an outage
-of the API.
+GCRA (the generic cell rate algorithm) keeps one timestamp per key, the "theoretical arrival
+time". It admits ``limit`` requests in a burst and then one every ``window / limit`` seconds, so
+unlike a fixed window it never admits twice the limit across a window boundary. The script runs
+atomically: 200 concurrent requests against a limit of 100 let exactly 100 through.
+
+The same script also returns the API-key revocation epoch (``kyb.api.keyring``) and, for the
+fast read path, a cache entry: a cached GET costs one Redis round trip in all.
+
+If Redis is unreachable the request is served (fail open) and ``kyb_ratelimit_fail_open_total``
+counts it: an outage of the limiter must not become an outage of the API.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,8 +25,6 @@ from prometheus_client import Counter
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from merchants.models import ApiKey
-
 logger = logging.getLogger("kyb.api")
 
 FAIL_OPEN = Counter(
@@ -30,13 +32,36 @@ FAIL_OPEN = Counter(
 )
 LIMITED = Counter("kyb_ratelimit_rejected_total", "Requests rejected with 429")
 
-# KEYS[1] = window key; ARGV[1] = window seconds. Returns {count, ttl}.
+# KEYS[1] = the key's GCRA timestamp, KEYS[2] = the API-key epoch, KEYS[3] = the cache epoch.
+# ARGV[1] = limit, ARGV[2] = window seconds, ARGV[3] = cache entry base ('' = no cache read),
+# ARGV[4] = cache entry suffix.
+# Returns {allowed, remaining, reset_at, retry_after_ms, key_epoch, cache_epoch, entry}.
 _SCRIPT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local interval = window / limit
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - window
+local allowed, remaining, retry_ms = 1, 0, 0
+if now < allow_at then
+  allowed = 0
+  retry_ms = math.ceil((allow_at - now) * 1000)
+  new_tat = tat
+else
+  remaining = math.floor((now - allow_at) / interval + 1e-9)
+  redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
+end
+local key_epoch = redis.call('GET', KEYS[2]) or '0'
+local cache_epoch, entry = false, false
+if ARGV[3] ~= '' then
+  cache_epoch = redis.call('GET', KEYS[3]) or '0'
+  entry = redis.call('GET', ARGV[3] .. cache_epoch .. ':' .. ARGV[4]) or false
+end
+return {allowed, remaining, math.ceil(new_tat), retry_ms, key_epoch, cache_epoch, entry}
 """
 
 
@@ -59,47 +84,60 @@ class RateDecision:
     allowed: bool
     limit: int
     remaining: int
-    reset_at: int  # unix seconds when the window resets
+    reset_at: int  # unix seconds when the bucket is full again
     retry_after: int
+    key_epoch: bytes = b"0"
+    cache_epoch: bytes | None = None
+    entry: bytes | None = None
 
 
-def rate_limit_hit(*, key_id: str, limit: int, window: int) -> RateDecision | None:
-    """Count one request for ``key_id`` (the key's random prefix); ``None`` when Redis could
-    not be asked (fail open)."""
-    now = time.time()
-    window_start = int(now // window) * window
-    redis_key = f"{settings.CACHE_KEY_PREFIX}:rl:{key_id}:{window_start}"
+def _bucket(key_id: str) -> str:
+    return f"{settings.CACHE_KEY_PREFIX}:rl:{key_id}"
+
+
+def rate_limit_call(
+    *, key_id: str, limit: int, window: int, epoch_key: str, cache: tuple[str, str, str] | None
+) -> RateDecision | None:
+    """Count one request for ``key_id`` and read ``epoch_key`` (and, with ``cache`` =
+    (epoch key, entry base, entry suffix), a cache entry) in one round trip. ``None`` when
+    Redis could not be asked (fail open)."""
+    cache_epoch_key, base, suffix = cache or (epoch_key, "", "")
     try:
-        count, ttl = _script(settings.RATE_LIMIT_REDIS_URL)(keys=[redis_key], args=[window])
+        allowed, remaining, reset_at, retry_ms, key_epoch, cache_epoch, entry = _script(
+            settings.RATE_LIMIT_REDIS_URL
+        )(keys=[_bucket(key_id), epoch_key, cache_epoch_key], args=[limit, window, base, suffix])
     except Exception:  # noqa: BLE001 - any Redis failure: serve the request, count it.
         FAIL_OPEN.inc()
         logger.warning("rate limiter unavailable; failing open")
         return None
-    reset_at = math.ceil(now + max(int(ttl), 0))
-    allowed = int(count) <= limit
     return RateDecision(
-        allowed=allowed,
+        allowed=bool(allowed),
         limit=limit,
-        remaining=max(limit - int(count), 0),
-        reset_at=reset_at,
-        retry_after=max(int(ttl), 1),
+        remaining=int(remaining),
+        reset_at=int(reset_at),
+        retry_after=max(-(-int(retry_ms) // 1000), 1),
+        key_epoch=key_epoch,
+        cache_epoch=cache_epoch or None,
+        entry=entry or None,
+    )
+
+
+def rate_limit_hit(*, key_id: str, limit: int, window: int) -> RateDecision | None:
+    """Count one request for ``key_id`` (the key's random prefix)."""
+    return rate_limit_call(
+        key_id=key_id, limit=limit, window=window, epoch_key=_bucket("epoch"), cache=None
     )
 
 
 class ApiKeyRateThrottle(BaseThrottle):
-    """DRF throttle backed by ``rate_limit_hit``; leaves the decision on the request so the
-    middleware can put X-RateLimit-* headers on every response."""
+    """DRF throttle: the decision was taken in the same Redis call as authentication
+    (``kyb.api.auth``); it is left on the request so the middleware can put X-RateLimit-*
+    headers on every response."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        key = request.auth
-        if not isinstance(key, ApiKey):
-            return True
-        decision = rate_limit_hit(
-            key_id=key.prefix, limit=settings.API_RATE_LIMIT, window=settings.API_RATE_WINDOW
-        )
+        decision: RateDecision | None = getattr(request._request, "kyb_rate_decision", None)
         if decision is None:
             return True
-        request._request.kyb_rate_decision = decision  # type: ignore[attr-defined]
         self._decision = decision
         if not decision.allowed:
             LIMITED.inc()

@@ -151,8 +151,8 @@ def test_detail_query_count_and_cache_hit(api: ApiClient) -> None:
         api.get(f"/api/v1/merchants/{created['id']}")
     with CaptureQueriesContext(connection) as hit:
         api.get(f"/api/v1/merchants/{created['id']}")
-    assert len(miss) == 2  # auth + merchant
-    assert len(hit) == 1  # auth only: served from Redis
+    assert len(miss) == 1  # the merchant; the key comes from the process's key ring
+    assert len(hit) == 0  # key ring + Redis: no PostgreSQL at all
 
 
 def test_classifications_of_a_merchant_latest_first_by_confidence(api: ApiClient) -> None:

@@ -108,7 +108,9 @@ def test_detail_is_served_from_cache_on_second_read(api: ApiClient) -> None:
         api.get(f"/api/v1/verifications/{v.id}")
     with CaptureQueriesContext(connection) as hit:
         api.get(f"/api/v1/verifications/{v.id}")
-    assert (len(miss), len(hit)) == (2, 1)
+    # The key comes from the process's key ring, the row from one fixed SQL statement, a hit
+    # from Redis alone (the fast read path, kyb.api.fastpath).
+    assert (len(miss), len(hit)) == (1, 0)
 
 
 def test_prefer_wait_times_out_into_a_normal_202(api: ApiClient) -> None:
