@@ -15,4 +15,6 @@ from merchants.selectors import MERCHANT_NAMESPACE
 @receiver(post_save, sender=Merchant, dispatch_uid="merchant_cache_save")
 @receiver(post_delete, sender=Merchant, dispatch_uid="merchant_cache_delete")
 def merchant_cache_invalidate(sender: Any, instance: Merchant, **kwargs: Any) -> None:
+    if kwargs.get("created"):
+        return  # a new row: nothing can be cached under an id nobody has seen yet
     invalidate_on_commit(MERCHANT_NAMESPACE, instance.pk)

@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from kyb.api.serializers import StrictSerializer
 
-
 # One enum in the schema for every status field (named in SPECTACULAR ENUM_NAME_OVERRIDES).
 VERIFICATION_STATUSES = ["pending", "processing", "approved", "in_review", "rejected", "error"]
 

@@ -111,7 +111,7 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
     return True
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # callers' atomic blocks roll back as one
 def verification_create(
     *,
     merchant: Merchant,

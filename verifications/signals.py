@@ -15,4 +15,6 @@ from verifications.selectors import VERIFICATION_NAMESPACE
 @receiver(post_save, sender=BusinessVerification, dispatch_uid="verification_cache_save")
 @receiver(post_delete, sender=BusinessVerification, dispatch_uid="verification_cache_delete")
 def verification_cache_invalidate(sender: Any, instance: BusinessVerification, **kw: Any) -> None:
+    if kw.get("created"):
+        return  # a new row: nothing can be cached under an id nobody has seen yet
     invalidate_on_commit(VERIFICATION_NAMESPACE, instance.pk)

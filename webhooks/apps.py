@@ -6,7 +6,16 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from verifications import effects
-        from webhooks.services import webhook_on_verification_changed
+        from webhooks.models import WebhookEndpoint
+        from webhooks.services import webhook_endpoints_changed, webhook_on_verification_changed
 
         effects.register(webhook_on_verification_changed)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                webhook_endpoints_changed,
+                sender=WebhookEndpoint,
+                dispatch_uid=f"endpoints-{signal}",
+            )

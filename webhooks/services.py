@@ -7,7 +7,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kyb import outbound
+from kyb.cache import cache_get_or_fill, invalidate_on_commit
 from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
 from kyb.formats import iso_utc
@@ -138,18 +139,53 @@ def _enqueue(delivery_id: uuid.UUID) -> None:
         return
 
 
+ENDPOINTS_NAMESPACE = "webhook:endpoints"
+
+
+def _endpoints_of(integrator_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The integrator's active endpoints (id and event filter), cache-aside: every submission
+    emits an event, and most integrators' endpoint sets change rarely."""
+
+    def load() -> list[dict[str, Any]]:
+        return [
+            {"id": str(pk), "event_types": event_types}
+            for pk, event_types in WebhookEndpoint.objects.filter(
+                integrator_id=integrator_id, disabled_at=None
+            ).values_list("pk", "event_types")
+        ]
+
+    found = cache_get_or_fill(
+        ENDPOINTS_NAMESPACE,
+        integrator_id,
+        ttl=settings.CACHE_TTL_MERCHANT,
+        not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
+        loader=load,
+    )
+    return found if isinstance(found, list) else []
+
+
+def webhook_endpoints_changed(sender: Any, instance: WebhookEndpoint, **kwargs: Any) -> None:
+    invalidate_on_commit(ENDPOINTS_NAMESPACE, instance.integrator_id)
+
+
 def webhook_event_emit(
-    *, integrator_id: uuid.UUID, event_type: str, data: dict[str, Any]
+    *,
+    integrator_id: uuid.UUID,
+    event_type: str,
+    data: dict[str, Any] | Callable[[], dict[str, Any]],
 ) -> WebhookEvent | None:
     """Write the event and one delivery per interested endpoint in the caller's transaction;
-    send on commit. ``None`` when no endpoint wants it (nothing is stored)."""
-    endpoints = [
-        e
-        for e in WebhookEndpoint.objects.filter(integrator_id=integrator_id, disabled_at=None)
-        if e.wants(event_type)
+    send on commit. ``None`` when no endpoint wants it (nothing is stored, and a callable
+    ``data`` is never called)."""
+    endpoint_ids = [
+        e["id"]
+        for e in _endpoints_of(integrator_id)
+        if not e["event_types"] or event_type in e["event_types"]
     ]
-    if not endpoints:
+    if not endpoint_ids:
         return None
+    if callable(data):
+        data = data()
     event_id = uuid.uuid4()
     created = timezone.now()
     body = orjson.dumps(
@@ -164,7 +200,7 @@ def webhook_event_emit(
         id=event_id, integrator_id=integrator_id, type=event_type, body=body
     )
     deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=event, endpoint=e, next_attempt_at=created) for e in endpoints
+        WebhookDelivery(event=event, endpoint_id=e, next_attempt_at=created) for e in endpoint_ids
     )
     for delivery in deliveries:
         transaction.on_commit(partial(_enqueue, delivery.id))
@@ -174,7 +210,9 @@ def webhook_event_emit(
 def webhook_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
     from verifications.selectors import verification_data
 
-    data = {k: v for k, v in verification_data(verification).items() if not k.startswith("_")}
+    def data() -> dict[str, Any]:
+        return {k: v for k, v in verification_data(verification).items() if not k.startswith("_")}
+
     webhook_event_emit(integrator_id=verification.integrator_id, event_type=event_type, data=data)
 
 

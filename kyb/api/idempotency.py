@@ -82,34 +82,54 @@ def idempotent(
     sensitive: tuple[str, ...] = (),
 ) -> Response:
     """Run ``handler`` at most once per (integrator, Idempotency-Key). ``sensitive`` names
-    response fields stored encrypted in the record (e.g. a webhook secret)."""
+    response fields stored encrypted in the record (e.g. a webhook secret).
+
+    The work runs first and the record is inserted last, in the same transaction, with its
+    final response: one statement in the common case. A concurrent or earlier request with
+    the same key makes that insert fail on the unique index (a concurrent one blocks until the
+    first commits); this transaction then rolls back, work included, and replays the winner.
+    An expired record is deleted and the request runs again."""
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
     if not key or len(key) > 255 or not key.isprintable():
         raise ApiError(code="invalid_idempotency_key", message="1 to 255 printable characters.")
     fingerprint = _fingerprint(request)
-    cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_TTL)
-    IdempotencyRecord.objects.filter(integrator=integrator, key=key, created_at__lt=cutoff).delete()
-    existing = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                integrator=integrator, key=key, fingerprint=fingerprint, status_code=0
-            )
-            response = handler()
-            record.status_code = response.status_code
-            record.response_body = _seal(
+    for _ in range(2):
+        try:
+            return _run_and_record(integrator, key, fingerprint, handler, sensitive)
+        except Exception as exc:
+            # The work failed or lost the insert: a retry of a request that already ran (its
+            # work now conflicts, e.g. "merchant exists") replays the first outcome.
+            existing = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
+            if existing is None:
+                raise
+            cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_TTL)
+            if existing.created_at >= cutoff:
+                return _replay(existing, fingerprint)
+            IdempotencyRecord.objects.filter(pk=existing.pk, created_at__lt=cutoff).delete()
+            if not isinstance(exc, IntegrityError):
+                raise
+    raise ApiError(code="conflict", message="Retry this request.", status_code=409)
+
+
+def _run_and_record(
+    integrator: Integrator,
+    key: str,
+    fingerprint: str,
+    handler: Callable[[], Response],
+    sensitive: tuple[str, ...],
+) -> Response:
+    with transaction.atomic():
+        response = handler()
+        IdempotencyRecord.objects.create(
+            integrator=integrator,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=response.status_code,
+            response_body=_seal(
                 orjson.loads(orjson.dumps(response.data, default=_default)), sensitive
-            )
-            record.response_headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            record.save(update_fields=["status_code", "response_body", "response_headers"])
-    except IntegrityError:
-        # A concurrent duplicate won the insert and has committed by now: replay its outcome.
-        winner = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
-        if winner is None:
-            raise
-        return _replay(winner, fingerprint)
+            ),
+            response_headers={h: response[h] for h in KEPT_HEADERS if h in response},
+        )
     return response

@@ -195,12 +195,14 @@ def test_other_integrators_delivery_cannot_be_redelivered(
 
 
 def test_no_endpoint_no_event_and_merchant_updates_are_events(
-    api: ApiClient, receiver: Receiver
+    api: ApiClient, receiver: Receiver, django_capture_on_commit_callbacks: Any
 ) -> None:
     merchant = MerchantFactory.create(integrator=api.integrator)
     verification_create(merchant=merchant)
     assert not WebhookEvent.objects.exists()
-    _endpoint(api, receiver.url, event_types=["merchant.updated"])
+    # The endpoint set is cached per integrator and invalidated on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        _endpoint(api, receiver.url, event_types=["merchant.updated"])
     api.patch_json(f"/api/v1/merchants/{merchant.id}", {"dba_name": "New"})
     assert _deliver_all() == ["succeeded"]
     assert orjson.loads(receiver.requests[0].body)["data"]["dba_name"] == "New"
