@@ -116,6 +116,10 @@ class Merchant(models.Model):
             models.Index(fields=["verification"], name="idx_merchants_verification_id"),
             # The admin's merchant list, newest first, and its search (exact ids, name part).
             models.Index(fields=["created_at"], name="idx_merchants_created_at"),
+            # An integrator's list, newest first (the API's keyset pagination).
+            models.Index(
+                fields=["integrator", "created_at", "id"], name="idx_merchants_tenant_created"
+            ),
             models.Index(fields=["external_id"], name="idx_merchants_external_id"),
             models.Index(fields=["registration_number"], name="idx_merchants_registration_no"),
             # Serves icontains (UPPER(legal_name) LIKE UPPER('%term%')) without a table scan.

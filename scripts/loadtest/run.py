@@ -1,0 +1,270 @@
+"""`make loadtest`: the plan's load scenarios through the shipped front, on this machine.
+
+Starts what production runs in front of the database (nginx with deploy/nginx/kyb.conf, then
+gunicorn with kyb/gunicorn_conf.py) against the configured or embedded PostgreSQL and Redis,
+seeds 100,000 merchants and verifications (once), and runs wrk (scripts/loadtest/kyb.lua):
+
+1. the plan's scenario: LOADTEST_USERS connections (1,000), each waiting 0-12 s (mean 6 s)
+   before every request, a 70/20/10 mix of GET by id (Zipf), list of 50 and POST;
+2. closed-loop capacity of the same mix at 64 connections;
+3. /healthz, cached GET, and POST alone at 64 connections (same run, so ratios hold);
+4. a Zipf read mix over all 100,000 ids, its cache hit rate read from /metrics.
+
+For each it prints req/s, p50/p95/p99, errors, the machine's CPU busy %, the CPU that wrk itself
+used (it shares the cores), and at the end the RSS of every process. No Celery worker runs:
+POSTs queue their jobs on the broker (the API tier is what is measured). Knobs: LOADTEST_*
+environment variables (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "var" / "loadtest"
+PY = str(ROOT / ".venv" / "bin" / "python")
+FRONT_PORT = int(os.environ.get("LOADTEST_FRONT_PORT", "8480"))
+APP_PORT = int(os.environ.get("LOADTEST_APP_PORT", "8481"))
+USERS = int(os.environ.get("LOADTEST_USERS", "1000"))
+DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
+SHORT = int(os.environ.get("LOADTEST_SHORT_DURATION", "20"))
+COUNT = int(os.environ.get("LOADTEST_COUNT", "100000"))
+WRK_THREADS = os.environ.get("LOADTEST_WRK_THREADS", "2")
+BASE = f"http://127.0.0.1:{FRONT_PORT}"
+
+
+def _env() -> dict[str, str]:
+    """The server's environment: production settings, a loadtest-only secret kept under var/
+    (the seeded API key is hashed with it), and a rate limit the scenario cannot reach."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    secret_file = OUT / "secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(50))
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secret_file.read_text().strip(),
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ADMIN_REQUIRE_2FA="false",
+        API_RATE_LIMIT=os.environ.get("LOADTEST_RATE_LIMIT", "100000000"),
+        GUNICORN_BIND=f"127.0.0.1:{APP_PORT}",
+        PROMETHEUS_MULTIPROC_DIR=str(OUT / "prometheus"),
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault(
+        "FIELD_ENCRYPTION_KEY", "ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM="
+    )  # the seeded rows hold no tax id
+    return env
+
+
+def _nginx_conf() -> Path:
+    """deploy/nginx/kyb.conf rendered for a local, unprivileged nginx."""
+    site = (ROOT / "deploy" / "nginx" / "kyb.conf").read_text()
+    site = site.replace("${KYB_UPSTREAM}", f"127.0.0.1:{APP_PORT}")
+    site = site.replace("${KYB_LISTEN}", f"127.0.0.1:{FRONT_PORT}")
+    prefix = OUT / "nginx"
+    prefix.mkdir(parents=True, exist_ok=True)
+    main = prefix / "nginx.conf"
+    main.write_text(
+        f"""worker_processes 1;
+worker_rlimit_nofile 16384;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  {site}
+}}
+"""
+    )
+    return main
+
+
+def _cpu_times() -> tuple[float, float]:
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields), idle
+
+
+def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) -> dict:
+    args = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "scripts" / "loadtest" / "kyb.lua"),
+        BASE,
+        "--",
+        mode,
+        str(think_ms),
+        str(OUT / "verifications.txt"),
+        str(OUT / "merchants.txt"),
+        (OUT / "key").read_text().strip(),
+        str(zipf_n),
+    ]
+    total0, idle0 = _cpu_times()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or "RESULT " not in done.stdout:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total1, idle1 = _cpu_times()
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    result: dict = json.loads(line[len("RESULT ") :])
+    result["rps"] = result["requests"] / result["duration_s"]
+    result["cpu_busy_pct"] = 100 * (1 - (idle1 - idle0) / max(total1 - total0, 1))
+    wrk_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["wrk_cpu_pct_of_box"] = 100 * wrk_cpu / (result["duration_s"] * (os.cpu_count() or 1))
+    return result
+
+
+def _print(name: str, r: dict) -> None:
+    errors = r["non2xx"] + sum(r["socket_errors"].values())
+    print(
+        f"{name:<34} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:7.1f}  p95 {r['p95_ms']:7.1f}  "
+        f"p99 {r['p99_ms']:7.1f} ms  errors {errors:<5} CPU {r['cpu_busy_pct']:5.1f}% "
+        f"(wrk {r['wrk_cpu_pct_of_box']:4.1f}%)" + (f"  codes {r['codes']}" if r["codes"] else "")
+    )
+
+
+def _metric_sum(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def _hits_misses() -> tuple[float, float]:
+    # The front does not publish /metrics; Prometheus (and this) scrape gunicorn directly.
+    url = f"http://127.0.0.1:{APP_PORT}/metrics"
+    text = urllib.request.urlopen(url, timeout=10).read().decode()
+    ns = "business:verification"
+    name = "kyb_cache_requests_total"
+    return (
+        _metric_sum(text, name, namespace=ns, result="hit"),
+        _metric_sum(text, name, namespace=ns, result="miss"),
+    )
+
+
+def _rss() -> list[tuple[str, int, float]]:
+    rows = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if not re.search(r"gunicorn|nginx|wrk |postgres|redis-server", cmd):
+            continue
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024 if "VmRSS" in status else 0
+        rows.append((cmd[:70], int(proc.name), rss))
+    return sorted(rows)
+
+
+def _wait_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def main() -> int:
+    if not shutil.which("wrk") or not shutil.which("nginx"):
+        print("make loadtest needs wrk and nginx: apt-get install wrk nginx", file=sys.stderr)
+        return 2
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    env = _env()
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    subprocess.run(
+        [PY, "manage.py", "seed_loadtest", "--force", "--count", str(COUNT), "--out", str(OUT)],
+        env=env,
+        check=True,
+    )
+    shutil.rmtree(OUT / "prometheus", ignore_errors=True)
+    web = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "kyb/gunicorn_conf.py", "kyb.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(OUT / "gunicorn.log", "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    conf = _nginx_conf()
+    front = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"], cwd=OUT)
+    try:
+        _wait_up(f"{BASE}/healthz")
+        return _scenarios()
+    finally:
+        front.send_signal(signal.SIGQUIT)
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(30)
+        front.wait(30)
+
+
+def _scenarios() -> int:
+    print(f"front http://127.0.0.1:{FRONT_PORT} (nginx) -> gunicorn 127.0.0.1:{APP_PORT}")
+    _wrk("get", 16, 5, 0, 1000)  # warm: workers, pools, the hot ids in the cache
+    results = {}
+    results["scenario"] = r = _wrk("mix", USERS, DURATION, 12_000, COUNT)
+    _print(f"plan: {USERS} users, think 0-12 s, mix", r)
+    results["capacity"] = r = _wrk("mix", 64, SHORT, 0, COUNT)
+    _print("capacity: mix, 64 connections", r)
+    results["healthz"] = r = _wrk("healthz", 64, SHORT, 0, 1)
+    _print("/healthz, 64 connections", r)
+    results["get_cached"] = r = _wrk("get", 64, SHORT, 0, 1000)
+    _print("GET by id (1,000 hot ids), 64 conn.", r)
+    results["post"] = r = _wrk("post", 64, SHORT, 0, 1)
+    _print("POST verification, 64 connections", r)
+    results["list"] = r = _wrk("list", 64, SHORT, 0, 1)
+    _print("list of 50, 64 connections", r)
+    _wrk("get", 64, SHORT, 0, COUNT)  # Zipf over 100,000 ids: reach steady state
+    hits0, misses0 = _hits_misses()
+    results["zipf"] = r = _wrk("get", 64, SHORT, 0, COUNT)
+    hits1, misses1 = _hits_misses()
+    rate = (hits1 - hits0) / max(hits1 - hits0 + misses1 - misses0, 1)
+    _print("GET by id, Zipf over all ids", r)
+    print(f"cache hit rate (Zipf s=1, steady state, from /metrics): {100 * rate:.1f}%")
+    ratio = results["get_cached"]["rps"] / results["healthz"]["rps"]
+    print(f"cached GET / healthz req/s: {ratio:.2f}")
+    print("RSS after the run (MB):")
+    for cmd, pid, rss in _rss():
+        print(f"  {rss:7.1f}  {pid:>7}  {cmd}")
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
