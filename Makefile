@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline clean-services
+.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-api loadtest clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -39,6 +39,16 @@ bench-screen: $(STAMP)
 
 bench-pipeline: $(STAMP)
 	scripts/bench.sh bench_pipeline
+
+# In-process CPU per API request as a multiple of /healthz (production settings, DEBUG off).
+bench-api: $(STAMP)
+	DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
+	FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}" \
+	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_api
+
+# The plan's load scenarios through nginx + gunicorn (needs wrk and nginx: see docs/benchmarks.md).
+loadtest: $(STAMP)
+	scripts/loadtest.sh
 
 clean-services:
 	$(PY) scripts/devservices.py down

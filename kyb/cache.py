@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -126,6 +126,28 @@ def cache_fill(
         redis_client().set(f"{base}{epoch.decode()}:{suffix}", value, ex=ttl, nx=True)
     except Exception:  # a failed fill is only a lost optimisation
         logger.warning("cache fill failed", exc_info=True)
+
+
+def cache_fill_many(
+    namespace: str, entries: Iterable[tuple[object, bytes]], ttl: int, *, batch: int = 500
+) -> int:
+    """SET NX many entries in the current epoch, pipelined (cache warming). Returns how many
+    were written (existing entries and tombstones are left alone)."""
+    client = redis_client()
+    epoch = (client.get(epoch_key()) or b"0").decode()
+    written = 0
+    pipe = client.pipeline(transaction=False)
+    pending = 0
+    for ident, payload in entries:
+        base, suffix = entry_parts(namespace, ident)
+        pipe.set(f"{base}{epoch}:{suffix}", VALUE + payload, ex=ttl, nx=True)
+        pending += 1
+        if pending >= batch:
+            written += sum(1 for ok in pipe.execute() if ok)
+            pending = 0
+    if pending:
+        written += sum(1 for ok in pipe.execute() if ok)
+    return written
 
 
 def raw_get_or_fill(

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
-from kyb.cache import resource_get_or_fill
+from kyb.cache import resource_get_or_fill, resource_payload
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
 from merchants.models import Integrator
@@ -152,6 +152,11 @@ def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerificatio
         for f, value in zip(fields, row, strict=True)
     ]
     return BusinessVerification.from_db("default", [f.attname for f in fields], values)
+
+
+def verification_payload(v: BusinessVerification) -> bytes:
+    """The cache entry's payload of a row: owner, newline, public JSON body."""
+    return resource_payload(v.integrator_id, orjson.dumps(_public(verification_data(v))))
 
 
 def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | None:
