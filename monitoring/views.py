@@ -31,12 +31,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when PostgreSQL, Redis and the broker answer; 503 naming what failed otherwise."""
+    """200 while the required dependencies (PostgreSQL, broker) answer, naming any degraded one
+    (the cache Redis: the API then serves from PostgreSQL); 503 naming what failed otherwise."""
     results = readiness_probes()
-    failed = [r.name for r in results if not r.ok]
+    failed = [r.name for r in results if not r.ok and r.required]
+    degraded = [r.name for r in results if not r.ok and not r.required]
+    status = "unavailable" if failed else ("degraded" if degraded else "ok")
     body = {
-        "status": "unavailable" if failed else "ok",
+        "status": status,
         "failed": failed,
+        "degraded": degraded,
         "checks": {r.name: r.as_dict() for r in results},
     }
     return JsonResponse(body, status=503 if failed else 200)
