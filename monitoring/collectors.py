@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import redis
+from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -18,6 +20,7 @@ from prometheus_client.registry import Collector
 
 from kyb.outbound import breakers
 from kyb.outbound.metrics import BREAKER_STATE_VALUES
+from kyb.queues import Queue
 from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
 from verifications.registries import BREAKER_PROVIDERS
 
@@ -103,4 +106,45 @@ class WatchlistCollector(Collector):
         now = timezone.now()
         for source, loaded_at in active:
             gauge.add_metric([source], (now - loaded_at).total_seconds())
+        yield gauge
+
+
+# kombu's Redis transport keeps a queue in one list per priority step: the bare name for the
+# default priority, ``name\x06\x16<step>`` for the others (kombu.transport.redis).
+_PRIORITY_SEPARATOR = "\x06\x16"
+_PRIORITY_STEPS = (3, 6, 9)
+_broker_clients: dict[str, redis.Redis] = {}
+
+
+def _broker() -> redis.Redis:
+    url = settings.CELERY_BROKER_URL
+    if url not in _broker_clients:
+        _broker_clients[url] = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+    return _broker_clients[url]
+
+
+class QueueCollector(Collector):
+    """``kyb_celery_queue_length{queue}``: messages waiting in the broker for each Celery queue
+    (not yet taken by a worker), read with LLEN at scrape time. What KEDA scales the workers on;
+    absent while the broker does not answer."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        names = [q.value for q in Queue]
+        try:
+            pipe = _broker().pipeline(transaction=False)
+            for name in names:
+                pipe.llen(name)
+                for step in _PRIORITY_STEPS:
+                    pipe.llen(f"{name}{_PRIORITY_SEPARATOR}{step}")
+            lengths = pipe.execute()
+        except redis.RedisError:
+            return
+        gauge = GaugeMetricFamily(
+            "kyb_celery_queue_length", "Messages waiting in the broker per queue", labels=["queue"]
+        )
+        per_queue = 1 + len(_PRIORITY_STEPS)
+        for i, name in enumerate(names):
+            gauge.add_metric([name], sum(lengths[i * per_queue : (i + 1) * per_queue]))
         yield gauge

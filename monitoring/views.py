@@ -17,7 +17,13 @@ from prometheus_client import (
     multiprocess,
 )
 
-from monitoring.collectors import BreakerCollector, PipelineCollector, WatchlistCollector
+from kyb.process_metrics import ProcessesCollector
+from monitoring.collectors import (
+    BreakerCollector,
+    PipelineCollector,
+    QueueCollector,
+    WatchlistCollector,
+)
 from monitoring.health import readiness_probes
 
 
@@ -54,6 +60,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
+        registry.register(ProcessesCollector())
         collectors: list[Any] = [registry]
     else:
         collectors = [REGISTRY]
@@ -67,4 +74,5 @@ def _pipeline_registry() -> CollectorRegistry:
     registry.register(PipelineCollector())
     registry.register(BreakerCollector())
     registry.register(WatchlistCollector())
+    registry.register(QueueCollector())
     return registry

@@ -174,3 +174,29 @@ def test_api_keeps_serving_from_postgresql_while_the_cache_redis_is_down(
     assert listed.status_code == 200
     assert merchant_id in [m["id"] for m in listed.json()["data"]]
     assert ready.status_code == 200 and ready.json()["degraded"] == ["cache"]
+
+
+def test_metrics_count_messages_waiting_in_each_celery_queue(client: Client) -> None:
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    marker = b'{"test": "queue-depth"}'
+    broker.lpush("bulk", marker, marker)
+    try:
+        body = client.get("/metrics").content.decode()
+    finally:
+        broker.lrem("bulk", 0, marker)
+    line = next(x for x in body.splitlines() if x.startswith('kyb_celery_queue_length{queue="bulk"}'))
+    assert float(line.split()[-1]) >= 2
+    assert 'kyb_celery_queue_length{queue="verifications"}' in body
+
+
+def test_metrics_in_multiprocess_mode_describe_each_process(
+    client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import os
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body = client.get("/metrics").content.decode()
+    assert f'process_resident_memory_bytes{{pid="{os.getpid()}"}}' in body

@@ -188,6 +188,8 @@ def _decide(
         },
     )
     _close_job(job, JobStatus.SUCCEEDED)
+    waited = (timezone.now() - verification.created_at).total_seconds()
+    metrics.DECISION_SECONDS.labels(outcome=assessment.outcome).observe(max(0.0, waited))
     return assessment.outcome
 
 
