@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.utils import timezone
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from kyb.outbound import breakers
@@ -148,3 +148,76 @@ class QueueCollector(Collector):
         for i, name in enumerate(names):
             gauge.add_metric([name], sum(lengths[i * per_queue : (i + 1) * per_queue]))
         yield gauge
+
+
+class RedisRolesCollector(Collector):
+    """What the two Redis roles say about themselves (INFO), read at scrape time:
+
+    - ``kyb_redis_maxmemory_policy_info{role, policy}`` = 1: the broker must say ``noeviction``
+      (alert ``KybBrokerMayEvict``), the cache ``allkeys-lru``;
+    - ``kyb_redis_evicted_keys_total{role}``, ``kyb_redis_used_memory_bytes{role}``,
+      ``kyb_redis_maxmemory_bytes{role}``: the cache dashboard's evictions and fill level.
+
+    A role whose Redis does not answer is left out (``/readyz`` reports it)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        policy = GaugeMetricFamily(
+            "kyb_redis_maxmemory_policy_info",
+            "Eviction policy of each Redis role (1 = this policy)",
+            labels=["role", "policy"],
+        )
+        evicted = CounterMetricFamily(
+            "kyb_redis_evicted_keys", "Keys evicted by each Redis role", labels=["role"]
+        )
+        used = GaugeMetricFamily(
+            "kyb_redis_used_memory_bytes", "Redis used_memory", labels=["role"]
+        )
+        limit = GaugeMetricFamily(
+            "kyb_redis_maxmemory_bytes", "Redis maxmemory (0 = unlimited)", labels=["role"]
+        )
+        for role, url in (("cache", settings.REDIS_URL), ("broker", settings.CELERY_BROKER_URL)):
+            info = _redis_info(url)
+            if info is None:
+                continue
+            policy.add_metric([role, str(info.get("maxmemory_policy", ""))], 1)
+            evicted.add_metric([role], float(info.get("evicted_keys", 0)))
+            used.add_metric([role], float(info.get("used_memory", 0)))
+            limit.add_metric([role], float(info.get("maxmemory", 0)))
+        yield from (policy, evicted, used, limit)
+
+
+def _redis_info(url: str) -> dict[str, object] | None:
+    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        info: dict[str, object] = {}
+        for section in ("memory", "stats"):
+            info.update(client.info(section))
+        return info
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+
+
+class DatabasePoolCollector(Collector):
+    """``kyb_db_pool_connections{state}`` of the process that answers the scrape (psycopg pool:
+    ``size`` open, ``available`` idle in the pool, ``waiting`` requests queued for one) and
+    ``kyb_db_pool_max_connections``. Without a pool (``DB_POOL_MAX_SIZE=0``) all are 0."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from django.db import connection
+
+        pool = connection.pool
+        stats = pool.get_stats() if pool is not None else {}
+        gauge = GaugeMetricFamily(
+            "kyb_db_pool_connections", "psycopg pool of this process", labels=["state"]
+        )
+        gauge.add_metric(["size"], stats.get("pool_size", 0))
+        gauge.add_metric(["available"], stats.get("pool_available", 0))
+        gauge.add_metric(["waiting"], stats.get("requests_waiting", 0))
+        yield gauge
+        yield GaugeMetricFamily(
+            "kyb_db_pool_max_connections",
+            "DB_POOL_MAX_SIZE of this process",
+            value=settings.DB_POOL_MAX_SIZE,
+        )

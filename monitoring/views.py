@@ -20,8 +20,10 @@ from prometheus_client import (
 from kyb.process_metrics import ProcessesCollector
 from monitoring.collectors import (
     BreakerCollector,
+    DatabasePoolCollector,
     PipelineCollector,
     QueueCollector,
+    RedisRolesCollector,
     WatchlistCollector,
 )
 from monitoring.health import readiness_probes
@@ -75,4 +77,6 @@ def _pipeline_registry() -> CollectorRegistry:
     registry.register(BreakerCollector())
     registry.register(WatchlistCollector())
     registry.register(QueueCollector())
+    registry.register(RedisRolesCollector())
+    registry.register(DatabasePoolCollector())
     return registry

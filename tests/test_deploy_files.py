@@ -181,7 +181,9 @@ def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
     docs = _k8s_documents()
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
     hpas = {
-        d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+        d["spec"]["scaleTargetRef"]["name"]
+        for d in docs
+        if d["kind"] in {"HorizontalPodAutoscaler", "ScaledObject"}
     }
     pdbs = {d["metadata"]["name"] for d in docs if d["kind"] == "PodDisruptionBudget"}
     for name, deployment in deployments.items():
@@ -197,13 +199,10 @@ def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
                     queues = set(argv[argv.index("-Q") + 1].split(","))
                     assert queues <= {q.value for q in Queue}
                     assert name in hpas and name in pdbs
-                    # Scraped where its pool processes' metrics are served.
+                    # Scraped (monitoring.yaml: port "metrics") where its pool's metrics are served.
                     env = {e["name"]: e["value"] for e in container.get("env", [])}
-                    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
-                    assert annotations["prometheus.io/port"] == env["CELERY_METRICS_PORT"], name
-                    assert int(env["CELERY_METRICS_PORT"]) in {
-                        p["containerPort"] for p in container["ports"]
-                    }
+                    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+                    assert ports["metrics"] == int(env["CELERY_METRICS_PORT"]), name
                 else:
                     assert argv[3] == "beat" and deployment["spec"]["replicas"] == 1
     consumed = set()

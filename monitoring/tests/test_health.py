@@ -187,7 +187,9 @@ def test_metrics_count_messages_waiting_in_each_celery_queue(client: Client) -> 
         body = client.get("/metrics").content.decode()
     finally:
         broker.lrem("bulk", 0, marker)
-    line = next(x for x in body.splitlines() if x.startswith('kyb_celery_queue_length{queue="bulk"}'))
+    line = next(
+        x for x in body.splitlines() if x.startswith('kyb_celery_queue_length{queue="bulk"}')
+    )
     assert float(line.split()[-1]) >= 2
     assert 'kyb_celery_queue_length{queue="verifications"}' in body
 
@@ -200,3 +202,10 @@ def test_metrics_in_multiprocess_mode_describe_each_process(
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     body = client.get("/metrics").content.decode()
     assert f'process_resident_memory_bytes{{pid="{os.getpid()}"}}' in body
+
+
+def test_metrics_name_each_redis_roles_eviction_policy(client: Client) -> None:
+    body = client.get("/metrics").content.decode()
+    assert 'role="cache"' in body and 'role="broker"' in body
+    assert "kyb_redis_maxmemory_policy_info{" in body
+    assert 'kyb_db_pool_connections{state="size"}' in body
