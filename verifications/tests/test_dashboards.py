@@ -73,8 +73,8 @@ def _dashboard_expressions() -> list[tuple[str, str]]:
     return found
 
 
-def _exercise(world: FakeProvider, api: Any) -> None:
-    merchant = _merchant(world, integrator=api.integrator)
+def _exercise(site: FakeProvider, api: Any) -> None:
+    merchant = _merchant(site, integrator=api.integrator)
     verification = verification_create(merchant=merchant)
     assert _run(verification.pk) in {"approved", "in_review", "rejected"}
     cache.set("dashboards:warm", 1, 30)
@@ -93,7 +93,7 @@ def test_every_dashboard_and_alert_expression_names_an_exported_metric(
     live_server: Any,
 ) -> None:
     _exercise(world, api)
-    with urllib.request.urlopen(f"{live_server.url}/metrics", timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{live_server.url}/metrics", timeout=30) as response:
         exposition = response.read().decode()
     exported = {
         line.split("{")[0].split(" ")[0]
