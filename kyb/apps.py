@@ -6,3 +6,8 @@ class KybConfig(AppConfig):
 
     name = "kyb"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from kyb.tracing import configure_tracing
+
+        configure_tracing()  # off unless OTEL_* asks for it (kyb/tracing.py)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from prometheus_client import ProcessCollector
@@ -41,7 +41,7 @@ class ProcessesCollector(Collector):
         for pid in sorted(pids):
             if not os.path.isdir(f"{self.proc}/{pid}"):
                 continue  # a dead process's files stay until gunicorn's child_exit
-            collector = ProcessCollector(pid=lambda pid=pid: pid, proc=self.proc, registry=None)
+            collector = ProcessCollector(pid=_constant(pid), proc=self.proc, registry=None)
             for family in collector.collect():
                 target = merged.setdefault(
                     family.name, Metric(family.name, family.documentation, family.type)
@@ -50,3 +50,7 @@ class ProcessesCollector(Collector):
                     labels = {**sample.labels, "pid": str(pid)}
                     target.add_sample(sample.name, labels, sample.value)
         yield from merged.values()
+
+
+def _constant(pid: int) -> Callable[[], int]:
+    return lambda: pid

@@ -9,6 +9,7 @@ own endpoint (kyb/worker_metrics.py) sees only its pod, and only what its proces
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -186,10 +187,10 @@ class RedisRolesCollector(Collector):
         yield from (policy, evicted, used, limit)
 
 
-def _redis_info(url: str) -> dict[str, object] | None:
+def _redis_info(url: str) -> dict[str, Any] | None:
     client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
     try:
-        info: dict[str, object] = {}
+        info: dict[str, Any] = {}
         for section in ("memory", "stats"):
             info.update(client.info(section))
         return info
@@ -207,7 +208,7 @@ class DatabasePoolCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from django.db import connection
 
-        pool = connection.pool
+        pool = getattr(connection, "pool", None)  # the PostgreSQL backend's psycopg pool
         stats = pool.get_stats() if pool is not None else {}
         gauge = GaugeMetricFamily(
             "kyb_db_pool_connections", "psycopg pool of this process", labels=["state"]

@@ -94,7 +94,7 @@ def _probe_database() -> None:
     deadline for servers that accept but never answer.
     """
     timeout = settings.READINESS_TIMEOUT
-    pool = connection.pool
+    pool = getattr(connection, "pool", None)  # the PostgreSQL backend's psycopg pool
     params = connection.get_connection_params()
 
     def select_one() -> None:

@@ -181,7 +181,7 @@ def test_metrics_count_messages_waiting_in_each_celery_queue(client: Client) -> 
     from django.conf import settings
 
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    marker = b'{"test": "queue-depth"}'
+    marker = '{"test": "queue-depth"}'
     broker.lpush("bulk", marker, marker)
     try:
         body = client.get("/metrics").content.decode()
