@@ -68,11 +68,28 @@ class PipelineCollector(Collector):
         yield backlog
 
 
+# Breakers kept per destination (kyb.outbound.breaker_guarded): counted, not listed.
+DESTINATION_BREAKERS = ("website", "webhooks")
+
+
 class BreakerCollector(Collector):
     """``kyb_outbound_breaker_state{provider}``: 0 closed, 1 half-open, 2 open, as shared by
-    every worker in Redis. Absent while Redis does not answer (``/readyz`` reports that)."""
+    every worker in Redis, for the registry providers; ``kyb_outbound_breakers_open{provider}``:
+    how many per-destination breakers (website, webhooks) are open. Absent while Redis does not
+    answer (``/readyz`` reports that)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        counts = breakers.open_counts(DESTINATION_BREAKERS)
+        if counts:
+            open_now = GaugeMetricFamily(
+                "kyb_outbound_breakers_open",
+                "Per-destination circuit breakers open now (website: per merchant host, "
+                "webhooks: per receiving host).",
+                labels=["provider"],
+            )
+            for kind, n in counts.items():
+                open_now.add_metric([kind], n)
+            yield open_now
         states = breakers.shared_states(BREAKER_PROVIDERS)
         if not states:
             return
