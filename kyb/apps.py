@@ -9,5 +9,7 @@ class KybConfig(AppConfig):
 
     def ready(self) -> None:
         from kyb.api.keyring import connect_signals
+        from kyb.tracing import configure_tracing
 
         connect_signals()
+        configure_tracing()  # off unless OTEL_* asks for it (kyb/tracing.py)

@@ -140,6 +140,11 @@ DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4)
 DB_POOL_TIMEOUT = env_float("DB_POOL_TIMEOUT", 10.0)
 DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 30_000)
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+# The plan's connection lifetimes: a pooled connection is replaced after 5 min (spreads load
+# onto new PgBouncer/PostgreSQL replicas, bounds server-side memory growth) and closed after
+# 1 min idle above min_size (gives the budget back after a burst).
+DB_POOL_MAX_LIFETIME = env_float("DB_POOL_MAX_LIFETIME", 300.0)
+DB_POOL_MAX_IDLE = env_float("DB_POOL_MAX_IDLE", 60.0)
 
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
 _db["ENGINE"] = "django_prometheus.db.backends.postgresql"
@@ -157,13 +162,19 @@ if DB_POOL_MAX_SIZE > 0:
         "min_size": DB_POOL_MIN_SIZE,
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": DB_POOL_TIMEOUT,
+        "max_lifetime": DB_POOL_MAX_LIFETIME,
+        "max_idle": DB_POOL_MAX_IDLE,
     }
 _db["OPTIONS"] = _db_options
 _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME", "") or None}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache (django-redis) --------------------------------------------------------
+# --- Redis: two roles -----------------------------------------------------------------------
+# REDIS_URL is the *cache* Redis (django-redis, rate limits, breaker states): it may evict
+# (maxmemory + allkeys-lru) and losing it degrades, never breaks (/readyz says "degraded").
+# CELERY_BROKER_URL is the *broker* Redis: noeviction + AOF, or an evicting cache would drop
+# queued tasks. They default to the same server only for development (docs/deploy.md "Redis").
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "kyb")
 CACHE_VERSION = env_int("CACHE_VERSION", 1)

@@ -48,6 +48,9 @@ def serve(port: int, *, addr: str = "0.0.0.0") -> bool:  # noqa: S104  (a pod's 
         clear_stale_files(path)
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(path))
+        from kyb.process_metrics import ProcessesCollector
+
+        registry.register(ProcessesCollector(str(path)))
         start_http_server(port, addr=addr, registry=registry)
     except OSError:
         logger.exception("worker metrics endpoint not started on port %s", port)

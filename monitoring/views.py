@@ -17,7 +17,15 @@ from prometheus_client import (
     multiprocess,
 )
 
-from monitoring.collectors import BreakerCollector, PipelineCollector, WatchlistCollector
+from kyb.process_metrics import ProcessesCollector
+from monitoring.collectors import (
+    BreakerCollector,
+    DatabasePoolCollector,
+    PipelineCollector,
+    QueueCollector,
+    RedisRolesCollector,
+    WatchlistCollector,
+)
 from monitoring.health import readiness_probes
 
 
@@ -31,12 +39,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when PostgreSQL, Redis and the broker answer; 503 naming what failed otherwise."""
+    """200 while the required dependencies (PostgreSQL, broker) answer, naming any degraded one
+    (the cache Redis: the API then serves from PostgreSQL); 503 naming what failed otherwise."""
     results = readiness_probes()
-    failed = [r.name for r in results if not r.ok]
+    failed = [r.name for r in results if not r.ok and r.required]
+    degraded = [r.name for r in results if not r.ok and not r.required]
+    status = "unavailable" if failed else ("degraded" if degraded else "ok")
     body = {
-        "status": "unavailable" if failed else "ok",
+        "status": status,
         "failed": failed,
+        "degraded": degraded,
         "checks": {r.name: r.as_dict() for r in results},
     }
     return JsonResponse(body, status=503 if failed else 200)
@@ -50,6 +62,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
+        registry.register(ProcessesCollector())
         collectors: list[Any] = [registry]
     else:
         collectors = [REGISTRY]
@@ -63,4 +76,7 @@ def _pipeline_registry() -> CollectorRegistry:
     registry.register(PipelineCollector())
     registry.register(BreakerCollector())
     registry.register(WatchlistCollector())
+    registry.register(QueueCollector())
+    registry.register(RedisRolesCollector())
+    registry.register(DatabasePoolCollector())
     return registry

@@ -20,10 +20,50 @@ def _compose() -> dict[str, Any]:
 
 def test_compose_has_every_service_with_a_healthcheck() -> None:
     services = _compose()["services"]
-    assert set(services) >= {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) >= {
+        "postgres",
+        "redis-cache",
+        "redis-broker",
+        "web",
+        "front",
+        "worker",
+        "beat",
+    }
     for name, service in services.items():
         assert "healthcheck" in service, name
         assert "image" in service or "build" in service, name
+
+
+def test_compose_publishes_only_the_front_and_it_serves_the_shipped_nginx_file() -> None:
+    """gunicorn is never exposed directly (issue 12 item 6): only the buffering front is
+    published, and it renders deploy/nginx/kyb.conf with the variables that file names."""
+    services = _compose()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"front"}
+    front = services["front"]
+    mount = next(v for v in front["volumes"] if v.startswith("./deploy/nginx/kyb.conf:"))
+    assert mount.split(":")[1].startswith("/etc/nginx/templates/")
+    template = (ROOT / "deploy" / "nginx" / "kyb.conf").read_text()
+    assert set(re.findall(r"\$\{([A-Z_]+)\}", template)) == {"KYB_UPSTREAM", "KYB_LISTEN"}
+    assert front["environment"]["KYB_UPSTREAM"] == "web:8000"
+    assert all(p.startswith("127.0.0.1:") for p in front["ports"])
+
+
+def test_compose_redis_roles_cache_evicts_and_broker_never_does() -> None:
+    services = _compose()["services"]
+    cache = services["redis-cache"]["command"]
+    broker = services["redis-broker"]["command"]
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert "--maxmemory" in cache
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    assert broker[broker.index("--appendonly") + 1] == "yes"
+    env = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    assert "redis-cache" in env["REDIS_URL"]
+    assert "redis-broker" in env["CELERY_BROKER_URL"]
 
 
 def test_compose_app_services_run_commands_that_exist() -> None:
@@ -141,7 +181,9 @@ def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
     docs = _k8s_documents()
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
     hpas = {
-        d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"
+        d["spec"]["scaleTargetRef"]["name"]
+        for d in docs
+        if d["kind"] in {"HorizontalPodAutoscaler", "ScaledObject"}
     }
     pdbs = {d["metadata"]["name"] for d in docs if d["kind"] == "PodDisruptionBudget"}
     for name, deployment in deployments.items():
@@ -157,13 +199,10 @@ def test_k8s_workloads_run_real_commands_with_probes_and_autoscaling() -> None:
                     queues = set(argv[argv.index("-Q") + 1].split(","))
                     assert queues <= {q.value for q in Queue}
                     assert name in hpas and name in pdbs
-                    # Scraped where its pool processes' metrics are served.
+                    # Scraped (monitoring.yaml: port "metrics") where its pool's metrics are served.
                     env = {e["name"]: e["value"] for e in container.get("env", [])}
-                    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
-                    assert annotations["prometheus.io/port"] == env["CELERY_METRICS_PORT"], name
-                    assert int(env["CELERY_METRICS_PORT"]) in {
-                        p["containerPort"] for p in container["ports"]
-                    }
+                    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+                    assert ports["metrics"] == int(env["CELERY_METRICS_PORT"]), name
                 else:
                     assert argv[3] == "beat" and deployment["spec"]["replicas"] == 1
     consumed = set()

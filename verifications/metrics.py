@@ -15,6 +15,13 @@ RUN_SECONDS = Histogram(
     "Time from claim to decision of one verification run.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+DECISION_SECONDS = Histogram(
+    "kyb_verification_decision_seconds",
+    "Time from submission (the verification row's created_at) to the pipeline's decision, "
+    "queueing included: what an integrator waits.",
+    ["outcome"],
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600),
+)
 DECISIONS = Counter(
     "kyb_verification_decisions_total", "Verifications decided by the pipeline.", ["outcome"]
 )

@@ -271,16 +271,22 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
     status_code: int | None = None
     error = ""
     try:
-        response = outbound.request(
-            "POST",
-            endpoint.url,
-            headers=headers,
-            body=body,
-            timeout=settings.WEBHOOK_TIMEOUT,
-            max_bytes=64 * 1024,
-            follow_redirects=False,  # a redirect is a failed delivery, never followed
-            retries=0,  # our own schedule retries
-            provider="webhooks",
+        # A breaker per receiving host: an integrator's dead receiver fails fast (the attempt
+        # is recorded and retried on the usual schedule) instead of holding a worker for the
+        # full timeout on every pending delivery.
+        response = outbound.breaker_guarded(
+            f"webhooks:{(urlsplit(endpoint.url).hostname or '').lower()}",
+            lambda: outbound.request(
+                "POST",
+                endpoint.url,
+                headers=headers,
+                body=body,
+                timeout=settings.WEBHOOK_TIMEOUT,
+                max_bytes=64 * 1024,
+                follow_redirects=False,  # a redirect is a failed delivery, never followed
+                retries=0,  # our own schedule retries
+                provider="webhooks",
+            ),
         )
         status_code = response.status
         if not 200 <= response.status < 300:

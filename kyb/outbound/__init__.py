@@ -33,8 +33,10 @@ through here::
   pybreaker breaker, state shared across workers in Redis, which ``/metrics`` reads at scrape
   time as the ``kyb_outbound_breaker_state`` gauge; raises ``CircuitOpen`` while open. Inside
   ``func``, raise ``ProviderFailure`` for what counts against the provider (5xx, 429, network
-  errors); anything else passes through uncounted. ``breaker_state`` / ``breaker_reset``
-  inspect and close one.
+  errors); anything else passes through uncounted. ``breaker_guarded(key, func)`` does the same
+  for one destination (``website:<host>``, ``webhooks:<host>``): network failures count and are
+  re-raised as they were; ``/metrics`` counts the open ones (``kyb_outbound_breakers_open``).
+  ``breaker_state`` / ``breaker_reset`` inspect and close one.
 
 Errors: ``OutboundError`` (base: network, timeout, too large, too many redirects, breaker open),
 ``BlockedDestination``. An HTTP error status is *not* an exception: check ``resp.status``.
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 from kyb.outbound.breakers import ProviderFailure, breaker_reset, breaker_state
 from kyb.outbound.breakers import call as breaker_call
+from kyb.outbound.breakers import guarded as breaker_guarded
 from kyb.outbound.client import OutboundResponse, request
 from kyb.outbound.errors import (
     BlockedDestination,
@@ -62,6 +65,7 @@ __all__ = [
     "ResponseTooLarge",
     "TooManyRedirects",
     "breaker_call",
+    "breaker_guarded",
     "breaker_reset",
     "breaker_state",
     "request",

@@ -41,6 +41,31 @@ class _StateListener(pybreaker.CircuitBreakerListener):
         before = getattr(old_state, "name", None)
         if before != new_state.name:
             logger.warning("circuit breaker %s: %s -> %s", name, before, new_state.name)
+            _track_open(name, new_state.name)
+
+
+def _kind(provider: str) -> str:
+    """``website:shop.example.com`` -> ``website``: per-destination breakers of one kind."""
+    return provider.split(":", 1)[0]
+
+
+def _open_set(kind: str) -> str:
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "kyb")
+    return f"{prefix}:breakers-open:{kind}"
+
+
+def _track_open(provider: str, state: str) -> None:
+    """Keep a Redis set of the open breakers of each kind, so /metrics can count them (one
+    SCARD) without scanning keys; per-destination breakers are too many to export one by one."""
+    if ":" not in provider:
+        return
+    try:
+        if state == pybreaker.STATE_OPEN:
+            _redis_client().sadd(_open_set(_kind(provider)), provider)
+        elif state == pybreaker.STATE_CLOSED:
+            _redis_client().srem(_open_set(_kind(provider)), provider)
+    except redis.RedisError:
+        logger.warning("breaker %s: open-set not updated (Redis unavailable)", provider)
 
 
 def _redis_client() -> redis.Redis:
@@ -95,6 +120,49 @@ def call(provider: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return cb.call(func, *args, **kwargs)
     except pybreaker.CircuitBreakerError as exc:
         raise CircuitOpen("circuit breaker open") from exc
+
+
+def guarded(provider: str, func: Callable[[], T]) -> T:
+    """Run one outbound call under ``provider``'s breaker, where ``provider`` may name one
+    destination (``website:<host>``, ``webhooks:<host>``). Network failures (connect errors,
+    timeouts, resets) count against it and are re-raised as they were; a refused destination, a
+    too-large answer or too many redirects are the answer, not the destination failing. Raises
+    ``CircuitOpen`` (an ``OutboundError``) while the breaker is open."""
+    from kyb.outbound.errors import (
+        BlockedDestination,
+        OutboundError,
+        ResponseTooLarge,
+        TooManyRedirects,
+    )
+
+    failures: list[OutboundError] = []
+
+    def counted() -> T:
+        try:
+            return func()
+        except (BlockedDestination, ResponseTooLarge, TooManyRedirects, CircuitOpen):
+            raise
+        except OutboundError as exc:
+            failures.append(exc)
+            raise ProviderFailure(str(exc)) from exc
+
+    try:
+        return call(provider, counted)
+    except ProviderFailure:
+        raise failures[0] from None
+
+
+def open_counts(kinds: Iterable[str]) -> dict[str, int]:
+    """How many per-destination breakers of each kind are open now (empty if Redis is down)."""
+    names = list(kinds)
+    try:
+        pipe = _redis_client().pipeline(transaction=False)
+        for kind in names:
+            pipe.scard(_open_set(kind))
+        counts = pipe.execute()
+    except redis.RedisError:
+        return {}
+    return {kind: int(n) for kind, n in zip(names, counts, strict=True)}
 
 
 def shared_states(providers: Iterable[str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,19 +25,21 @@ def test_readyz_is_200_when_every_dependency_answers(client: Client) -> None:
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 200, body
-    assert body["failed"] == []
-    assert set(body["checks"]) == {"database", "redis", "broker"}
+    assert body["status"] == "ok"
+    assert body["failed"] == [] and body["degraded"] == []
+    assert set(body["checks"]) == {"database", "broker", "cache"}
+    assert body["checks"]["database"]["required"] is True
+    assert body["checks"]["cache"]["required"] is False
 
 
 @pytest.mark.parametrize(
     ("overrides", "failed"),
     [
-        ({"REDIS_URL": DEAD}, ["redis"]),
         ({"CELERY_BROKER_URL": DEAD}, ["broker"]),
-        ({"REDIS_URL": DEAD, "CELERY_BROKER_URL": DEAD}, ["redis", "broker"]),
+        ({"REDIS_URL": DEAD, "CELERY_BROKER_URL": DEAD}, ["broker"]),
     ],
 )
-def test_readyz_is_503_naming_the_unreachable_dependency(
+def test_readyz_is_503_naming_the_unreachable_required_dependency(
     client: Client, overrides: dict[str, str], failed: list[str]
 ) -> None:
     with override_settings(**overrides, READINESS_TIMEOUT=0.5):
@@ -45,6 +49,47 @@ def test_readyz_is_503_naming_the_unreachable_dependency(
     assert body["status"] == "unavailable"
     assert body["failed"] == failed
     assert body["checks"]["database"]["ok"] is True
+
+
+def test_readyz_stays_ready_but_degraded_while_the_cache_redis_is_down(client: Client) -> None:
+    """Issue 16: a cache outage must not take every web pod out of the Service."""
+    with override_settings(REDIS_URL=DEAD, READINESS_TIMEOUT=0.5):
+        response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "degraded"
+    assert body["degraded"] == ["cache"] and body["failed"] == []
+    assert body["checks"]["cache"]["ok"] is False
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP port that accepts connections and never answers (a hung or half-open PostgreSQL)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_readyz_gives_the_database_only_readiness_timeout(
+    client: Client, monkeypatch: pytest.MonkeyPatch, silent_server: int
+) -> None:
+    """Issue 12 item 4: the database probe answered after the pool's 10-s DB_POOL_TIMEOUT
+    during an outage. Pointed at a server that never answers, it now gives up at
+    READINESS_TIMEOUT (libpq alone would wait at least 2 s) and names the dependency."""
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(silent_server))
+    with override_settings(READINESS_TIMEOUT=0.3):
+        response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 503, body
+    assert body["failed"] == ["database"]
+    assert body["checks"]["database"]["error"] == "ProbeTimeout"
 
 
 def test_readyz_rejects_post(client: Client) -> None:
@@ -99,3 +144,68 @@ def test_metrics_say_how_old_each_active_watchlist_is(client: Client) -> None:
         x for x in body.splitlines() if x.startswith('kyb_watchlist_age_seconds{source="un"}')
     )
     assert float(line.split()[-1]) > 9 * 86400
+
+
+def test_api_keeps_serving_from_postgresql_while_the_cache_redis_is_down(
+    api: Any, client: Client
+) -> None:
+    """The acceptance of issue 16: cache Redis down = /readyz 200 degraded, and the API
+    answers reads and writes from PostgreSQL."""
+    from tests.test_cache import DEAD_CACHE
+
+    dead_redis = {
+        "REDIS_URL": DEAD,
+        "RATE_LIMIT_REDIS_URL": DEAD,
+        "OUTBOUND_BREAKER_REDIS_URL": DEAD,
+        "CACHES": DEAD_CACHE,
+        "READINESS_TIMEOUT": 0.5,
+    }
+    with override_settings(**dead_redis):
+        created = api.post_json(
+            "/api/v1/merchants",
+            {"external_id": "cache-down-1", "legal_name": "Cache Down Ltd", "country": "GB"},
+        )
+        assert created.status_code == 201, created.content
+        merchant_id = created.json()["id"]
+        read = api.get(f"/api/v1/merchants/{merchant_id}")
+        listed = api.get("/api/v1/merchants")
+        ready = client.get("/readyz")
+    assert read.status_code == 200 and read.json()["legal_name"] == "Cache Down Ltd"
+    assert listed.status_code == 200
+    assert merchant_id in [m["id"] for m in listed.json()["data"]]
+    assert ready.status_code == 200 and ready.json()["degraded"] == ["cache"]
+
+
+def test_metrics_count_messages_waiting_in_each_celery_queue(client: Client) -> None:
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    marker = '{"test": "queue-depth"}'
+    broker.lpush("bulk", marker, marker)
+    try:
+        body = client.get("/metrics").content.decode()
+    finally:
+        broker.lrem("bulk", 0, marker)
+    line = next(
+        x for x in body.splitlines() if x.startswith('kyb_celery_queue_length{queue="bulk"}')
+    )
+    assert float(line.split()[-1]) >= 2
+    assert 'kyb_celery_queue_length{queue="verifications"}' in body
+
+
+def test_metrics_in_multiprocess_mode_describe_each_process(
+    client: Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import os
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    body = client.get("/metrics").content.decode()
+    assert f'process_resident_memory_bytes{{pid="{os.getpid()}"}}' in body
+
+
+def test_metrics_name_each_redis_roles_eviction_policy(client: Client) -> None:
+    body = client.get("/metrics").content.decode()
+    assert 'role="cache"' in body and 'role="broker"' in body
+    assert "kyb_redis_maxmemory_policy_info{" in body
+    assert 'kyb_db_pool_connections{state="size"}' in body

@@ -90,14 +90,19 @@ def check_website(snapshot: Mapping[str, Any]) -> CheckResult:
     if not settings.WEBSITE_CHECK_ENABLED:
         return CheckResult(CheckStatus.NEUTRAL, "website check disabled", SOURCE)
     try:
-        response = outbound.request(
-            "GET",
-            url,
-            headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
-            timeout=settings.WEBSITE_TIMEOUT,
-            max_bytes=settings.WEBSITE_MAX_BYTES,
-            retries=1,
-            provider="website",
+        # A breaker per host: merchants hosted on one failing platform stop costing a timeout
+        # each, while one merchant's dead site never affects another's check.
+        response = outbound.breaker_guarded(
+            f"website:{(urlsplit(url).hostname or '').lower()}",
+            lambda: outbound.request(
+                "GET",
+                url,
+                headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+                timeout=settings.WEBSITE_TIMEOUT,
+                max_bytes=settings.WEBSITE_MAX_BYTES,
+                retries=1,
+                provider="website",
+            ),
         )
     except outbound.BlockedDestination as exc:
         # Integrators read check messages: what a refused name resolves to stays in our log.

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from kyb import tracing
 from kyb.crypto import decrypt
 from merchants.models import Merchant
 from verifications import metrics, risk
@@ -145,7 +146,9 @@ def run_checks(snapshot: Mapping[str, Any]) -> dict[str, CheckResult]:
         context["_tax_id"] = _tax_id(snapshot)
     results: dict[str, CheckResult] = {}
     for name, check in CHECKS:
-        result = timed(check, context)
+        with tracing.span(f"check {name}", **{"kyb.check": name}) as current:
+            result = timed(check, context)
+            current.set_attribute("kyb.check.status", result.status.value)
         metrics.CHECK_SECONDS.labels(check=name, status=result.status.value).observe(
             result.duration_ms / 1000
         )
@@ -188,6 +191,8 @@ def _decide(
         },
     )
     _close_job(job, JobStatus.SUCCEEDED)
+    waited = (timezone.now() - verification.created_at).total_seconds()
+    metrics.DECISION_SECONDS.labels(outcome=assessment.outcome).observe(max(0.0, waited))
     return assessment.outcome
 
 
