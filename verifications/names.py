@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from anyascii import anyascii
-from rapidfuzz import fuzz
 
 # Legal-form words that say nothing about which business it is.
 LEGAL_FORMS = frozenset(
@@ -71,4 +70,6 @@ def similarity(a: str, b: str) -> float:
     left, right = normalise(a), normalise(b)
     if not left or not right:
         return 0.0
+    from rapidfuzz import fuzz  # here: web workers import this module but never compare
+
     return fuzz.token_sort_ratio(left, right) / 100.0

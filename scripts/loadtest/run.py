@@ -72,31 +72,16 @@ def _env() -> dict[str, str]:
 
 
 def _nginx_conf() -> Path:
-    """deploy/nginx/kyb.conf rendered for a local, unprivileged nginx."""
-    site = (ROOT / "deploy" / "nginx" / "kyb.conf").read_text()
-    site = site.replace("${KYB_UPSTREAM}", f"127.0.0.1:{APP_PORT}")
-    site = site.replace("${KYB_LISTEN}", f"127.0.0.1:{FRONT_PORT}")
-    prefix = OUT / "nginx"
-    prefix.mkdir(parents=True, exist_ok=True)
-    main = prefix / "nginx.conf"
-    main.write_text(
-        f"""worker_processes 1;
-worker_rlimit_nofile 16384;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {prefix}/body;
-  proxy_temp_path {prefix}/proxy;
-  fastcgi_temp_path {prefix}/fastcgi;
-  uwsgi_temp_path {prefix}/uwsgi;
-  scgi_temp_path {prefix}/scgi;
-  {site}
-}}
-"""
+    """deploy/nginx/kyb.conf rendered for a local, unprivileged nginx (scripts/nginx_front.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from nginx_front import write_local
+
+    return write_local(
+        OUT / "nginx",
+        upstream=f"127.0.0.1:{APP_PORT}",
+        listen=f"127.0.0.1:{FRONT_PORT}",
+        daemon=False,
     )
-    return main
 
 
 def _cpu_times() -> tuple[float, float]:
@@ -236,7 +221,15 @@ def main() -> int:
 
 def _scenarios() -> int:
     print(f"front http://127.0.0.1:{FRONT_PORT} (nginx) -> gunicorn 127.0.0.1:{APP_PORT}")
-    _wrk("get", 16, 5, 0, 1000)  # warm: workers, pools, the hot ids in the cache
+    warm = subprocess.run(
+        [PY, "manage.py", "cache_warm", "--recent", str(COUNT)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(warm.stdout.strip().splitlines()[-1], "(cache warming, as after a deploy)")
+    _wrk("get", 16, 5, 0, 1000)  # warm: workers and pools
     results = {}
     results["scenario"] = r = _wrk("mix", USERS, DURATION, 12_000, COUNT)
     _print(f"plan: {USERS} users, think 0-12 s, mix", r)
