@@ -129,13 +129,12 @@ def _active_secrets(endpoint: WebhookEndpoint) -> list[str]:
     return secrets
 
 
-def _enqueue(delivery_id: uuid.UUID) -> None:
-    from kyb.celery import app
+def _enqueue(delivery_id: uuid.UUID) -> bool:
+    """Hand one delivery to the broker; on failure (broker down) it stays due in the outbox
+    and the dispatcher beat task sends it. Milliseconds either way, never a result backend."""
+    from kyb.celery import publish
 
-    try:
-        app.send_task(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)}, retry=False)
-    except Exception:  # noqa: BLE001 - broker down: the dispatcher beat task picks it up.
-        return
+    return publish(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)}) is not None
 
 
 def webhook_event_emit(
@@ -300,9 +299,12 @@ def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
+    sent = 0
     for delivery_id in due:
-        _enqueue(delivery_id)
-    return len(due)
+        if not _enqueue(delivery_id):
+            break  # broker down: the rest wait for the next run instead of each failing
+        sent += 1
+    return sent
 
 
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
