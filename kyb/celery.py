@@ -19,7 +19,12 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 logger = logging.getLogger("kyb.celery")
 # One immediate retry re-opens a pooled connection that a broker restart left stale; more would
 # only hold the caller (a request thread, on commit) while the broker is down.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
 
 app = Celery("kyb")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -261,7 +261,10 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 14)
 WEBHOOK_BACKOFF_BASE = env_int("WEBHOOK_BACKOFF_BASE", 30)
 WEBHOOK_BACKOFF_MAX = env_int("WEBHOOK_BACKOFF_MAX", 21_600)
 WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
-WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 120)
+# An attempt whose worker died (or that could not be recorded) is retried after this lease;
+# it must exceed the deliver task's hard time limit (45 s) or a slow attempt is sent twice.
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)
+WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 16)
 WEBHOOK_SECRET_GRACE = env_int("WEBHOOK_SECRET_GRACE", 86_400)
 WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
 REST_FRAMEWORK = {
