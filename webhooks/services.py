@@ -3,8 +3,8 @@ caller's transaction), delivery attempts with backoff, redelivery."""
 
 from __future__ import annotations
 
-import logging
 import ipaddress
+import logging
 import random
 import re
 import time

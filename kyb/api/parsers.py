@@ -19,7 +19,6 @@ import orjson
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
-
 # Deep enough for any real payload (merchant metadata, people, addresses), far enough below
 # orjson's 254-level write limit that a response or stored record wrapping it stays writable.
 JSON_MAX_DEPTH = 64
