@@ -53,7 +53,8 @@ local new_tat = tat + interval
 if new_tat - window > now then
   return {0, 0, math.ceil(new_tat - window - now), math.ceil(tat - now)}
 end
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+local ttl_ms = math.ceil((new_tat - now) / 1000) + 1
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
 return {1, math.floor((window - (new_tat - now)) / interval + 1e-6), 0, math.ceil(new_tat - now)}
 """
 
