@@ -78,7 +78,7 @@ def publish(name: str, *, kwargs: dict[str, Any], queue: str | None = None) -> s
                 retry=True,
                 retry_policy=PUBLISH_RETRY_POLICY,
             )
-    except Exception:
+    except Exception:  # broker down, whatever the error: the caller's outbox keeps the work
         logger.info("publish of %s deferred: broker unavailable", name, exc_info=True)
         return None
     return str(result.id)
