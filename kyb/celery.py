@@ -31,10 +31,24 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@worker_init.connect
+def _preload_classifier(**kwargs: object) -> None:
+    """Load the classifier in the worker's main process, before the pool forks: every pool
+    process, replacements included, inherits it (shared copy-on-write) instead of loading it
+    itself. It reads only the shipped artefact, no database, so it is safe before a fork."""
+    try:
+        from classifications.engine import get_classifier
+
+        get_classifier()
+    except Exception:  # a pool process loads it itself then
+        logger.warning("classifier preload skipped", exc_info=True)
+
+
 @worker_process_init.connect
 def _warm_up(**kwargs: object) -> None:
-    """Start loading the classifier and the screening index in a background thread when a pool
-    process starts, so the first verification it runs is not the one that pays ~3 s for it.
+    """Build the screening index (and load the classifier, if the main process could not) in a
+    background thread when a pool process starts, so the first verification it runs is not the
+    one that pays for it.
 
     It must not run inline: Celery kills a new pool process that has not reported up within
     ``worker_proc_alive_timeout``, and four replacements warming at once on a busy host took
