@@ -400,6 +400,8 @@ def test_ten_sigkills_of_worker_processes_during_a_200_verification_run(
     worker_proc_alive_timeout, replacements were killed in a loop)."""
     broker, processes = rig
     processes.env["PIPELINE_JOB_MAX_ATTEMPTS"] = "20"  # a run may be cut several times
+    # Celery's own default, against which the issue saw replacements killed in a loop.
+    processes.env["CELERY_WORKER_PROC_ALIVE_TIMEOUT"] = "4"
     processes.beat()
     worker = processes.worker(concurrency=4)
     with _publishing_to(broker.url):
@@ -431,6 +433,8 @@ def test_ten_sigkills_of_worker_processes_during_a_200_verification_run(
     finally:
         _sigkill(orphans, broker.url)
     _assert_one_decision_each(ids)
+    logs = " ".join(log.read_text(errors="replace") for log in processes.logdir.glob("w*.log"))
+    assert "Timed out waiting for UP message" not in logs, "a replacement was killed starting up"
 
 
 class TcpProxy:
