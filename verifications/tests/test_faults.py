@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -377,8 +378,10 @@ def _sigkill(pids: list[int], broker_url: str) -> None:
 KILLS = ("pool", "pool", "main", "pool", "both", "pool", "pool", "main", "pool", "pool")
 
 
-def _started_since(ids: list[str], moment: datetime) -> bool:
-    return PipelineJob.objects.filter(subject_id__in=ids, started_at__gt=moment).exists()
+def _working_again(ids: list[str], since: datetime) -> bool:
+    """A run started after ``since`` (the last kill), or nothing is left to run."""
+    started = PipelineJob.objects.filter(subject_id__in=ids, started_at__gt=since)
+    return started.exists() or _all_decided(ids)
 
 
 def _progress(ids: list[str]) -> Callable[[], str]:
@@ -413,7 +416,7 @@ def test_ten_sigkills_of_worker_processes_during_a_200_verification_run(
             # The worker (restarted, or with a new pool) is running verifications again. Before
             # the fix a pool whose children were all killed never got here.
             _wait(
-                lambda since=last_kill: _started_since(ids, since) or _all_decided(ids),
+                partial(_working_again, ids, last_kill),
                 f"the worker to run verifications again after kill {round_}",
             )
             time.sleep(0.5)  # kills land mid-run
