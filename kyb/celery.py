@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
@@ -13,18 +16,50 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyb.settings")
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
+logger = logging.getLogger("kyb.celery")
+# One immediate retry re-opens a pooled connection that a broker restart left stale; more would
+# only hold the caller (a request thread, on commit) while the broker is down.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
+
 app = Celery("kyb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@worker_init.connect
+def _preload_classifier(**kwargs: object) -> None:
+    """Load the classifier in the worker's main process, before the pool forks: every pool
+    process, replacements included, inherits it (shared copy-on-write) instead of loading it
+    itself. It reads only the shipped artefact, no database, so it is safe before a fork."""
+    try:
+        from classifications.engine import get_classifier
+
+        get_classifier()
+    except Exception:  # a pool process loads it itself then
+        logger.warning("classifier preload skipped", exc_info=True)
+
+
 @worker_process_init.connect
 def _warm_up(**kwargs: object) -> None:
-    """Load the classifier and build the screening index when a pool process starts, so the
-    first verification it runs is not the one that pays ~3 s for it. Best effort: a failure
-    here only means the first run builds them itself."""
-    import logging
+    """Build the screening index (and load the classifier, if the main process could not) in a
+    background thread when a pool process starts, so the first verification it runs is not the
+    one that pays for it.
 
+    It must not run inline: Celery kills a new pool process that has not reported up within
+    ``worker_proc_alive_timeout``, and four replacements warming at once on a busy host took
+    15 s. Inline warm-up turned "all pool processes killed" into an endless kill/respawn loop.
+    Both loaders hold a lock, so a task that arrives first waits for the same load instead of
+    doing it twice."""
+    threading.Thread(target=warm_up_now, name="kyb-warm-up", daemon=True).start()
+
+
+def warm_up_now() -> None:
+    """Load the heavy engines now. Best effort: a failure only means the first run loads them."""
     try:
         from classifications.engine import get_classifier
         from screening.engine import current_index
@@ -32,7 +67,35 @@ def _warm_up(**kwargs: object) -> None:
         get_classifier()
         current_index()
     except Exception:  # warm-up must never stop a worker from starting
-        logging.getLogger("kyb.celery").warning("warm-up skipped", exc_info=True)
+        logger.warning("warm-up skipped", exc_info=True)
+    finally:
+        from django.db import connection
+
+        connection.close()  # this thread's own connection: nobody else would close it
+
+
+def publish(name: str, *, kwargs: dict[str, Any], queue: str | None = None) -> str | None:
+    """Send a task whose result nobody reads; the message id, or ``None`` when the broker did
+    not take it. Costs milliseconds when the broker is down: one connection attempt under the
+    short ``CELERY_BROKER_CONNECTION_TIMEOUT``, one quick retry for a pooled connection that went
+    stale on a broker restart, no retry loop, and never a result backend. Callers keep their
+    work in an outbox that a beat task sends again."""
+    try:
+        with app.producer_or_acquire() as producer:
+            producer.connection.ensure_connection(max_retries=0)
+            result = app.send_task(
+                name,
+                kwargs=kwargs,
+                queue=queue,
+                producer=producer,
+                ignore_result=True,
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+            )
+    except Exception:  # broker down, whatever the error: the caller's outbox keeps the work
+        logger.info("publish of %s deferred: broker unavailable", name, exc_info=True)
+        return None
+    return str(result.id)
 
 
 @worker_init.connect

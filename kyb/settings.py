@@ -206,7 +206,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+# No result backend by default: nothing here reads task results, and a Redis result backend
+# that is down made every publish wait ~20 s (it subscribes before sending). Internal callers
+# that want ``kyb.verifications.submit``'s return value set one.
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = env_int("CELERY_RESULT_EXPIRES", 86_400)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -220,12 +224,19 @@ CELERY_TASK_QUEUES = CELERY_TASK_QUEUES
 CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish (on commit, in a request thread) waits at most this long for a broker that is down.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # With acks_late on Redis, an unacked task is redelivered after this many seconds: it
-    # must exceed the hard time limit or a slow task would run twice.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
-    "socket_connect_timeout": 5,
+    # With acks_late on Redis, a task held by a worker that died (main process killed) is
+    # redelivered after this many seconds: the worst-case recovery of such a kill. It must
+    # exceed the longest hard time limit (CELERY_TASK_TIME_LIMIT) or a slow task runs twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 180),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
+# A new pool process that has not reported up within this many seconds is killed and
+# replaced. Celery's 4 s is too tight for a busy host starting several at once; warm-up runs
+# in the background (kyb/celery.py), so this only bounds the import and fork.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 30.0)
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_ALWAYS_EAGER = False
@@ -262,7 +273,10 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 14)
 WEBHOOK_BACKOFF_BASE = env_int("WEBHOOK_BACKOFF_BASE", 30)
 WEBHOOK_BACKOFF_MAX = env_int("WEBHOOK_BACKOFF_MAX", 21_600)
 WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
-WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 120)
+# An attempt whose worker died (or that could not be recorded) is retried after this lease;
+# it must exceed the deliver task's hard time limit (45 s) or a slow attempt is sent twice.
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)
+WEBHOOK_MAX_ENDPOINTS = env_int("WEBHOOK_MAX_ENDPOINTS", 16)
 WEBHOOK_SECRET_GRACE = env_int("WEBHOOK_SECRET_GRACE", 86_400)
 WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
 REST_FRAMEWORK = {
@@ -335,7 +349,7 @@ VERIFICATION_TIME_LIMIT = env_int("VERIFICATION_TIME_LIMIT", 120)
 # Sweeper (beat, every PIPELINE_SWEEP_INTERVAL s, see kyb/beat.py): re-enqueue jobs the
 # broker never took or lost, and revive runs whose worker died.
 PIPELINE_SWEEP_QUEUED_AFTER = env_int("PIPELINE_SWEEP_QUEUED_AFTER", 30)
-PIPELINE_SWEEP_ENQUEUED_AFTER = env_int("PIPELINE_SWEEP_ENQUEUED_AFTER", 900)
+PIPELINE_SWEEP_ENQUEUED_AFTER = env_int("PIPELINE_SWEEP_ENQUEUED_AFTER", 180)
 PIPELINE_SWEEP_RUNNING_AFTER = env_int("PIPELINE_SWEEP_RUNNING_AFTER", VERIFICATION_TIME_LIMIT + 60)
 PIPELINE_SWEEP_BATCH = env_int("PIPELINE_SWEEP_BATCH", 500)
 PIPELINE_JOB_MAX_ATTEMPTS = env_int("PIPELINE_JOB_MAX_ATTEMPTS", 5)

@@ -8,11 +8,13 @@ from typing import Any
 import orjson
 from rest_framework import serializers
 
+from kyb.api.parsers import json_problem
 from kyb.api.serializers import CountryField, StrictSerializer
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
 METADATA_MAX_KEYS = 50
 METADATA_MAX_BYTES = 8192
+METADATA_MAX_DEPTH = 16  # levels inside metadata itself
 
 
 class AddressSerializer(StrictSerializer):
@@ -82,6 +84,11 @@ class MerchantInputSerializer(StrictSerializer):
     def validate_metadata(self, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > METADATA_MAX_KEYS:
             raise serializers.ValidationError(f"At most {METADATA_MAX_KEYS} keys.")
+        # Also checked here, not only by the API's parser: internal submissions arrive as task
+        # kwargs. Accepted metadata must be writable again once JSONB hands it back.
+        problem = json_problem(value, max_depth=METADATA_MAX_DEPTH)
+        if problem:
+            raise serializers.ValidationError(problem)
         if len(orjson.dumps(value)) > METADATA_MAX_BYTES:
             raise serializers.ValidationError(f"At most {METADATA_MAX_BYTES} bytes of JSON.")
         return value

@@ -174,3 +174,50 @@ def test_the_access_log_never_holds_a_tax_id(server: str, tmp_path: Path) -> Non
         log = (tmp_path / "gunicorn.log").read_text(errors="replace")
     assert "tax_id=REDACTED&country=GB" in log, log[-2000:]
     assert "GB123456789" not in log
+
+
+def _raw(base: str, head: str, body: bytes, *, close_write: bool = False) -> tuple[int, Any]:
+    """One request written by hand on a socket (what urllib cannot send: chunked bodies, a
+    body cut short); the status and JSON body of the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        if close_write:
+            sock.shutdown(socket.SHUT_WR)  # the client went away mid-body
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    payload = answer.split(b"\r\n\r\n", 1)[1]
+    return status, json.loads(payload) if payload.startswith(b"{") else payload
+
+
+def _post_head(key: str, extra: str) -> str:
+    return (
+        "POST /api/v1/merchants HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\n{extra}\r\n"
+    )
+
+
+def test_a_chunked_json_body_is_read(server: str) -> None:
+    _, key = api_key_with_secret()
+    body = json.dumps({"legal_name": "Chunked Ltd", "country": "GB"}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:]))
+    status, answer = _raw(
+        server, _post_head(key, "Transfer-Encoding: chunked\r\n"), chunks + b"0\r\n\r\n"
+    )
+    assert status == 201, answer
+    assert answer["legal_name"] == "Chunked Ltd"
+
+
+def test_a_body_shorter_than_its_content_length_is_not_processed(server: str) -> None:
+    from merchants.models import Merchant
+
+    _, key = api_key_with_secret()
+    body = json.dumps({"legal_name": "Truncated Ltd", "country": "GB"}).encode()
+    head = _post_head(key, f"Content-Length: {len(body) + 100}\r\n")
+    status, answer = _raw(server, head, body, close_write=True)
+    assert status == 400, answer
+    assert answer["error"]["code"] == "incomplete_body"
+    assert not Merchant.objects.filter(legal_name="Truncated Ltd").exists()

@@ -92,6 +92,7 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
                 kwargs={"verification_id": job.subject_id},
                 queue=job.queue,
                 producer=producer,
+                ignore_result=True,  # never touch a result backend on the request path
                 retry=True,
                 retry_policy=ENQUEUE_RETRY_POLICY,
             )

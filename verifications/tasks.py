@@ -22,6 +22,7 @@ TRANSIENT = (OperationalError, InterfaceError)
 @shared_task(
     bind=True,
     name="kyb.verifications.run",
+    ignore_result=True,  # nobody reads it: the verification row is the result
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT,
@@ -41,6 +42,9 @@ def run(self: Any, verification_id: str) -> str:
 @shared_task(
     bind=True,
     name="kyb.verifications.submit",
+    # Internal callers may read the new verification's id when they configure a result backend
+    # (CELERY_RESULT_BACKEND); without one it is dropped.
+    ignore_result=False,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT,
@@ -70,7 +74,7 @@ def submit(
     return str(verification.id)
 
 
-@shared_task(name="kyb.verifications.sweep", soft_time_limit=50, time_limit=60)
+@shared_task(name="kyb.verifications.sweep", ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep() -> dict[str, int]:
     """Beat: re-enqueue lost or never-sent verification jobs, revive runs whose worker died."""
     result = pipeline_jobs_sweep()

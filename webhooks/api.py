@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,6 +40,17 @@ class EndpointInputSerializer(StrictSerializer):
         help_text="empty or absent: every event",
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ListQuerySerializer(StrictSerializer):
+    """Query of the webhook lists: a bad ``limit`` or an empty/NUL ``cursor`` is a 400."""
+
+    cursor = serializers.CharField(required=False, help_text="opaque, from `next`/`previous`")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
+def _validated_query(request: Request) -> None:
+    ListQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
 
 
 class EndpointOutputSerializer(serializers.Serializer):
@@ -81,13 +92,14 @@ class DeliveryOutputSerializer(serializers.Serializer):
 class WebhookEndpointListCreateApi(APIView):
     @extend_schema(
         operation_id="webhook_endpoints_list",
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        parameters=[ListQuerySerializer],
         responses={
             200: paginated("PaginatedWebhookEndpointList", EndpointOutputSerializer),
             **ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
+        _validated_query(request)
         paginator = CreatedCursorPagination()
         qs = webhook_endpoint_list(integrator=request_integrator(request))
         page = paginator.paginate_queryset(qs, request, view=self) or []
@@ -159,13 +171,14 @@ class WebhookEndpointRotateSecretApi(APIView):
 class WebhookDeliveryListApi(APIView):
     @extend_schema(
         operation_id="webhook_deliveries_list",
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
+        parameters=[ListQuerySerializer],
         responses={
             200: paginated("PaginatedWebhookDeliveryList", DeliveryOutputSerializer),
             **ERRORS,
         },
     )
     def get(self, request: Request, endpoint_id: uuid.UUID) -> Response:
+        _validated_query(request)
         endpoint = webhook_endpoint_get(
             integrator=request_integrator(request), endpoint_id=endpoint_id
         )

@@ -3,8 +3,10 @@ caller's transaction), delivery attempts with backoff, redelivery."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -15,7 +17,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -81,13 +83,24 @@ def webhook_endpoint_create(
         raise DomainError("invalid_event_type", f"Unknown event types: {sorted(unknown)}")
     _check_url(url)
     secret = secret_generate()
-    endpoint = WebhookEndpoint.objects.create(
-        integrator=integrator,
-        url=url,
-        event_types=types,
-        description=description,
-        secret_encrypted=encrypt(secret),
-    )
+    with transaction.atomic():
+        # The integrator's row lock makes count-then-insert safe against concurrent creates.
+        Integrator.objects.select_for_update().filter(pk=integrator.pk).first()
+        active = WebhookEndpoint.objects.filter(integrator=integrator, disabled_at=None)
+        if active.count() >= settings.WEBHOOK_MAX_ENDPOINTS:
+            raise DomainError(
+                "endpoint_limit_reached",
+                f"At most {settings.WEBHOOK_MAX_ENDPOINTS} webhook endpoints per account: "
+                "delete one first (one endpoint can receive every event type).",
+                status_code=409,
+            )
+        endpoint = WebhookEndpoint.objects.create(
+            integrator=integrator,
+            url=url,
+            event_types=types,
+            description=description,
+            secret_encrypted=encrypt(secret),
+        )
     return endpoint, secret
 
 
@@ -130,13 +143,12 @@ def _active_secrets(endpoint: WebhookEndpoint) -> list[str]:
     return secrets
 
 
-def _enqueue(delivery_id: uuid.UUID) -> None:
-    from kyb.celery import app
+def _enqueue(delivery_id: uuid.UUID) -> bool:
+    """Hand one delivery to the broker; on failure (broker down) it stays due in the outbox
+    and the dispatcher beat task sends it. Milliseconds either way, never a result backend."""
+    from kyb.celery import publish
 
-    try:
-        app.send_task(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)}, retry=False)
-    except Exception:  # noqa: BLE001 - broker down: the dispatcher beat task picks it up.
-        return
+    return publish(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)}) is not None
 
 
 ENDPOINTS_NAMESPACE = "webhook:endpoints"
@@ -292,8 +304,59 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
         if not 200 <= response.status < 300:
             error = f"HTTP {response.status}"
     except outbound.OutboundError as exc:
-        error = str(exc)[:500] or type(exc).__name__
-    return _record(delivery, status_code, error, int((time.monotonic() - started) * 1000))
+        error = public_error(exc)
+    return _record_surely(delivery, status_code, error, int((time.monotonic() - started) * 1000))
+
+
+# Candidates for an IP address literal (v4, v6, bracketed v6); ipaddress decides.
+_ADDRESS_LIKE = re.compile(r"\[?[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*\]?")
+
+
+def _hide_address(match: re.Match[str]) -> str:
+    token = match.group(0)
+    core = token.rstrip(":.")  # "resolves to 10.0.0.5: private" ends the address with ":"
+    try:
+        ipaddress.ip_address(core.strip("[]"))
+    except ValueError:
+        return token
+    return "[address]" + token[len(core) :]
+
+
+def public_error(exc: outbound.OutboundError) -> str:
+    """What the integrator may read about a failed attempt (the deliveries API shows it): never
+    the address a host name resolved to, which would map our network for them. The detail
+    stays in our log."""
+    if isinstance(exc, outbound.BlockedDestination):
+        logger.info("webhook delivery refused: %s", exc)
+        return "Refused destination: webhook URLs must point to a public internet address."
+    text = _ADDRESS_LIKE.sub(_hide_address, str(exc))
+    return text[:500] or type(exc).__name__
+
+
+def _drop_broken_connection() -> None:
+    """A connection that the outage broke is closed, so the next query reconnects."""
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
+
+
+# Seconds between tries of recording an attempt's outcome while the database is unreachable.
+RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _record_surely(delivery: WebhookDelivery, status_code: int | None, error: str, ms: int) -> str:
+    """``_record``, tried again for ~15 s if the database went away after the HTTP attempt: the
+    receiver may have the event, and an unrecorded attempt would only be retried (sent twice)
+    when its lease expires. Past that the lease still bounds the wait."""
+    for delay in (*RECORD_RETRY_DELAYS, None):
+        try:
+            return _record(delivery, status_code, error, ms)
+        except (OperationalError, InterfaceError):
+            if delay is None:
+                raise
+            logger.warning("recording delivery %s failed; retrying", delivery.pk, exc_info=True)
+            time.sleep(delay)
+            _drop_broken_connection()
+    raise AssertionError("unreachable")
 
 
 def _record(delivery: WebhookDelivery, status_code: int | None, error: str, ms: int) -> str:
@@ -344,9 +407,12 @@ def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
+    sent = 0
     for delivery_id in due:
-        _enqueue(delivery_id)
-    return len(due)
+        if not _enqueue(delivery_id):
+            break  # broker down: the rest wait for the next run instead of each failing
+        sent += 1
+    return sent
 
 
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

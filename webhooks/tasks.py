@@ -19,7 +19,9 @@ def deliver(delivery_id: str) -> str:
     return webhook_delivery_attempt(delivery_id=delivery_id)
 
 
-@shared_task(name="kyb.webhooks.dispatch_due", soft_time_limit=30, time_limit=45)
+@shared_task(
+    name="kyb.webhooks.dispatch_due", ignore_result=True, soft_time_limit=30, time_limit=45
+)
 def dispatch_due() -> int:
     """Beat: enqueue deliveries that are due (backoff retries, messages the broker lost)."""
     return webhook_deliveries_dispatch_due()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -28,4 +29,9 @@ class OrjsonRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        try:
+            return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:
+            # Data stored before the parser refused it (an integer past 64 bits, nesting past
+            # orjson's 254 levels) must stay readable: the stdlib encoder writes both, slowly.
+            return json.dumps(data, default=_default, separators=(",", ":")).encode()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import uuid
 
 import pytest
@@ -54,3 +56,46 @@ def test_redis_down_fails_open_and_is_counted(api: ApiClient) -> None:
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response
     assert REGISTRY.get_sample_value("kyb_ratelimit_fail_open_total") == before + 1
+
+
+def _sleep_until_phase(period: float, start: float, end: float) -> None:
+    """Sleep until ``time.time() % period`` lies in [start, end)."""
+    while not start <= time.time() % period < end:
+        time.sleep(0.005)
+
+
+def test_no_double_burst_across_a_window_boundary() -> None:
+    """The fixed window let a full limit through just before its boundary and another just
+    after. Whatever the limiter, at most ``limit + elapsed * limit / window`` may pass in an
+    interval of ``elapsed`` seconds."""
+    limit, window = 50, 2
+    bucket = f"test-{uuid.uuid4().hex}"
+    _sleep_until_phase(window, 1.70, 1.80)  # just before a boundary of a 2-s fixed window
+    started = time.monotonic()
+    allowed = 0
+    for _ in range(limit):
+        decision = rate_limit_hit(key_id=bucket, limit=limit, window=window)
+        assert decision is not None
+        allowed += decision.allowed
+    _sleep_until_phase(window, 0.02, 0.10)  # just after it
+    for _ in range(limit):
+        decision = rate_limit_hit(key_id=bucket, limit=limit, window=window)
+        assert decision is not None
+        allowed += decision.allowed
+    elapsed = time.monotonic() - started
+    assert allowed <= limit + math.ceil(elapsed * limit / window) + 1, (allowed, elapsed)
+
+
+def test_the_rate_refills_steadily_after_a_burst() -> None:
+    limit, window = 20, 1
+    bucket = f"test-{uuid.uuid4().hex}"
+    decisions = [rate_limit_hit(key_id=bucket, limit=limit, window=window) for _ in range(limit)]
+    assert all(d is not None and d.allowed for d in decisions)
+    spent = time.monotonic()
+    refused = rate_limit_hit(key_id=bucket, limit=limit, window=window)
+    assert refused is not None and not refused.allowed
+    time.sleep(window / limit * 2.5)  # two emission intervals and a half
+    again = [rate_limit_hit(key_id=bucket, limit=limit, window=window) for _ in range(5)]
+    refilled = math.floor((time.monotonic() - spent) * limit / window) + 1
+    # One request per emission interval came back, not a whole new window's worth.
+    assert 2 <= sum(d.allowed for d in again if d is not None) <= min(refilled, 5)
