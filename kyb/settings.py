@@ -238,7 +238,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # in the background (kyb/celery.py), so this only bounds the import and fork.
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 30.0)
 CELERY_WORKER_SEND_TASK_EVENTS = True
-CELERY_TASK_SEND_SENT_EVENT = True
+# A "task-sent" event is a second broker publish on every submission's request thread; the
+# pipeline_jobs outbox already records what was sent and when. On for Flower-style monitoring.
+CELERY_TASK_SEND_SENT_EVENT = env_bool("CELERY_TASK_SEND_SENT_EVENT", False)
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Auth, i18n, static -------------------------------------------------------------------
