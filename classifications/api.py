@@ -91,6 +91,10 @@ class ClassificationOutputSerializer(serializers.Serializer[dict[str, Any]]):
     evidence = serializers.JSONField()
     model_version = serializers.CharField()
     code_system_versions = serializers.DictField(child=serializers.CharField())
+    industry_unknown = serializers.BooleanField(
+        help_text="True when the input says too little to name an industry (no known word, or "
+        "a name alone with weak cues); any codes are then low-confidence guesses."
+    )
 
 
 class ClassifyBatchOutputSerializer(serializers.Serializer[dict[str, Any]]):

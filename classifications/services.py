@@ -45,15 +45,26 @@ M = TypeVar("M", bound=models.Model)
 
 
 def classify_business(
-    *, name: str = "", description: str = "", website_text: str = "", k: int | None = None
+    *,
+    name: str = "",
+    description: str = "",
+    website_text: str = "",
+    website_title: str = "",
+    k: int | None = None,
 ) -> ClassificationResult:
     """Top-k NAICS 2022, SIC 1987 and MCC codes with calibrated confidence and evidence.
 
-    ``k`` defaults to ``settings.CLASSIFIER_TOP_K`` (5). The model loads once per process.
+    ``website_title`` is the fetched page's title and meta description (weighed above the body
+    text). ``k`` defaults to ``settings.CLASSIFIER_TOP_K`` (5). The model loads once per process,
+    on first use.
     """
     top_k = k if k is not None else int(getattr(settings, "CLASSIFIER_TOP_K", 5))
     return get_classifier().classify(
-        name=name, description=description, website_text=website_text, k=max(1, top_k)
+        name=name,
+        description=description,
+        website_text=website_text,
+        website_title=website_title,
+        k=max(1, top_k),
     )
 
 

@@ -1,4 +1,4 @@
-"""Isotonic calibration (pool-adjacent-violators) and the expected calibration error."""
+"""Applying isotonic calibration maps, and the expected calibration error."""
 
 from __future__ import annotations
 
@@ -10,45 +10,17 @@ import numpy as np
 
 @dataclass(frozen=True)
 class IsotonicMap:
-    """A non-decreasing step function from a raw score to P(correct), fitted on held-out data."""
+    """A non-decreasing map from a raw score to P(correct), fitted on held-out data by
+    scikit-learn's ``IsotonicRegression`` at build time (its ``X_thresholds_`` / ``y_thresholds_``);
+    applied here the way its ``predict`` does: linear interpolation, clipped at the ends."""
 
     thresholds: tuple[float, ...]
     values: tuple[float, ...]
 
-    @classmethod
-    def fit(
-        cls, scores: Sequence[float], correct: Sequence[bool], min_bin: int = 25
-    ) -> IsotonicMap:
-        """Fit on (raw score, was it right) pairs; blocks hold at least ``min_bin`` samples."""
-        order = np.argsort(np.asarray(scores, dtype=np.float64), kind="stable")
-        x = np.asarray(scores, dtype=np.float64)[order]
-        y = np.asarray(correct, dtype=np.float64)[order]
-        # Start from blocks of min_bin samples so single lucky points cannot create steps.
-        blocks: list[list[float]] = []  # [sum_y, count, max_x]
-        for start in range(0, len(x), min_bin):
-            blocks.append(
-                [
-                    float(y[start : start + min_bin].sum()),
-                    float(len(y[start : start + min_bin])),
-                    float(x[min(start + min_bin, len(x)) - 1]),
-                ]
-            )
-        merged: list[list[float]] = []
-        for b in blocks:
-            merged.append(b)
-            while (
-                len(merged) > 1 and merged[-2][0] / merged[-2][1] >= merged[-1][0] / merged[-1][1]
-            ):
-                top = merged.pop()
-                merged[-1] = [merged[-1][0] + top[0], merged[-1][1] + top[1], top[2]]
-        # Shrink each block a little towards 0.5 (Laplace): no confidence of exactly 0 or 1.
-        values = tuple((s + 1.0) / (n + 2.0) for s, n, _ in merged)
-        thresholds = tuple(m[2] for m in merged[:-1])
-        return cls(thresholds=thresholds, values=values)
-
     def __call__(self, score: float) -> float:
-        idx = int(np.searchsorted(np.asarray(self.thresholds), score, side="left"))
-        return float(self.values[idx])
+        if not self.thresholds:
+            return 0.5
+        return float(np.interp(score, self.thresholds, self.values))
 
     def as_dict(self) -> dict[str, list[float]]:
         """JSON form stored in the model artefact."""

@@ -97,7 +97,9 @@ def build_mcc_naics(model: IndustryClassifier, mcc_text: dict[str, str]) -> list
         if mcc in covered:
             continue
         # MCC titles rarely say "wholesale" even for wholesale MCCs (50xx/51xx): no penalty here.
-        probs = model.score(model.space.query(text)[0], producer_cue=True).naics
+        query = model.query(text)
+        query.producer_cue = True
+        probs = model.score(query).naics
         order = np.argsort(-probs, kind="stable")[:3]
         keep = [i for i in order if probs[i] >= 0.25 * probs[order[0]] and probs[i] > 0]
         total = float(sum(probs[i] for i in keep)) or 1.0

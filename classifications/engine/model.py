@@ -1,10 +1,12 @@
 """The industry classifier at inference time: load the artefact once, answer in milliseconds.
 
 Method (numbers in README "Industry classification"):
-1. NAICS: the input is a TF-IDF vector (stemmed unigrams + bigrams). Each 6-digit NAICS 2022 code
-   is scored by a multinomial naive Bayes log-likelihood (TF-IDF-weighted counts of its documents:
-   title, official definition, illustrative examples, Census index phrases) plus a weighted cosine
-   to the centroid of its documents; a softmax with a fitted temperature gives a distribution.
+1. NAICS: an ensemble of two linear models fitted with scikit-learn at build time (weights stored
+   sparse, so serving needs only numpy/scipy): (a) multinomial naive Bayes on TF-IDF of stemmed
+   unigrams + bigrams plus a weighted cosine to each code's centroid; (b) a linear classifier
+   (SGD, modified Huber loss) on TF-IDF of words and character 3-5-grams. Their log-softmaxes are
+   averaged, then decoded hierarchy-aware: each code gains the log-probability of its sector, so
+   the 6-digit answer agrees with the sector the evidence favours.
 2. SIC and MCC: the NAICS distribution is pushed through the crosswalks (SIC<->NAICS from the
    Census concordance, our own MCC<->NAICS crosswalk), blended with direct similarity to the SIC /
    MCC titles.
@@ -25,11 +27,27 @@ import numpy as np
 import scipy.sparse as sp
 
 from .calibration import IsotonicMap
+from .text import linear_feature_list
 from .vectors import TfidfSpace
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 SYSTEMS = ("naics", "sic", "mcc")
-FIELD_WEIGHTS = {"name": 0.6, "description": 1.0, "website_text": 0.7}
+FIELD_WEIGHTS = {"name": 0.6, "description": 1.0, "website_title": 0.9, "website_text": 0.7}
+FIELDS = tuple(FIELD_WEIGHTS)
+# NAICS sectors that span several 2-digit codes (manufacturing, retail, transportation).
+SECTOR_OF = {"31": "31", "32": "31", "33": "31", "44": "44", "45": "44", "48": "48", "49": "48"}
+
+
+def sector(code: str) -> str:
+    """The NAICS sector of a code (``31``-``33`` -> ``31``)."""
+    return SECTOR_OF.get(code[:2], code[:2])
+
+
+# Names-only behaviour, chosen on the names-dev half of the names set (never on names-test; see
+# docs/classification.md): calibrated confidences are scaled down to what names alone support,
+# and a name whose best NAICS confidence stays below the threshold is ``industry_unknown``.
+NAMES_CONFIDENCE_SCALE = 0.4
+NAMES_UNKNOWN_BELOW = 0.15
 # Characters read per field: bounds the work per call; the opening of a page says what it sells.
 TEXT_LIMIT = 20_000
 
@@ -82,6 +100,9 @@ class ClassificationResult:
     evidence: dict[str, Any]
     model_version: str
     versions: dict[str, str] = field(default_factory=dict)
+    # True when the input says too little to name an industry (no known word, or a name alone
+    # with weak cues): the codes, if any, are low-confidence guesses.
+    unknown: bool = False
 
     def codes(self, system: str) -> list[CodePrediction]:
         """The predictions of one system by name."""
@@ -96,6 +117,7 @@ class ClassificationResult:
             "evidence": self.evidence,
             "model_version": self.model_version,
             "code_system_versions": self.versions,
+            "industry_unknown": self.unknown,
         }
 
 
@@ -111,6 +133,31 @@ class SystemTable:
     # things: the runner-up's 0.3 is right less often than a winner's 0.3).
     calibration: list[IsotonicMap] = field(default_factory=list)
     risk: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Query:
+    """One business as the models see it: a word vector, a word+character vector and cues."""
+
+    words: sp.csr_matrix
+    chars: sp.csr_matrix
+    surfaces: dict[int, tuple[str, str]] = field(default_factory=dict)  # column -> wording, field
+    producer_cue: bool = True
+    names_only: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """No known word in any field."""
+        return not self.words.nnz and not self.chars.nnz
+
+
+@dataclass
+class LinearModel:
+    """A linear classifier over the word+character space: ``coef @ x + intercept``."""
+
+    space: TfidfSpace
+    coef: sp.csr_matrix  # n_naics x n_features, small weights pruned
+    intercept: np.ndarray
 
 
 @dataclass
@@ -141,8 +188,10 @@ class IndustryClassifier:
         tables: dict[str, SystemTable],
         params: dict[str, float],
         version: str,
+        linear: LinearModel | None = None,
     ) -> None:
         self.space = space
+        self.linear = linear
         self.docs = docs
         self.doc_offsets = doc_offsets
         self.doc_texts = doc_texts
@@ -155,65 +204,129 @@ class IndustryClassifier:
         self.tables = tables
         self.params = params
         self.version = version
+        self._partner_cache: dict[str, sp.csr_matrix] = {}
+        sectors = [sector(code) for code in tables["naics"].codes]
+        names = sorted(set(sectors))
+        self.sector_index = np.array([names.index(x) for x in sectors], dtype=np.int64)
 
     # ---- scoring -------------------------------------------------------------------------
-    def vectorize(
-        self, *, name: str = "", description: str = "", website_text: str = ""
-    ) -> tuple[sp.csr_matrix, dict[int, tuple[str, str]]]:
-        """Weighted sum of the per-field vectors, renormalised; wording per feature column."""
-        fields = {
-            "name": name[:TEXT_LIMIT],
-            "description": description[:TEXT_LIMIT],
-            "website_text": website_text[:TEXT_LIMIT],
-        }
+    def _combine(
+        self, space: TfidfSpace, fields: dict[str, str], surfaces: dict[int, tuple[str, str]] | None
+    ) -> sp.csr_matrix:
+        """Weighted sum of the per-field vectors of one space, renormalised."""
         total: sp.csr_matrix | None = None
-        surfaces: dict[int, tuple[str, str]] = {}
         for fname, text in fields.items():
-            if not text or not text.strip():
-                continue
-            vec, surf = self.space.query(text)
-            for col, s in surf.items():
-                surfaces.setdefault(col, (s, fname))
+            vec, surf = space.query(text)
+            if surfaces is not None:
+                for col, wording in surf.items():
+                    surfaces.setdefault(col, (wording, fname))
             weighted = vec * FIELD_WEIGHTS[fname]
             total = weighted if total is None else total + weighted
         if total is None:
-            return sp.csr_matrix((1, len(self.space.vocab)), dtype=np.float32), surfaces
+            return sp.csr_matrix((1, len(space.vocab)), dtype=np.float32)
         norm = float(np.sqrt(total.multiply(total).sum())) or 1.0
-        return sp.csr_matrix(total / norm), surfaces
+        return sp.csr_matrix(total / norm)
 
-    def score(
+    def encode(
         self,
-        query: sp.csr_matrix,
-        surfaces: dict[int, tuple[str, str]] | None = None,
         *,
-        producer_cue: bool = True,
-    ) -> RawScores:
-        """Raw per-code scores of all three systems for one query vector.
+        name: str = "",
+        description: str = "",
+        website_title: str = "",
+        website_text: str = "",
+    ) -> Query:
+        """The query vectors of one business (empty fields are ignored)."""
+        given = {"name": _new_words(name, description, website_title), "description": description}
+        given |= {"website_title": website_title, "website_text": website_text}
+        fields = {f: t[:TEXT_LIMIT] for f, t in given.items() if t and t.strip()}
+        surfaces: dict[int, tuple[str, str]] = {}
+        words = self._combine(self.space, fields, surfaces)
+        chars = (
+            self._combine(self.linear.space, fields, None)
+            if self.linear is not None
+            else sp.csr_matrix((1, 0), dtype=np.float32)
+        )
+        return Query(
+            words=words,
+            chars=chars,
+            surfaces=surfaces,
+            producer_cue=has_producer_cue(" ".join(fields.values())),
+            names_only=set(fields) == {"name"},
+        )
 
-        ``producer_cue=False`` (the input never mentions making or distributing goods) applies the
-        fitted penalty to farming, mining, manufacturing and wholesale codes.
-        """
-        doc_sims = np.asarray((self.docs @ query.T).todense()).ravel()
-        cent = np.asarray((self.centroids @ query.T).todense()).ravel()
-        loglik = np.asarray((self.nb_weights @ query.T).todense()).ravel()
-        loglik += self.nb_const * float(query.sum())
+    def query(self, text: str) -> Query:
+        """Shortcut: one text as a description."""
+        return self.encode(description=text)
+
+    def naics_parts(self, query: Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """The two ensemble members: naive Bayes log-probabilities, linear-model scores."""
+        q = query.words
+        cent = np.asarray((self.centroids @ q.T).todense()).ravel()
+        loglik = np.asarray((self.nb_weights @ q.T).todense()).ravel()
+        loglik += self.nb_const * float(q.sum())
         raw = loglik + self.params["centroid_weight"] * cent
-        if not producer_cue:
+        if not query.producer_cue:
             raw -= self.params.get("producer_penalty", 0.0) * self.producer_mask
-        naics = _softmax(raw / self.params["temperature"]) if query.nnz else np.zeros_like(raw)
+        nb = _log_softmax(raw / self.params["temperature"])
+        if self.linear is None or not query.chars.nnz:
+            return nb, None
+        lin = np.asarray((self.linear.coef @ query.chars.T).todense()).ravel()
+        return nb, lin + self.linear.intercept
+
+    def blend(self, nb: np.ndarray, lin: np.ndarray | None) -> np.ndarray:
+        """Weighted average of the members' log-softmaxes."""
+        if lin is None:
+            return nb
+        w = self.params.get("linear_weight", 0.5)
+        return (1 - w) * nb + w * _log_softmax(lin / self.params.get("linear_temperature", 0.2))
+
+    def naics_logits(self, query: Query) -> np.ndarray:
+        """Ensemble log-probabilities of every NAICS code, before hierarchy decoding."""
+        return self.blend(*self.naics_parts(query))
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """Hierarchy-aware decoding: each code gains ``hierarchy_weight`` x log P(its sector)."""
+        lam = self.params.get("hierarchy_weight", 0.0)
+        if lam:
+            p = np.exp(z - z.max())
+            mass = np.bincount(self.sector_index, weights=p) / p.sum()
+            z = z + lam * np.log(mass[self.sector_index] + 1e-12)
+        return _softmax(z)
+
+    def score(self, query: Query) -> RawScores:
+        """Raw per-code scores of all three systems for one query.
+
+        When the input never mentions making or distributing goods, the fitted penalty applies to
+        farming, mining, manufacturing and wholesale codes.
+        """
+        q = query.words
+        doc_sims = np.asarray((self.docs @ q.T).todense()).ravel()
+        naics = (
+            self.decode(self.naics_logits(query))
+            if not query.empty
+            else np.zeros(len(self.tables["naics"].codes))
+        )
         return RawScores(
-            query=query,
-            surfaces=surfaces or {},
+            query=q,
+            surfaces=query.surfaces,
             naics=naics,
             doc_sims=doc_sims,
-            sic=self._derived("sic", naics, query),
-            mcc=self._derived("mcc", naics, query),
+            sic=self._derived("sic", naics, q),
+            mcc=self._derived("mcc", naics, q),
         )
 
     def _derived(self, system: str, naics: np.ndarray, query: sp.csr_matrix) -> np.ndarray:
+        """SIC / MCC scores consistent with the NAICS distribution.
+
+        Each code takes the best ``P(naics) x edge weight`` over its NAICS partners (edge weights
+        scaled so a NAICS code's strongest partner gets 1), not the sum: summing splits a clear
+        NAICS answer over its many partners while catch-all codes ("business services, n.e.c.")
+        collect crumbs from dozens of unlikely ones. Direct title similarity breaks ties.
+        """
         table = self.tables[system]
         assert table.crosswalk is not None and table.vectors is not None
-        via = np.asarray(table.crosswalk.T @ naics).ravel()
+        via = np.asarray(self._partners(system).multiply(naics[:, None]).max(axis=0).todense())
+        via = via.ravel()
         direct = np.asarray((table.vectors @ query.T).todense()).ravel()
         beta = self.params[f"beta_{system}"]
         mixed = (
@@ -222,30 +335,70 @@ class IndustryClassifier:
         total = mixed.sum()
         return mixed / total if total > 0 else mixed
 
+    def _partners(self, system: str) -> sp.csr_matrix:
+        """The crosswalk with each NAICS row scaled to a maximum of 1 (cached)."""
+        cached = self._partner_cache.get(system)
+        if cached is None:
+            xw = sp.csr_matrix(self.tables[system].crosswalk, dtype=np.float64)
+            row_max = np.asarray(xw.max(axis=1).todense()).ravel()
+            row_max[row_max == 0] = 1.0
+            cached = self._partner_cache[system] = sp.csr_matrix(sp.diags(1.0 / row_max) @ xw)
+        return cached
+
     # ---- the public call -----------------------------------------------------------------
     def classify(
-        self, *, name: str = "", description: str = "", website_text: str = "", k: int = 5
+        self,
+        *,
+        name: str = "",
+        description: str = "",
+        website_text: str = "",
+        website_title: str = "",
+        k: int = 5,
     ) -> ClassificationResult:
-        """Top-``k`` NAICS, SIC and MCC codes with calibrated confidence and evidence."""
-        query, surfaces = self.vectorize(
-            name=name, description=description, website_text=website_text
+        """Top-``k`` NAICS, SIC and MCC codes with calibrated confidence and evidence.
+
+        A business known only by its name gets the names-only treatment: confidences scaled to
+        what names support, and ``industry_unknown`` when even the best code is weak.
+        """
+        query = self.encode(
+            name=name,
+            description=description,
+            website_title=website_title,
+            website_text=website_text,
         )
-        cue = has_producer_cue(" ".join(t[:TEXT_LIMIT] for t in (name, description, website_text)))
-        raw = self.score(query, surfaces, producer_cue=cue)
+        raw = self.score(query)
+        scale = NAMES_CONFIDENCE_SCALE if query.names_only else 1.0
         preds = {
-            system: self._top(system, getattr(raw, system), k) if query.nnz else []
+            system: self._top(system, getattr(raw, system), k, scale) if not query.empty else []
             for system in SYSTEMS
         }
         evidence = (
             self._evidence(raw, preds)
-            if query.nnz
+            if not query.empty
             else {"terms": [], "note": "no known words in the input"}
         )
-        if query.nnz and not cue and self.params.get("producer_penalty", 0.0) > 0:
-            evidence["notes"] = [
+        notes: list[str] = []
+        if not query.empty and not query.producer_cue and self.params.get("producer_penalty"):
+            notes.append(
                 "no wording about making or distributing goods: farming, mining, manufacturing "
                 "and wholesale codes were down-weighted"
-            ]
+            )
+        # Only character pieces matched (no known word): too little to name an industry.
+        unknown = (
+            query.empty
+            or not query.words.nnz
+            or (
+                query.names_only
+                and (not preds["naics"] or preds["naics"][0].confidence < NAMES_UNKNOWN_BELOW)
+            )
+        )
+        if query.names_only and not query.empty:
+            notes.append(
+                "name only: confidence reflects how well names alone predict an industry"
+                + ("; too weak to name an industry (industry_unknown)" if unknown else "")
+            )
+        if notes:
+            evidence["notes"] = notes
         return ClassificationResult(
             naics=preds["naics"],
             sic=preds["sic"],
@@ -253,9 +406,12 @@ class IndustryClassifier:
             evidence=evidence,
             model_version=self.version,
             versions=dict(CODE_SYSTEM_VERSIONS),
+            unknown=unknown,
         )
 
-    def _top(self, system: str, probs: np.ndarray, k: int) -> list[CodePrediction]:
+    def _top(
+        self, system: str, probs: np.ndarray, k: int, scale: float = 1.0
+    ) -> list[CodePrediction]:
         table = self.tables[system]
         order = np.argsort(-probs, kind="stable")[:k]
         out: list[CodePrediction] = []
@@ -265,6 +421,7 @@ class IndustryClassifier:
             confidence = float(probs[i])
             if table.calibration:
                 confidence = table.calibration[min(rank, len(table.calibration) - 1)](confidence)
+            confidence *= scale
             if out:  # a lower rank never shows more confidence than the one above it
                 confidence = min(confidence, out[-1].confidence)
             out.append(
@@ -331,6 +488,23 @@ class IndustryClassifier:
 CODE_SYSTEM_VERSIONS = {"naics": "NAICS 2022", "sic": "SIC 1987", "mcc": "ISO 18245"}
 
 
+def _new_words(name: str, *others: str) -> str:
+    """The name without the words the other fields already say: "Northwind Outdoor Ltd" selling
+    "outdoor clothing" must not count "outdoor" twice."""
+    said = {w.lower() for text in others for w in _WORDS.findall(text)}
+    if not said:
+        return name
+    return " ".join(w for w in _WORDS.findall(name) if w.lower() not in said)
+
+
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max()
+    return np.asarray(z - np.log(np.exp(z).sum()))
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max())
     return np.asarray(e / e.sum())
@@ -363,11 +537,16 @@ def save(model: IndustryClassifier, directory: Path = ARTEFACT_DIR) -> None:
     _save_csr(arrays, "centroids", model.centroids)
     _save_csr(arrays, "nb_weights", model.nb_weights)
     arrays["nb_const"] = model.nb_const.astype(np.float32)
+    if model.linear is not None:
+        arrays["linear_idf"] = model.linear.space.idf
+        arrays["linear_intercept"] = model.linear.intercept.astype(np.float32)
+        _save_csr(arrays, "linear_coef", model.linear.coef)
     meta: dict[str, Any] = {
         "version": model.version,
         "params": model.params,
         "vocab": model.space.vocab,
         "doc_texts": model.doc_texts,
+        "linear_vocab": model.linear.space.vocab if model.linear is not None else None,
         "tables": {},
     }
     for system, table in model.tables.items():
@@ -414,4 +593,15 @@ def load(directory: Path = ARTEFACT_DIR) -> IndustryClassifier:
             tables=tables,
             params=meta["params"],
             version=meta["version"],
+            linear=(
+                LinearModel(
+                    space=TfidfSpace(
+                        meta["linear_vocab"], arrays["linear_idf"], analyzer=linear_feature_list
+                    ),
+                    coef=_load_csr(arrays, "linear_coef"),
+                    intercept=arrays["linear_intercept"],
+                )
+                if meta.get("linear_vocab")
+                else None
+            ),
         )

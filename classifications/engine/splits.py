@@ -30,3 +30,16 @@ def split_of(code: str, phrase: str) -> Split:
 def phrases(split: Split) -> list[tuple[str, str]]:
     """(NAICS 6-digit code, phrase) pairs of one split, in file order."""
     return [(c, p) for c, p in naics_index_phrases() if split_of(c, p) == split]
+
+
+# ---- names-only set (Companies House sample, benchmark use only) -----------------------------
+NamesSplit = Literal["names-dev", "names-test"]
+
+
+def names_split_of(company_number: str) -> NamesSplit:
+    """Bucket of one registered company: half may be looked at while tuning, half never is.
+
+    Frozen before any names-only tuning (same MD5 rule as the phrases, keyed by company number).
+    """
+    digest = hashlib.md5(f"names|{company_number}".encode(), usedforsecurity=False).hexdigest()
+    return "names-dev" if int(digest[:8], 16) % 2 == 0 else "names-test"

@@ -63,3 +63,19 @@ def features(toks: list[Token]) -> list[tuple[str, str]]:
 def feature_list(text: str) -> list[str]:
     """Only the feature strings of ``text`` (training side: surfaces are not needed)."""
     return [f for f, _ in features(tokens(text))]
+
+
+CHAR_NGRAMS = (3, 4, 5)
+
+
+def linear_feature_list(text: str) -> list[str]:
+    """Features of the linear model: the word features plus character 3-5-grams of each kept
+    word (marked ``#``, padded with spaces), so "Therapeutics" meets "therapeutic" and
+    "Bancorp" meets "bank" through shared pieces."""
+    toks = tokens(text)
+    feats = [f for f, _ in features(toks)]
+    for t in toks:
+        padded = f" {t.surface} "
+        for n in CHAR_NGRAMS:
+            feats.extend("#" + padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+    return feats

@@ -1,10 +1,14 @@
-"""TF-IDF vector space over stemmed unigrams and bigrams (sublinear tf, smoothed idf, L2 norm)."""
+"""Serving side of a TF-IDF space fitted by scikit-learn at build time.
+
+Same arithmetic as ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` with the stored vocabulary
+and idf, so web and worker processes never import scikit-learn (~80 MB of RSS).
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,22 +19,16 @@ from .text import feature_list, features, tokens
 class TfidfSpace:
     """A fitted vocabulary with idf weights; turns texts into L2-normalised sparse rows."""
 
-    def __init__(self, vocab: Sequence[str], idf: np.ndarray) -> None:
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        idf: np.ndarray,
+        analyzer: Callable[[str], list[str]] = feature_list,
+    ) -> None:
         self.vocab = list(vocab)
         self.index = {f: i for i, f in enumerate(self.vocab)}
         self.idf = idf.astype(np.float32)
-
-    @classmethod
-    def fit(cls, docs: Iterable[list[str]], min_df: int = 1) -> TfidfSpace:
-        """Vocabulary and idf from feature lists; features seen in < ``min_df`` docs dropped."""
-        df: Counter[str] = Counter()
-        n = 0
-        for feats in docs:
-            n += 1
-            df.update(set(feats))
-        vocab = sorted(f for f, c in df.items() if c >= min_df)
-        idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocab])
-        return cls(vocab, idf)
+        self.analyzer = analyzer
 
     def _row(self, feats: list[str]) -> tuple[list[int], list[float]]:
         counts = Counter(self.index[f] for f in feats if f in self.index)
@@ -54,10 +52,12 @@ class TfidfSpace:
 
     def texts(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Rows for raw texts."""
-        return self.matrix([feature_list(t) for t in texts])
+        return self.matrix([self.analyzer(t) for t in texts])
 
     def query(self, text: str) -> tuple[sp.csr_matrix, dict[int, str]]:
         """One normalised row for ``text`` and, per known feature column, the input's wording."""
+        if self.analyzer is not feature_list:
+            return self.matrix([self.analyzer(text)]), {}
         pairs = features(tokens(text))
         surfaces = {self.index[f]: s for f, s in pairs if f in self.index}
         return self.matrix([[f for f, _ in pairs]]), surfaces

@@ -78,7 +78,8 @@ def test_result_shape_has_k_codes_titles_confidences_and_version() -> None:
         assert all(0.0 <= c <= 1.0 for c in confidences)
         assert all(c["title"] for c in data[system])
     assert all("risk" in c for c in data["mcc"])
-    assert data["model_version"].startswith("tfidf-blend-")
+    assert data["model_version"].startswith("nb-sgd-ensemble-")
+    assert data["industry_unknown"] is False
 
 
 def test_top_k_defaults_to_setting(settings: Settings) -> None:
@@ -117,13 +118,37 @@ def test_website_text_alone_is_enough() -> None:
     assert "722511" in _codes(classify_business(website_text=text), "naics")
 
 
-def test_isotonic_map_is_monotone_and_never_certain() -> None:
-    scores = [i / 100 for i in range(100)] * 3
-    hits = [s > 0.5 for s in scores]
-    iso = IsotonicMap.fit(scores, hits, min_bin=10)
-    values = [iso(s / 10) for s in range(11)]
-    assert values == sorted(values)
-    assert 0.0 < values[0] < 0.2 and 0.8 < values[-1] < 1.0
+def test_isotonic_map_interpolates_between_thresholds_and_clips_at_the_ends() -> None:
+    iso = IsotonicMap(thresholds=(0.2, 0.6), values=(0.1, 0.9))
+    assert iso(0.0) == pytest.approx(0.1) and iso(1.0) == pytest.approx(0.9)
+    assert iso(0.4) == pytest.approx(0.5)
+
+
+def test_quickstart_outdoor_clothing_shop_is_clothing_retail() -> None:
+    """The README example: "outdoor" must not outweigh what the shop sells."""
+    result = classify_business(name="Acme Outdoor", description="Online outdoor clothing shop")
+    assert result.naics[0].code == "458110"
+    assert result.sic[0].code.startswith("56")
+    assert result.mcc[0].code in {"5651", "5691", "5699", "5611", "5621", "5655"}
+
+
+def test_a_telling_name_alone_gets_its_industry_with_modest_confidence() -> None:
+    result = classify_business(name="Heartland Savings Bank")
+    assert result.naics[0].code.startswith("5221")
+    assert not result.unknown
+    assert result.naics[0].confidence < 0.8
+    assert "name only" in " ".join(result.evidence["notes"])
+
+
+def test_a_name_without_industry_words_is_industry_unknown() -> None:
+    result = classify_business(name="Acme Group Holdings Ltd")
+    assert result.unknown
+    assert result.as_dict()["industry_unknown"] is True
+
+
+def test_the_website_title_counts_towards_the_industry() -> None:
+    result = classify_business(name="Acme Trading Ltd", website_title="Acme. Dog grooming salon")
+    assert result.naics[0].code == "812910"
 
 
 def test_expected_calibration_error_is_zero_when_confidence_matches_accuracy() -> None:

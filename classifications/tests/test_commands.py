@@ -73,8 +73,9 @@ def test_every_error_line_names_its_input_line(monkeypatch: pytest.MonkeyPatch) 
 
 def test_bench_classify_prints_accuracy_calibration_and_latency() -> None:
     out = io.StringIO()
-    call_command("bench_classify", "--limit", "40", stdout=out, stderr=io.StringIO())
+    call_command("bench_classify", "--limit", "40", "--no-names", stdout=out, stderr=io.StringIO())
     report = out.getvalue()
     assert "| index-test | 40 | model |" in report
+    assert "NAICS-6 top-1 | NAICS-6 top-3 | NAICS-4 top-1 | sector top-1 | ECE" in report
     assert "| real-world | 50 | baseline: most frequent |" in report
     assert "ECE NAICS top-1" in report and "median" in report and "p95" in report

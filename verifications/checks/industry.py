@@ -42,19 +42,26 @@ def check_industry(snapshot: Mapping[str, Any]) -> CheckResult:
         name=name,
         description=str(snapshot.get("description") or ""),
         website_text=str(snapshot.get("_website_text") or ""),
+        website_title=str(snapshot.get("_website_title") or ""),
     )
     predicted: dict[str, Any] = result.as_dict()
     mccs = predicted.get("mcc") or []
     declared = str(snapshot.get("declared_mcc") or "")
     evidence: dict[str, Any] = {"predicted": predicted, "declared_mcc": declared or None}
     artifacts = {"classification": result}
-    if not mccs:
+    if not mccs or getattr(result, "unknown", False):
+        # Too little to name an industry: say so rather than assert a weak code; what the
+        # business declared is still judged.
+        declared_level = _declared_risk(declared) if declared else None
+        flags = {"prohibited": ["prohibited_industry"], "high": ["high_risk_industry"]}
         return CheckResult(
-            CheckStatus.NEUTRAL,
-            "no industry could be predicted",
+            CheckStatus.FAILURE if declared_level == "prohibited" else CheckStatus.NEUTRAL,
+            "no industry could be predicted"
+            if not mccs
+            else "the name alone says too little to name an industry",
             SOURCE,
             evidence,
-            reasons=["industry_unknown"],
+            reasons=["industry_unknown", *flags.get(declared_level or "", [])],
             artifacts=artifacts,
         )
     top = mccs[0]

@@ -30,6 +30,7 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.title: list[str] = []
         self.meta: list[str] = []
+        self.summary: list[str] = []  # meta description / og:description: what the site says it is
         self._skip = 0
         self._in_title = False
 
@@ -48,6 +49,11 @@ class _TextExtractor(HTMLParser):
                 "keywords",
             }:
                 self.meta.append(values.get("content") or "")
+                if (values.get("name") or values.get("property") or "").lower() in {
+                    "description",
+                    "og:description",
+                }:
+                    self.summary.append(values.get("content") or "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS and self._skip:
@@ -63,12 +69,19 @@ class _TextExtractor(HTMLParser):
 
 def extract_text(html: str) -> tuple[str, str]:
     """(title, visible text incl. meta descriptions) of an HTML page, whitespace collapsed."""
+    title, _, text = extract_page(html)
+    return title, text
+
+
+def extract_page(html: str) -> tuple[str, str, str]:
+    """(title, meta description, visible text incl. meta tags), whitespace collapsed."""
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
     title = _SPACE.sub(" ", " ".join(parser.title)).strip()
+    summary = _SPACE.sub(" ", " ".join(dict.fromkeys(parser.summary))).strip()
     text = _SPACE.sub(" ", " ".join([*parser.meta, *parser.parts])).strip()
-    return title, text
+    return title, summary, text
 
 
 def name_on_page(snapshot: Mapping[str, Any], page_text: str) -> bool:
@@ -145,14 +158,19 @@ def check_website(snapshot: Mapping[str, Any]) -> CheckResult:
             evidence,
             reasons=["website_unreachable"],
         )
-    title, text = (
-        extract_text(response.text())
+    title, summary, text = (
+        extract_page(response.text())
         if "html" in response.headers.get("content-type", "html")
-        else ("", "")
+        else ("", "", "")
     )
     found = name_on_page(snapshot, f"{title} {text}")
     evidence.update(title=title[:200], name_found=found, excerpt=text[:EXCERPT])
-    artifacts = {"website_text": text[:TEXT_KEEP]}
+    # The title and meta description say what the site is in a sentence; the classifier weighs
+    # them above the page body (classifications: ``website_title``).
+    artifacts = {
+        "website_text": text[:TEXT_KEEP],
+        "website_title": f"{title}. {summary}".strip(" .")[:EXCERPT],
+    }
     reasons = [] if tls else ["website_no_tls"]
     if not found:
         reasons.append("website_name_absent")

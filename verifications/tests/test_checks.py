@@ -86,6 +86,8 @@ def test_website_reachable_with_name_keeps_text_for_the_classifier(
     assert result.status == CheckStatus.WARNING and result.reasons == ["website_no_tls"]
     assert "Jackets" in result.artifacts["website_text"]
     assert "website_text" not in result.as_dict()["evidence"]
+    # Title and meta description travel apart: the classifier weighs them above the body.
+    assert result.artifacts["website_title"] == "Acme Trading. Outdoor clothing shop"
 
 
 def test_website_without_the_name_or_answering_an_error(provider: FakeProvider) -> None:
@@ -148,3 +150,22 @@ def test_sanctions_match_goes_to_an_analyst_and_prohibited_is_rejected() -> None
     assert match.outcome == "in_review" and match.score == WEIGHTS["sanctions_match"].weight
     prohibited = assess({"industry": _result(CheckStatus.FAILURE, "prohibited_industry")})
     assert (prohibited.outcome, prohibited.score) == ("rejected", 100)
+
+
+def test_industry_check_says_unknown_for_a_bare_name_but_still_judges_the_declared_mcc() -> None:
+    from verifications.checks.industry import check_industry
+
+    bare = check_industry({"legal_name": "Acme Group Holdings Ltd"})
+    assert bare.status == CheckStatus.NEUTRAL and bare.reasons == ["industry_unknown"]
+    declared = check_industry({"legal_name": "Acme Group Holdings Ltd", "declared_mcc": "7273"})
+    assert declared.status == CheckStatus.FAILURE
+    assert declared.reasons == ["industry_unknown", "prohibited_industry"]
+
+
+def test_industry_check_reads_the_website_title_the_website_check_kept() -> None:
+    from verifications.checks.industry import check_industry
+
+    result = check_industry(
+        {"legal_name": "Acme Trading Ltd", "_website_title": "Acme. Dog grooming salon"}
+    )
+    assert result.evidence["predicted"]["naics"][0]["code"] == "812910"

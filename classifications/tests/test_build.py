@@ -1,0 +1,69 @@
+"""``build_classifier`` end to end on a small model: the artefact can be rebuilt from the repo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classifications.engine import build as build_module
+from classifications.engine.benchmark_names import name_cases
+from classifications.engine.model import load, save
+
+
+@pytest.fixture(scope="module")
+def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a model of three industries (clothing retail, restaurants, banks) and save it."""
+    model = build_module.build(
+        naics_prefixes=("4581", "7225", "5221"), linear_epochs=3, write=False, progress=print
+    )
+    directory = tmp_path_factory.mktemp("artefact")
+    save(model, directory)
+    return directory
+
+
+def test_a_rebuilt_small_model_loads_and_classifies(small_model_dir: Path) -> None:
+    model = load(small_model_dir)
+    assert model.version.startswith(f"{build_module.ENGINE_NAME}-{build_module.ENGINE_RELEASE}+")
+    assert model.linear is not None and model.linear.coef.nnz > 0
+    shop = model.classify(description="Online outdoor clothing shop")
+    assert shop.naics[0].code == "458110"
+    assert shop.mcc and shop.mcc[0].code.startswith("56")
+    diner = model.classify(description="Pizzeria with table service and a wine list")
+    assert diner.naics[0].code.startswith("7225")
+    bank = model.classify(name="Heartland Savings Bank")
+    assert bank.naics[0].code.startswith("5221")
+
+
+def test_rebuilding_gives_the_same_model(small_model_dir: Path) -> None:
+    again = build_module.build(
+        naics_prefixes=("4581", "7225", "5221"), linear_epochs=3, write=False, progress=print
+    )
+    assert again.version == load(small_model_dir).version
+
+
+def test_serving_the_classifier_never_imports_scikit_learn() -> None:
+    """scikit-learn costs ~80 MB of RSS: web and worker processes load only the stored arrays."""
+    code = (
+        "import sys; from classifications.engine import get_classifier; "
+        "get_classifier().classify(description='hair salon'); "
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_names_set_halves_are_disjoint_and_skip_dormant_companies() -> None:
+    dev, test = name_cases("names-dev"), name_cases("names-test")
+    assert len(dev) > 250 and len(test) > 250
+    assert not {c.number for c in dev} & {c.number for c in test}
+    assert all(c.divisions for c in dev + test)
+    assert "08209948" not in {c.number for c in dev + test}  # "! LTD", dormant
