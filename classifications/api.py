@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classifications.services import classify_business
 from kyb.api.schema import ERRORS
 from kyb.api.serializers import StrictSerializer
 
@@ -104,6 +103,10 @@ class ClassifyBatchOutputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 def _classify(item: dict[str, Any], k: int | None) -> dict[str, Any]:
+    # Imported here: the engine (numpy, scipy and the model) loads in the process that
+    # classifies, on first use, not in every web worker at start.
+    from classifications.services import classify_business
+
     result = classify_business(**{f: item.get(f) or "" for f in TEXT_FIELDS}, k=k)
     return {"id": item.get("id"), **result.as_dict()}
 
