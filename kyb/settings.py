@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kyb.api.middleware.ThresholdGZipMiddleware",
+    # Inside gzip (it compresses the rewritten body), outside everything that may answer HTML.
+    "kyb.api.json_errors.ApiJsonErrorsMiddleware",
     "kyb.api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,10 +6,12 @@ from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from kyb.api.index import ApiIndexApi
 from monitoring import views as monitoring_views
 
 # Each app contributes its v1 routes.
 api_v1 = [
+    path("", ApiIndexApi.as_view(), name="index"),
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
     path("", include("classifications.urls")),
