@@ -51,6 +51,7 @@ from kyb.outbound.errors import (
     OutboundError,
     ResponseTooLarge,
     TooManyRedirects,
+    UnresolvableHost,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "ProviderFailure",
     "ResponseTooLarge",
     "TooManyRedirects",
+    "UnresolvableHost",
     "breaker_call",
     "breaker_reset",
     "breaker_state",
