@@ -283,6 +283,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Domain knobs ---------------------------------------------------------------------------
+# Days an erased merchant's skeleton (decision, reason codes, list versions, timestamps) is kept
+# for audit after DELETE /api/v1/merchants/{id}; then a daily beat task purges it.
+ERASURE_RETENTION_DAYS = env_int("ERASURE_RETENTION_DAYS", 1825)
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)

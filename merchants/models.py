@@ -93,6 +93,9 @@ class Merchant(models.Model):
         related_name="+",
         db_index=False,
     )
+    # Set when the integrator erased its personal data (DELETE /api/v1/merchants/{id}): the row
+    # is then a skeleton, kept until ERASURE_RETENTION_DAYS have passed.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,3 +134,31 @@ class Merchant(models.Model):
     @property
     def tax_id_masked(self) -> str:
         return f"****{self.tax_id_last4}" if self.tax_id_encrypted else ""
+
+
+class MerchantErasure(models.Model):
+    """The audit row of one erasure: who asked, when, what was scrubbed, until when the skeleton
+    is kept and when it was purged. It holds no personal data and outlives the merchant row
+    (``merchant_id`` is not a foreign key for that reason)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    integrator = models.ForeignKey(Integrator, on_delete=models.PROTECT, related_name="+")
+    merchant_id = models.UUIDField(unique=True)
+    requested_by = models.CharField(max_length=150, help_text="'api_key:<prefix>' or a username")
+    erased_at = models.DateTimeField()
+    retain_until = models.DateTimeField(help_text="the skeleton is purged after this")
+    purged_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, help_text="what was scrubbed, as counts")
+
+    class Meta:
+        db_table = "merchant_erasures"
+        indexes = [
+            models.Index(
+                fields=["retain_until"],
+                condition=Q(purged_at=None),
+                name="idx_merchant_erasures_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure of {self.merchant_id}"

@@ -95,6 +95,10 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
     ``merchant.updated`` in the same transaction."""
     from webhooks.services import webhook_on_merchant_updated
 
+    if merchant.erased_at is not None:
+        from merchants.erasure import MERCHANT_ERASED_MESSAGE
+
+        raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     serializer = MerchantUpdateSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     fields = _json_ready(dict(serializer.validated_data))

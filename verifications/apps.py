@@ -7,9 +7,10 @@ class VerificationsConfig(AppConfig):
     verbose_name = "Verifications and jobs"
 
     def ready(self) -> None:
-        from verifications import signals  # noqa: F401  (connects cache invalidation)
+        from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
 
+        erasure.connect()  # scrubs its rows when a merchant is erased (merchants.erasure)
         post_migrate.connect(
             review_groups_on_post_migrate, sender=self, dispatch_uid="verifications_review_groups"
         )

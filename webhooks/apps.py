@@ -10,3 +10,7 @@ class WebhooksConfig(AppConfig):
         from webhooks.services import webhook_on_verification_changed
 
         effects.register(webhook_on_verification_changed)
+
+        from webhooks import erasure
+
+        erasure.connect()  # after verifications': its eraser runs last, its event goes out last
