@@ -30,6 +30,8 @@ class Integrator(models.Model):
 class ApiKeyScope(models.TextChoices):
     READ = "read", "read"
     WRITE = "write", "write"
+    # Manage the integrator's own API keys (/api/v1/api-keys); implies neither read nor write.
+    ADMIN = "admin", "admin"
 
 
 class ApiKey(models.Model):
@@ -55,6 +57,33 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ApiKeyEventAction(models.TextChoices):
+    CREATED = "created", "created"
+    REVOKED = "revoked", "revoked"
+
+
+class ApiKeyEvent(models.Model):
+    """Audit row of an API key's creation or revocation, written in the same transaction,
+    whoever did it: the integrator through the API, an operator in the admin, the CLI."""
+
+    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=ApiKeyEventAction.choices)
+    actor = models.CharField(
+        max_length=150, help_text="'api_key:<prefix>', 'user:<username>', 'cli' or 'system'"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "api_key_events"
+        indexes = [
+            models.Index(fields=["integrator", "-created_at"], name="idx_api_key_events_integr")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.api_key_id} by {self.actor}"
 
 
 class Merchant(models.Model):
