@@ -33,8 +33,8 @@ cleaned=""
 cleanup() {
     [ -n "$cleaned" ] && return
     cleaned=1
-    # Ignore further INT/TERM while cleaning up: make (or a process-group kill) delivers the
-    # signal to us again, and dying here would leave the embedded PostgreSQL/Redis running.
+    # Ignore further INT/TERM while cleaning up: make delivers the signal to us again, and
+    # dying here would leave the embedded PostgreSQL/Redis running.
     trap '' INT TERM
     if [ ${#pids[@]} -gt 0 ]; then
         echo "stopping web, worker and beat..."
@@ -89,6 +89,9 @@ start() {  # start NAME COMMAND...: run it in the background, remembered by name
     pids+=($!)
     component[$!]=$name
 }
+# Job control while starting them: each component gets its own process group, so a Ctrl-C
+# reaches only this script, which stops them itself (and does not take their exit for a crash).
+set -m
 start "web (gunicorn)" env PROMETHEUS_MULTIPROC_DIR="$PROM_DIR" \
     .venv/bin/gunicorn -c kyb/gunicorn_conf.py kyb.wsgi
 # The worker serves its pool processes' metrics itself (kyb/worker_metrics.py).
@@ -101,6 +104,11 @@ start "Celery worker" env PROMETHEUS_MULTIPROC_DIR="$PWD/var/prometheus-worker" 
 rm -f "$RUN_DIR"/celerybeat-schedule*
 start "Celery beat" .venv/bin/celery -A kyb beat --loglevel=INFO \
     --schedule="$RUN_DIR/celerybeat-schedule"
+set +m
+
+# The banner means "ready": the web answers /readyz and a warmed-up worker process answered.
+echo "waiting for the web and a warmed-up worker (it loads the classifier and watchlists)..."
+$PY scripts/wait_ready.py "http://${GUNICORN_BIND}" || echo "make run: not ready yet; see the log above" >&2
 
 echo
 echo "KYB platform is up:"
