@@ -1,10 +1,11 @@
 # The two commands: `make run` (run the platform) and `make test` (lint, types, tests).
+# `make manage ARGS="..."` runs manage.py against make run's services from any shell.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-api loadtest clean-services
+.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-api loadtest clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -17,6 +18,10 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	scripts/run.sh
+
+# e.g. make -s manage ARGS="create_api_key --integrator Acme" (the key is the last line)
+manage: $(STAMP)
+	@scripts/manage.sh $(ARGS)
 
 test: $(STAMP)
 	scripts/test.sh
@@ -50,5 +55,6 @@ bench-api: $(STAMP)
 loadtest: $(STAMP)
 	scripts/loadtest.sh
 
+# Stop the embedded PostgreSQL and Redis (make run stops those it started; this stops any).
 clean-services:
 	$(PY) scripts/devservices.py down

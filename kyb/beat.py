@@ -19,6 +19,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 15.0,
         "options": {"queue": Queue.WEBHOOKS.value, "expires": 14},
     },
+    # Erased merchants' skeletons past ERASURE_RETENTION_DAYS (merchants.erasure).
+    "merchants-purge-erased": {
+        "task": "kyb.merchants.purge_erased",
+        "schedule": 86400.0,
+        "options": {"queue": Queue.MAINTENANCE.value, "expires": 3600},
+    },
     # Re-enqueue verification jobs the broker never took or a dead worker dropped.
     "verifications-sweep": {
         "task": "kyb.verifications.sweep",

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kyb.api.middleware.ThresholdGZipMiddleware",
+    # Inside gzip (it compresses the rewritten body), outside everything that may answer HTML.
+    "kyb.api.json_errors.ApiJsonErrorsMiddleware",
     "kyb.api.middleware.ApiMiddleware",
     "kyb.api.fastpath.FastReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -310,6 +312,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Domain knobs ---------------------------------------------------------------------------
+# Days an erased merchant's skeleton (decision, reason codes, list versions, timestamps) is kept
+# for audit after DELETE /api/v1/merchants/{id}; then a daily beat task purges it.
+ERASURE_RETENTION_DAYS = env_int("ERASURE_RETENTION_DAYS", 1825)
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)

@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from kyb.api.index import ApiIndexApi
 from monitoring import views as monitoring_views
 
 # Each app contributes its v1 routes.
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiIndexApi.as_view(), name="index"),
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
     path("", include("classifications.urls")),

@@ -116,6 +116,7 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
                 integrator=form.cleaned_data["integrator"],
                 scopes=form.cleaned_data["scopes"],
                 name=form.cleaned_data["name"],
+                actor=f"user:{request.user.get_username()}",
             )
             self.log_addition(request, key, [{"added": {}}])
             context.update(title="API key created", key=key, plaintext=new.plaintext)
@@ -128,7 +129,7 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         revoked = 0
         for key in queryset.filter(revoked_at__isnull=True):
-            api_key_revoke(key=key)
+            api_key_revoke(key=key, actor=f"user:{request.user.get_username()}")
             revoked += 1
         self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
 

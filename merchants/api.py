@@ -16,6 +16,7 @@ from kyb.api.auth import request_integrator
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from merchants.erasure_api import MerchantErasureOutputSerializer, merchant_erase_view
 from merchants.models import Integrator
 from merchants.selectors import (
     merchant_data,
@@ -86,6 +87,14 @@ class MerchantDetailApi(APIView):
         merchant = merchant_get(integrator=_integrator(request), merchant_id=merchant_id)
         merchant = merchant_update(merchant=merchant, data=request.data)
         return Response(public(merchant_data(merchant)))
+
+    @extend_schema(
+        operation_id="merchants_erase",
+        description="Erase the merchant's personal data; see docs/api.md#erasure.",
+        responses={200: MerchantErasureOutputSerializer, **ERRORS},
+    )
+    def delete(self, request: Request, merchant_id: uuid.UUID) -> Response:
+        return merchant_erase_view(request, merchant_id)
 
 
 class MerchantClassificationsApi(APIView):

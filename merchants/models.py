@@ -30,6 +30,8 @@ class Integrator(models.Model):
 class ApiKeyScope(models.TextChoices):
     READ = "read", "read"
     WRITE = "write", "write"
+    # Manage the integrator's own API keys (/api/v1/api-keys); implies neither read nor write.
+    ADMIN = "admin", "admin"
 
 
 class ApiKey(models.Model):
@@ -55,6 +57,33 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ApiKeyEventAction(models.TextChoices):
+    CREATED = "created", "created"
+    REVOKED = "revoked", "revoked"
+
+
+class ApiKeyEvent(models.Model):
+    """Audit row of an API key's creation or revocation, written in the same transaction,
+    whoever did it: the integrator through the API, an operator in the admin, the CLI."""
+
+    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="+")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=ApiKeyEventAction.choices)
+    actor = models.CharField(
+        max_length=150, help_text="'api_key:<prefix>', 'user:<username>', 'cli' or 'system'"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "api_key_events"
+        indexes = [
+            models.Index(fields=["integrator", "-created_at"], name="idx_api_key_events_integr")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.api_key_id} by {self.actor}"
 
 
 class Merchant(models.Model):
@@ -93,6 +122,9 @@ class Merchant(models.Model):
         related_name="+",
         db_index=False,
     )
+    # Set when the integrator erased its personal data (DELETE /api/v1/merchants/{id}): the row
+    # is then a skeleton, kept until ERASURE_RETENTION_DAYS have passed.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -135,3 +167,31 @@ class Merchant(models.Model):
     @property
     def tax_id_masked(self) -> str:
         return f"****{self.tax_id_last4}" if self.tax_id_encrypted else ""
+
+
+class MerchantErasure(models.Model):
+    """The audit row of one erasure: who asked, when, what was scrubbed, until when the skeleton
+    is kept and when it was purged. It holds no personal data and outlives the merchant row
+    (``merchant_id`` is not a foreign key for that reason)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    integrator = models.ForeignKey(Integrator, on_delete=models.PROTECT, related_name="+")
+    merchant_id = models.UUIDField(unique=True)
+    requested_by = models.CharField(max_length=150, help_text="'api_key:<prefix>' or a username")
+    erased_at = models.DateTimeField()
+    retain_until = models.DateTimeField(help_text="the skeleton is purged after this")
+    purged_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, help_text="what was scrubbed, as counts")
+
+    class Meta:
+        db_table = "merchant_erasures"
+        indexes = [
+            models.Index(
+                fields=["retain_until"],
+                condition=Q(purged_at=None),
+                name="idx_merchant_erasures_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure of {self.merchant_id}"

@@ -11,7 +11,14 @@ from django.utils import timezone
 from kyb.api.keys import NewKey, api_key_generate
 from kyb.crypto import encrypt, normalise_identifier, search_hash
 from kyb.errors import Conflict
-from merchants.models import ApiKey, ApiKeyScope, Integrator, Merchant
+from merchants.models import (
+    ApiKey,
+    ApiKeyEvent,
+    ApiKeyEventAction,
+    ApiKeyScope,
+    Integrator,
+    Merchant,
+)
 from merchants.serializers import MerchantInputSerializer, MerchantUpdateSerializer
 
 
@@ -21,25 +28,47 @@ def integrator_get_or_create(*, name: str) -> Integrator:
 
 
 def api_key_create(
-    *, integrator: Integrator, scopes: Iterable[str] = ("read", "write"), name: str = ""
+    *,
+    integrator: Integrator,
+    scopes: Iterable[str] = ("read", "write"),
+    name: str = "",
+    actor: str = "system",
 ) -> tuple[ApiKey, NewKey]:
-    """Create a key; the plaintext exists only in the returned NewKey (shown once)."""
+    """Create a key, audited; the plaintext exists only in the returned NewKey (shown once)."""
     scopes = sorted(set(scopes))
     unknown = set(scopes) - set(ApiKeyScope.values)
     if unknown or not scopes:
         raise ValueError(f"scopes must be a non-empty subset of {ApiKeyScope.values}")
     new = api_key_generate()
-    key = ApiKey.objects.create(
-        integrator=integrator, name=name, prefix=new.prefix, key_hash=new.key_hash, scopes=scopes
-    )
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            integrator=integrator,
+            name=name,
+            prefix=new.prefix,
+            key_hash=new.key_hash,
+            scopes=scopes,
+        )
+        _api_key_audit(key, ApiKeyEventAction.CREATED, actor)
     return key, new
 
 
-def api_key_revoke(*, key: ApiKey) -> ApiKey:
-    if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+def api_key_revoke(*, key: ApiKey, actor: str = "system") -> ApiKey:
+    """Revoke a key, audited; revoking a revoked key changes nothing."""
+    with transaction.atomic():
+        # Locked and re-read: two revocations at once audit one revocation.
+        revoked_at = ApiKey.objects.select_for_update().values_list("revoked_at", flat=True)
+        key.revoked_at = revoked_at.get(pk=key.pk)
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            _api_key_audit(key, ApiKeyEventAction.REVOKED, actor)
     return key
+
+
+def _api_key_audit(key: ApiKey, action: str, actor: str) -> None:
+    ApiKeyEvent.objects.create(
+        integrator_id=key.integrator_id, api_key=key, action=action, actor=actor[:150]
+    )
 
 
 def _apply_tax_id(merchant: Merchant, tax_id: str) -> None:
@@ -95,6 +124,10 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
     ``merchant.updated`` in the same transaction."""
     from webhooks.services import webhook_on_merchant_updated
 
+    if merchant.erased_at is not None:
+        from merchants.erasure import MERCHANT_ERASED_MESSAGE
+
+        raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     serializer = MerchantUpdateSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     fields = _json_ready(dict(serializer.validated_data))

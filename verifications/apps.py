@@ -8,10 +8,11 @@ class VerificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from kyb.api.fastpath import fast_read_register
-        from verifications import signals  # noqa: F401  (connects cache invalidation)
+        from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
         from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
 
+        erasure.connect()  # scrubs its rows when a merchant is erased (merchants.erasure)
         post_migrate.connect(
             review_groups_on_post_migrate, sender=self, dispatch_uid="verifications_review_groups"
         )

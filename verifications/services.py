@@ -11,7 +11,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from kyb.cache import invalidate_on_commit
+from kyb.errors import Conflict
 from kyb.queues import Queue
+from merchants.erasure import MERCHANT_ERASED_MESSAGE
 from merchants.models import Merchant
 from merchants.selectors import MERCHANT_NAMESPACE
 from verifications.effects import verification_changed
@@ -119,7 +121,12 @@ def verification_create(
     source: str = VerificationSource.API,
     queue: str = Queue.VERIFICATIONS,
 ) -> BusinessVerification:
-    """Create a pending run and its outbox job in one transaction; enqueue on commit."""
+    """Create a pending run and its outbox job in one transaction; enqueue on commit. Call it
+    inside ``transaction.atomic()``: an erased merchant is refused (409 ``merchant_erased``),
+    also when the erasure commits while this runs (the guarded UPDATE below waits for its lock
+    and then finds the row erased), and the refusal must roll the new rows back."""
+    if merchant.erased_at is not None:
+        raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     verification = BusinessVerification.objects.create(
         merchant=merchant,
         integrator_id=merchant.integrator_id,
@@ -129,7 +136,10 @@ def verification_create(
     VerificationEvent.objects.create(
         verification=verification, to_status=VerificationStatus.PENDING, actor=SYSTEM_ACTOR
     )
-    Merchant.objects.filter(pk=merchant.pk).update(verification=verification)
+    if not Merchant.objects.filter(pk=merchant.pk, erased_at=None).update(
+        verification=verification
+    ):
+        raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     merchant.verification = verification
     invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # .update() sends no signal
     job = PipelineJob.objects.create(

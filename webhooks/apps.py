@@ -19,3 +19,7 @@ class WebhooksConfig(AppConfig):
                 sender=WebhookEndpoint,
                 dispatch_uid=f"endpoints-{signal}",
             )
+
+        from webhooks import erasure
+
+        erasure.connect()  # after verifications': its eraser runs last, its event goes out last

@@ -13,6 +13,7 @@ EVENT_TYPES = (
     "verification.updated",
     "verification.completed",
     "merchant.updated",
+    "merchant.erased",
 )
 
 

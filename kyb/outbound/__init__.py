@@ -54,6 +54,7 @@ from kyb.outbound.errors import (
     OutboundError,
     ResponseTooLarge,
     TooManyRedirects,
+    UnresolvableHost,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ProviderFailure",
     "ResponseTooLarge",
     "TooManyRedirects",
+    "UnresolvableHost",
     "breaker_call",
     "breaker_guarded",
     "breaker_reset",

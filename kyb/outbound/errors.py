@@ -11,6 +11,13 @@ class BlockedDestination(OutboundError):
     """The SSRF guard refused the destination (scheme, or an address it resolves to)."""
 
 
+class UnresolvableHost(BlockedDestination):
+    """The host name does not resolve (DNS answered no such name, or did not answer).
+
+    A refusal like its parent (nothing was connected to), but not a judgement about where the
+    name points: a website check scores it as unreachable, not as an internal address."""
+
+
 class ResponseTooLarge(OutboundError):
     """The response body exceeded ``max_bytes``."""
 

@@ -11,7 +11,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
-from kyb.outbound.errors import BlockedDestination
+from kyb.outbound.errors import BlockedDestination, UnresolvableHost
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -74,7 +74,7 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[tuple[
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise BlockedDestination(f"{host}: name does not resolve ({exc})") from exc
+        raise UnresolvableHost(f"{host}: name does not resolve ({exc})") from exc
     except UnicodeError as exc:  # IDNA: an empty or over-long label
         raise BlockedDestination(f"{host}: not a valid host name") from exc
     addresses = _unique((info[0], str(info[4][0])) for info in infos)
@@ -85,7 +85,7 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[tuple[
         if reason:
             raise BlockedDestination(f"{host} resolves to {address}: {reason}")
     if not addresses:
-        raise BlockedDestination(f"{host}: no address")
+        raise UnresolvableHost(f"{host}: no address")
     return addresses
 
 

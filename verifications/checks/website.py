@@ -117,12 +117,21 @@ def check_website(snapshot: Mapping[str, Any]) -> CheckResult:
                 provider="website",
             ),
         )
+    except outbound.UnresolvableHost:
+        # A name that does not resolve is a site nobody can reach, not an internal address.
+        return CheckResult(
+            CheckStatus.WARNING,
+            "website unreachable: the name does not resolve",
+            SOURCE,
+            {"url": url},
+            reasons=["website_unreachable"],
+        )
     except outbound.BlockedDestination as exc:
         # Integrators read check messages: what a refused name resolves to stays in our log.
         logger.info("website refused: %s", exc)
         return CheckResult(
             CheckStatus.FAILURE,
-            "website refused: not a public internet address, or the name does not resolve",
+            "website refused: not a public internet address",
             SOURCE,
             {"url": url},
             reasons=["website_blocked"],

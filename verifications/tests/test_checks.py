@@ -105,6 +105,14 @@ def test_website_on_an_internal_address_is_refused(settings: Any) -> None:
     assert result.status == CheckStatus.FAILURE and result.reasons == ["website_blocked"]
 
 
+def test_website_whose_name_does_not_resolve_is_unreachable_not_blocked() -> None:
+    # .invalid never resolves (RFC 2606): a dead domain, not an internal address.
+    result = check_website({"website": "https://northwind.invalid/", "legal_name": "Acme"})
+    assert result.status == CheckStatus.WARNING
+    assert result.reasons == ["website_unreachable"]
+    assert "does not resolve" in result.message
+
+
 def _result(status: CheckStatus, *reasons: str) -> CheckResult:
     return CheckResult(status, "", "test", reasons=list(reasons))
 

@@ -1,4 +1,4 @@
-"""``manage.py create_api_key --integrator NAME [--scopes read,write] [--name LABEL]``.
+"""``manage.py create_api_key --integrator NAME [--scopes read,write,admin] [--name LABEL]``.
 
 Creates the integrator if needed and prints the new key as the LAST line of output: it is
 shown once and never stored in plaintext.
@@ -18,14 +18,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--integrator", required=True, help="integrator name")
-        parser.add_argument("--scopes", default="read,write", help="comma-separated: read,write")
+        parser.add_argument(
+            "--scopes",
+            default="read,write",
+            help="comma-separated: read,write,admin (admin: manage keys via /api/v1/api-keys)",
+        )
         parser.add_argument("--name", default="", help="a label for the key")
 
     def handle(self, *args: Any, **options: Any) -> None:
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         integrator = integrator_get_or_create(name=options["integrator"])
         try:
-            key, new = api_key_create(integrator=integrator, scopes=scopes, name=options["name"])
+            key, new = api_key_create(
+                integrator=integrator, scopes=scopes, name=options["name"], actor="cli"
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("merchants", "0005_merchants_search_indexes"),
+        ("merchants", "0007_api_key_admin_scope_and_events"),
     ]
 
     operations = [
