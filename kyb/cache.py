@@ -33,6 +33,8 @@ from django.core.cache import cache
 from django.db import transaction
 from prometheus_client import Counter
 
+from kyb.formats import json_bytes
+
 logger = logging.getLogger("kyb.cache")
 
 # Bump when a cached value's shape changes: old entries are then never read.
@@ -182,7 +184,7 @@ def cache_get_or_fill(
 
     def load() -> bytes | None:
         data = loader()
-        return None if data is None else orjson.dumps(data)
+        return None if data is None else json_bytes(data)
 
     payload = raw_get_or_fill(namespace, ident, ttl=ttl, not_found_ttl=not_found_ttl, loader=load)
     return None if payload is None else orjson.loads(payload)

@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from kyb.cache import resource_get_or_fill, resource_payload
 from kyb.errors import NotFound
-from kyb.formats import iso_utc
+from kyb.formats import iso_utc, json_bytes
 from merchants.models import Integrator
 from verifications.models import BusinessVerification
 
@@ -156,7 +156,7 @@ def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerificatio
 
 def verification_payload(v: BusinessVerification) -> bytes:
     """The cache entry's payload of a row: owner, newline, public JSON body."""
-    return resource_payload(v.integrator_id, orjson.dumps(_public(verification_data(v))))
+    return resource_payload(v.integrator_id, json_bytes(_public(verification_data(v))))
 
 
 def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | None:
@@ -168,7 +168,7 @@ def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | N
     v = _verification_by_id(verification_id)
     if v is None:
         return None
-    return str(v.integrator_id), orjson.dumps(_public(verification_data(v)))
+    return str(v.integrator_id), json_bytes(_public(verification_data(v)))
 
 
 def verification_get_data(

@@ -173,7 +173,10 @@ def _bump_until_done() -> None:
 
 
 def keys_changed(**kwargs: Any) -> None:
-    """Any write to a key or an integrator: every process reloads its entries."""
+    """Any change to a key or an integrator: every process reloads its entries. A new row
+    changes nothing: no process can hold an entry for it."""
+    if kwargs.get("created"):
+        return
     transaction.on_commit(_bump)
     keyring_clear()
 

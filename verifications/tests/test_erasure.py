@@ -85,8 +85,16 @@ def _tables_holding(value: str, *, skip: tuple[str, ...] = ()) -> list[str]:
 
 
 def _cache_holding(value: str) -> list[str]:
-    keys = cache.keys("*")  # type: ignore[attr-defined]  # django-redis extension
-    return [k for k in keys if value.lower() in str(cache.get(k)).lower()]
+    """Every cache entry under this test's prefix whose stored bytes hold ``value`` (entries are
+    raw JSON bytes, kyb/cache.py; others may be pickles: both are searched as text)."""
+    client = cache.client.get_client()  # type: ignore[attr-defined]  # django-redis
+    keys = client.keys(cache.make_key("*"))
+    needle = value.lower()
+    return [
+        k.decode()
+        for k in keys
+        if needle in (client.get(k) or b"").decode("utf-8", "replace").lower()
+    ]
 
 
 @pytest.fixture
