@@ -14,6 +14,7 @@ from kyb.errors import NotFound
 from kyb.formats import iso_utc
 from merchants.models import Integrator
 from verifications.models import BusinessVerification
+from verifications.services import SYSTEM_ACTOR
 
 VERIFICATION_NAMESPACE = "business:verification"
 
@@ -28,14 +29,7 @@ def verification_data(v: BusinessVerification) -> dict[str, Any]:
         "source": v.source,
         "checks": v.checks,
         "risk": {"score": v.risk_score, "reasons": v.risk_reasons},
-        "decision": {
-            "outcome": v.status,
-            "decided_by": v.decided_by,
-            "reason": v.decision_reason,
-            "decided_at": iso_utc(v.decided_at),
-        }
-        if decided
-        else None,
+        "decision": public_decision(v) if decided else None,
         "error_reason": v.error_reason,
         "information_request": {
             "reason": v.information_requested,
@@ -48,6 +42,26 @@ def verification_data(v: BusinessVerification) -> dict[str, Any]:
         "started_at": iso_utc(v.started_at),
         "completed_at": iso_utc(v.completed_at),
         "_integrator_id": str(v.integrator_id),
+    }
+
+
+def public_decision(v: BusinessVerification) -> dict[str, Any]:
+    """The decision as the integrator sees it (API and webhooks). Tipping-off: never the
+    analyst's name or internal rationale, only ``analyst``/``system``, a reason code from
+    settings.DECISION_REASON_CODES and its integrator-facing text."""
+    by_analyst = v.decided_by_user_id is not None or (v.decided_by not in ("", SYSTEM_ACTOR))
+    if by_analyst:
+        code = v.decision_code or "other"
+        reason = v.decision_public_reason or settings.DECISION_REASON_CODES.get(code, "")
+    else:
+        # The risk step's explanation is built from the reason codes the API already shows.
+        code, reason = "automatic", v.decision_reason
+    return {
+        "outcome": v.status,
+        "decided_by": "analyst" if by_analyst else SYSTEM_ACTOR,
+        "reason_code": code,
+        "reason": reason,
+        "decided_at": iso_utc(v.decided_at),
     }
 
 
