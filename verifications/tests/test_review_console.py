@@ -523,7 +523,8 @@ def test_an_analyst_may_reject_a_sanctions_match(
     analyst: User, sanctions_case: BusinessVerification
 ) -> None:
     _client(analyst).post(
-        page(sanctions_case, "decide/reject"), {"reason": "true match", "reason_code": "risk_policy"}
+        page(sanctions_case, "decide/reject"),
+        {"reason": "true match", "reason_code": "risk_policy"},
     )
     sanctions_case.refresh_from_db()
     assert sanctions_case.status == VerificationStatus.REJECTED

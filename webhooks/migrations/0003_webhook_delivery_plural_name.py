@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0002_admin_list_indexes'),
+        ("webhooks", "0002_admin_list_indexes"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='webhookdelivery',
-            options={'verbose_name_plural': 'webhook deliveries'},
+            name="webhookdelivery",
+            options={"verbose_name_plural": "webhook deliveries"},
         ),
     ]
