@@ -23,6 +23,14 @@ def two_factor_required() -> bool:
     return bool(getattr(settings, "ADMIN_REQUIRE_2FA", False))
 
 
+class CodeInput(forms.TextInput):
+    """A one-time code is never written back into the page: a used code is worthless, and an
+    echoed one would make a failed page differ by what was typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class TwoFactorLoginForm(AdminAuthenticationForm):
     """Username, password and authenticator code in one form, checked together.
 
@@ -34,7 +42,7 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
         label="Authenticator code",
         max_length=16,
-        widget=forms.TextInput(
+        widget=CodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "required": True}
         ),
     )
