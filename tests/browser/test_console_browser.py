@@ -252,3 +252,33 @@ def test_reloading_the_key_created_page_creates_no_second_key(page: Any, live_se
     page.reload()
     page.wait_for_load_state()
     assert ApiKey.objects.count() == 1
+
+
+def test_operations_charts_render_offline_from_our_static_files(
+    page: Any, live_server: Any
+) -> None:
+    from django.contrib.auth.models import User
+
+    from monitoring.services import metrics_snapshot_take
+    from verifications.tests.test_review_console import in_review
+
+    in_review()
+    metrics_snapshot_take()
+    User.objects.create_superuser("ops.browser", "o@example.com", PASSWORD)
+    base = live_server.url
+    outside: list[str] = []
+
+    def only_ours(route: Any) -> None:  # the console must not need the internet (no CDN)
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_ours)
+    _login(page, base, "ops.browser")
+    page.goto(f"{base}/admin/monitoring/monitoringmetric/operations/")
+    page.wait_for_function("document.body.dataset.chartsDrawn === '7'")
+    assert page.evaluate("typeof Chart") == "function" and outside == []
+    assert page.evaluate("document.querySelectorAll('canvas').length") == 7
+    _shot(page, "operations.png", full_page=True)
