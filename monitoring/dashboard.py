@@ -209,7 +209,7 @@ def pipeline_per_day() -> dict[str, Any]:
 def operations_charts() -> list[dict[str, Any]]:
     """Every chart of the operations page: id, title, kind (Chart.js type) and data."""
     timing, auto = time_to_decision()
-    charts = [
+    charts: list[dict[str, Any]] = [
         {
             "id": "queue",
             "title": "Review queue: size and oldest case",

@@ -457,7 +457,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
             review.verification_escalate(verification_id=pk, user=user, reason=data["reason"])
         else:
             review.verification_decide(
-                verification_id=pk, user=user, outcome=DECISIONS[decision][1], **data
+                verification_id=pk, user=user, outcome=str(DECISIONS[decision][1]), **data
             )
 
     def decide_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:
