@@ -323,3 +323,47 @@ def test_case_page_renders_evidence_readably_not_as_dicts(analyst: User) -> None
 def test_any_check_shape_renders_without_error(analyst: Any) -> None:
     v = in_review(checks={"odd": {"status": "neutral", "evidence": {"a": [1, {"b": None}]}}})
     assert client_for(analyst).get(page(v)).status_code == 200
+
+
+# --- small flaws -------------------------------------------------------------------------------
+
+
+def test_plural_names_favicon_and_one_date_format(senior: User) -> None:
+    from django.contrib.auth.models import User as UserModel
+
+    from verifications.models import RegistryEntity
+    from webhooks.models import WebhookDelivery
+
+    assert RegistryEntity._meta.verbose_name_plural == "registry entities"
+    assert WebhookDelivery._meta.verbose_name_plural == "webhook deliveries"
+    root = UserModel.objects.create_superuser("root", "r@example.com", "pw-123456789")
+    body = _client(root).get("/admin/").content.decode()
+    assert "kyb/favicon.svg" in body and "entitys" not in body and "deliverys" not in body
+    v = in_review()
+    queue = _client(senior).get(QUEUE).content.decode()
+    assert v.created_at.strftime("%Y-%m-%d") in queue
+
+
+def test_read_only_pages_have_no_save_button() -> None:
+    from django.contrib.auth.models import User as UserModel
+
+    from verifications.tests.factories import PipelineJobFactory
+    from webhooks.models import WebhookDelivery, WebhookEvent
+
+    root = _client(UserModel.objects.create_superuser("root", "r@example.com", "pw-123456789"))
+    v = in_review()
+    endpoint = WebhookEndpoint.objects.create(
+        integrator=v.integrator, url="https://hooks.example.com/kyb", secret_encrypted="x"
+    )
+    event = WebhookEvent.objects.create(integrator=v.integrator, type="x", body="{}")
+    delivery = WebhookDelivery.objects.create(
+        event=event, endpoint=endpoint, next_attempt_at=event.created_at
+    )
+    job = PipelineJobFactory.create()
+    for url in (
+        f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/",
+        f"/admin/verifications/pipelinejob/{job.pk}/change/",
+    ):
+        response = root.get(url)
+        assert response.status_code == 200, url
+        assert 'name="_save"' not in response.content.decode(), url
