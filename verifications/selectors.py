@@ -104,9 +104,18 @@ def verification_get_data(
         )
     else:
         data = load()
+    if isinstance(data, dict) and _old_decision_shape(data):
+        data = load()  # cached before decisions were made integrator-safe: never serve it
     if not isinstance(data, dict) or data["_integrator_id"] != str(integrator.id):
         raise NotFound("not_found", "Verification not found.")
     return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def _old_decision_shape(data: dict[str, Any]) -> bool:
+    """A cache entry written by an older release (``decided_by`` a username, no
+    ``reason_code``): for up to CACHE_TTL_VERIFICATION after an upgrade such entries exist."""
+    decision = data.get("decision")
+    return isinstance(decision, dict) and "reason_code" not in decision
 
 
 def verification_status(*, verification_id: uuid.UUID) -> str | None:

@@ -367,3 +367,20 @@ def test_read_only_pages_have_no_save_button() -> None:
         response = root.get(url)
         assert response.status_code == 200, url
         assert 'name="_save"' not in response.content.decode(), url
+
+
+def test_a_decision_cached_by_an_older_release_is_not_served(senior: User) -> None:
+    """Entries cached before the upgrade carried the analyst's name: they are read again."""
+    from django.core.cache import cache
+
+    from kyb.cache import cache_key
+    from verifications.selectors import VERIFICATION_NAMESPACE, verification_data
+
+    v = in_review()
+    _client(senior).post(page(v, "decide/reject"), {"reason_code": "other", "reason": RATIONALE})
+    v.refresh_from_db()
+    old = verification_data(v)
+    old["decision"] = {"outcome": "rejected", "decided_by": senior.username, "reason": RATIONALE}
+    cache.set(cache_key(VERIFICATION_NAMESPACE, v.pk), old, 3600)
+    body = _api(v).get(f"/api/v1/verifications/{v.pk}").content.decode()
+    assert senior.username not in body and RATIONALE not in body
