@@ -170,8 +170,19 @@ class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     list_filter = (CountryFilter,)
     uuid_search_fields = ("id",)
     uuid_text_fields = ("external_id", "registration_number")
-    search_fields = ("external_id__exact", "registration_number__exact", "legal_name")
-    search_help_text = "merchant id, external id, registration number, or part of the name"
+    # Exact ids (btree), part of the name or of a person's name (trigram indexes on
+    # UPPER(legal_name) and UPPER(people::text), merchants migrations 0005 and 0006).
+    search_fields = (
+        "external_id__exact",
+        "registration_number__exact",
+        "lei__exact",
+        "legal_name",
+        "people__icontains",
+    )
+    search_help_text = (
+        "merchant id, external id, registration number, LEI, or part of the name or of a "
+        "person's name (owners, directors)"
+    )
     raw_id_fields = ("verification",)
     autocomplete_fields = ("integrator",)
     readonly_fields = ("tax_id_masked", "created_at", "updated_at")

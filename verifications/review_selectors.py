@@ -51,15 +51,21 @@ def risk_band(score: int | None) -> str:
 SEARCH_MERCHANTS_MAX = 500  # merchants a queue search considers (the newest first)
 
 
+def merchant_search_conditions(term: str) -> list[Q]:
+    """The queue search's merchant lookups, in order: exact ids (one OR of btree indexes), the
+    legal name, a person's name (trigram indexes)."""
+    term = term.strip()
+    exact = Q(external_id=term) | Q(registration_number=term) | Q(lei=term.upper())
+    return [exact, Q(legal_name__icontains=term), Q(people__icontains=term)]
+
+
 def merchant_ids_matching(term: str) -> list[Any]:
     """Merchants a queue search term names: external id, registration number or LEI exactly,
     part of the legal name, or part of a person's name (both trigram-indexed). Capped."""
     from merchants.models import Merchant
 
-    term = term.strip()
-    exact = Q(external_id=term) | Q(registration_number=term) | Q(lei=term.upper())
     ids: list[Any] = []
-    for condition in (exact, Q(legal_name__icontains=term), Q(people__icontains=term)):
+    for condition in merchant_search_conditions(term):
         room = SEARCH_MERCHANTS_MAX - len(ids)
         if room <= 0:
             break

@@ -175,7 +175,9 @@ def test_an_analyst_decides_a_sanctions_case_from_one_screen(
 
     # The queue, filtered to the sanctions view; it fits 1,400 px.
     page.goto(f"{base}{QUEUE}")
-    page.click("text=Sanctions, unassigned")
+    with page.expect_navigation():
+        page.click("#review-queue-stats >> text=Sanctions, unassigned")
+    page.wait_for_selector("#result_list")
     filtered_url = page.url
     assert "view=sanctions_unassigned" in filtered_url
     right = page.evaluate("document.querySelector('#result_list').getBoundingClientRect().right")
@@ -184,7 +186,8 @@ def test_an_analyst_decides_a_sanctions_case_from_one_screen(
     _shot(page, "review-queue.png")
 
     # The first case: hits, the registry comparison and the decision form without scrolling.
-    page.click(f"#result_list a[href*='{first.pk}']")
+    with page.expect_navigation():
+        page.click(f"#result_list a[href*='{first.pk}']")
     page.wait_for_selector("#verification-page")
     for selector in ("#risk-score", "#reasons-in-words", "#sanctions table", "#registry table"):
         assert _in_first_screen(page, selector), selector
@@ -205,7 +208,8 @@ def test_an_analyst_decides_a_sanctions_case_from_one_screen(
     assert first.status == VerificationStatus.REJECTED
 
     # Back to the same filtered queue.
-    page.click("#back-to-queue")
+    with page.expect_navigation():
+        page.click("#back-to-queue")
     assert page.url == filtered_url
 
     # The decision page on its own (a refusal or an invalid form lands here).

@@ -384,3 +384,22 @@ def test_a_decision_cached_by_an_older_release_is_not_served(senior: User) -> No
     cache.set(cache_key(VERIFICATION_NAMESPACE, v.pk), old, 3600)
     body = _api(v).get(f"/api/v1/verifications/{v.pk}").content.decode()
     assert senior.username not in body and RATIONALE not in body
+
+
+def test_person_and_lei_searches_are_served_by_indexes(analyst: User) -> None:
+    from merchants.models import Merchant
+    from merchants.tests.factories import MerchantFactory as Factory
+
+    merchant = Factory.create(
+        lei="5493001KJTIIGC8Y1R12", people=[{"name": "Ingrid Bergström", "role": "director"}]
+    )
+    root = _client(User.objects.create_superuser("root", "r@example.com", "pw-123456789"))
+    for term in ("5493001KJTIIGC8Y1R12", "Bergstr"):  # the merchant list finds them too
+        body = root.get("/admin/merchants/merchant/", {"q": term}).content.decode()
+        assert f"/admin/merchants/merchant/{merchant.pk}/change/" in body, term
+    from kyb.tests.test_admin_tools import _has_extension, _plan
+
+    assert "idx_merchants_lei" in _plan(Merchant.objects.filter(lei="5493001KJTIIGC8Y1R12"))
+    if _has_extension("pg_trgm"):
+        plan = _plan(Merchant.objects.filter(people__icontains="Bergstr"))
+        assert "idx_merchants_people_trgm" in plan, plan
