@@ -7,16 +7,67 @@ request, so tests can switch it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp import match_token
 
 
 def two_factor_required() -> bool:
     """Whether the admin demands an OTP-verified session (``ADMIN_REQUIRE_2FA``)."""
     return bool(getattr(settings, "ADMIN_REQUIRE_2FA", False))
+
+
+class CodeInput(forms.TextInput):
+    """A one-time code is never written back into the page: a used code is worthless, and an
+    echoed one would make a failed page differ by what was typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class TwoFactorLoginForm(AdminAuthenticationForm):
+    """Username, password and authenticator code in one form, checked together.
+
+    django-otp's own admin form shows its device list only after the password was accepted, so
+    a browser's first submit always fails, and the form changing shape tells whether the
+    password was right. Here every wrong part (user, password, code, no device) gives the same
+    error, after the same work; a code is matched against each of the user's devices."""
+
+    otp_token = forms.CharField(
+        label="Authenticator code",
+        max_length=16,
+        widget=CodeInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "required": True}
+        ),
+    )
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct username, password and authenticator code for a staff "
+            "account. All three may be case-sensitive."
+        ),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        token = (self.cleaned_data.get("otp_token") or "").strip()
+        if username is None or not password:
+            return self.cleaned_data
+        user = authenticate(self.request, username=username, password=password)
+        device = match_token(user, token) if user is not None and token else None
+        if user is None or device is None:
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(user)
+        user.otp_device = device  # type: ignore[attr-defined]  # django_otp.login reads it
+        self.user_cache = user
+        return self.cleaned_data
 
 
 class KybAdminSite(AdminSite):
@@ -29,11 +80,11 @@ class KybAdminSite(AdminSite):
     # Chosen per request from the setting (a property where Django has a class attribute).
     @property
     def login_form(self) -> type[AdminAuthenticationForm]:  # type: ignore[override]
-        return OTPAdminAuthenticationForm if two_factor_required() else AdminAuthenticationForm
+        return TwoFactorLoginForm if two_factor_required() else AdminAuthenticationForm
 
     @property
     def login_template(self) -> str:  # type: ignore[override]
-        return "otp/admin111/login.html" if two_factor_required() else "admin/login.html"
+        return "admin/login_2fa.html" if two_factor_required() else "admin/login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Active staff, and with 2FA required, verified by an OTP device this session."""

@@ -257,6 +257,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# One date format in the console (kyb/locale_formats/en/formats.py).
+FORMAT_MODULE_PATH = ["kyb.locale_formats"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 
 # Admin 2-factor login (django-otp TOTP): on in production, off with DEBUG unless set.
@@ -350,6 +352,18 @@ WEBSITE_MAX_BYTES = env_int("WEBSITE_MAX_BYTES", 1024 * 1024)
 # Risk: score < RISK_REVIEW_THRESHOLD approves, >= RISK_REJECT_THRESHOLD rejects, between reviews.
 RISK_REVIEW_THRESHOLD = env_int("RISK_REVIEW_THRESHOLD", 30)
 RISK_REJECT_THRESHOLD = env_int("RISK_REJECT_THRESHOLD", 70)
+# The integrator-facing reasons an analyst picks from when deciding a case (code: label). The
+# code and the label (or the analyst's integrator-facing text) are what the API and webhooks
+# show; the internal rationale never leaves the console. Edit the list here (docs/console.md).
+DECISION_REASON_CODES: dict[str, str] = {
+    "verified": "Business verified",
+    "documents_sufficient": "Information provided was sufficient",
+    "identity_unverified": "Business identity could not be verified",
+    "registry_mismatch": "Registry details do not match the submission",
+    "prohibited_activity": "Business activity not supported",
+    "risk_policy": "Does not meet our risk policy",
+    "other": "Other",
+}
 # The run task's limits (must stay under CELERY_VISIBILITY_TIMEOUT).
 VERIFICATION_SOFT_TIME_LIMIT = env_int("VERIFICATION_SOFT_TIME_LIMIT", 90)
 VERIFICATION_TIME_LIMIT = env_int("VERIFICATION_TIME_LIMIT", 120)

@@ -7,10 +7,12 @@ a message cookie). Keys are revoked, never edited or deleted (revoked keys stay 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -47,6 +49,26 @@ class ApiKeyCreateForm(forms.Form):
         initial=[ApiKeyScope.READ, ApiKeyScope.WRITE],
         widget=forms.CheckboxSelectMultiple,
     )
+    # A one-time token per form shown: a reload (or back + resubmit) of the "key created" page
+    # posts the same token again and creates nothing (see ``api_key_form_claim``).
+    submission = forms.CharField(
+        required=False, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
+
+
+SUBMISSION_TTL = 24 * 3600
+
+
+def api_key_form_claim(token: str) -> bool:
+    """True the first time a create form's token is posted, False on a repeat. Without a token
+    (an API-style post) or with Redis unreachable, every post counts as the first: failing
+    open creates at worst the duplicate this guards against, never a lost key."""
+    if not token:
+        return True
+    try:
+        return bool(cache.add(f"apikey-form:{token}", 1, timeout=SUBMISSION_TTL))
+    except Exception:  # noqa: BLE001 - a cache outage must not block key creation
+        return True
 
 
 class RevokedFilter(admin.SimpleListFilter):
@@ -112,6 +134,9 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
             **(extra_context or {}),
         }
         if request.method == "POST" and form.is_valid():
+            if not api_key_form_claim(form.cleaned_data["submission"]):
+                context.update(title="API key already created")
+                return TemplateResponse(request, "admin/merchants/apikey/resubmitted.html", context)
             key, new = api_key_create(
                 integrator=form.cleaned_data["integrator"],
                 scopes=form.cleaned_data["scopes"],
@@ -146,8 +171,19 @@ class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     list_filter = (CountryFilter,)
     uuid_search_fields = ("id",)
     uuid_text_fields = ("external_id", "registration_number")
-    search_fields = ("external_id__exact", "registration_number__exact", "legal_name")
-    search_help_text = "merchant id, external id, registration number, or part of the name"
+    # Exact ids (btree), part of the name or of a person's name (trigram indexes on
+    # UPPER(legal_name) and UPPER(people::text), merchants migrations 0005 and 0006).
+    search_fields = (
+        "external_id__exact",
+        "registration_number__exact",
+        "lei__exact",
+        "legal_name",
+        "people__icontains",
+    )
+    search_help_text = (
+        "merchant id, external id, registration number, LEI, or part of the name or of a "
+        "person's name (owners, directors)"
+    )
     raw_id_fields = ("verification",)
     autocomplete_fields = ("integrator",)
     readonly_fields = ("tax_id_masked", "created_at", "updated_at")

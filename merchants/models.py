@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Cast, Upper
 
 
 class Integrator(models.Model):
@@ -158,6 +158,13 @@ class Merchant(models.Model):
             GinIndex(
                 OpClass(Upper("legal_name"), name="gin_trgm_ops"),
                 name="idx_merchants_legal_name_trgm",
+            ),
+            # The review queue's search: an LEI exactly, a person's name by part (people as
+            # text, the expression a JSONField icontains compares; migration 0006).
+            models.Index(fields=["lei"], name="idx_merchants_lei"),
+            GinIndex(
+                OpClass(Upper(Cast("people", models.TextField())), name="gin_trgm_ops"),
+                name="idx_merchants_people_trgm",
             ),
         ]
 

@@ -43,4 +43,14 @@ def metrics_snapshot_take() -> list[MonitoringMetric]:
             value=(now - oldest).total_seconds() if oldest else 0.0,
         )
     )
+    # The review queue's oldest case (the operations page charts it over time).
+    waiting = BusinessVerification.objects.filter(status=VerificationStatus.IN_REVIEW)
+    oldest_case = waiting.aggregate(t=Min("created_at"))["t"]
+    rows.append(
+        MonitoringMetric(
+            timestamp=now,
+            name="review_oldest_waiting_seconds",
+            value=(now - oldest_case).total_seconds() if oldest_case else 0.0,
+        )
+    )
     return MonitoringMetric.objects.bulk_create(rows)

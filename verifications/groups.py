@@ -20,6 +20,8 @@ ANALYST = (
     "verifications.decide_verification",
     "verifications.assign_verification",
     "verifications.rerun_verification",
+    "verifications.add_casenote",
+    "verifications.view_casenote",
     "classifications.view_classification",
     "screening.view_watchlist",
     "screening.view_watchlistentry",

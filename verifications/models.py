@@ -87,7 +87,12 @@ class BusinessVerification(models.Model):
     decided_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The internal rationale (an analyst's own words, or the risk step's explanation): staff only,
+    # never in the API or a webhook (tipping-off). What the integrator reads is the reason code
+    # (settings.DECISION_REASON_CODES) and the optional integrator-facing text below it.
     decision_reason = models.TextField(blank=True)
+    decision_code = models.CharField(max_length=64, blank=True)
+    decision_public_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     error_reason = models.TextField(blank=True)
     # An analyst's latest request to the integrator for more information (the case stays
@@ -107,6 +112,8 @@ class BusinessVerification(models.Model):
         db_index=False,
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # Set when an analyst hands the case to a senior analyst (review console); cleared on decision.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +195,7 @@ class AnalystActionKind(models.TextChoices):
     UNASSIGN = "unassign", "unassigned"
     REVEAL_TAX_ID = "reveal_tax_id", "revealed the tax id"
     CLEAR_HIT = "clear_hit", "cleared a sanctions hit as a false positive"
+    ESCALATE = "escalate", "escalated to a senior analyst"
 
 
 class AnalystAction(models.Model):
@@ -227,6 +235,39 @@ class AnalystAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class CaseNote(models.Model):
+    """An analyst's internal note on a case (and so on its merchant): free text, append-only,
+    signed and dated. Staff only: no API resource or webhook ever carries one."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.CASCADE, related_name="case_notes"
+    )
+    verification = models.ForeignKey(
+        BusinessVerification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notes",
+    )
+    author = models.CharField(max_length=150, help_text="username at the time")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "case_notes"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["merchant", "created_at"], name="idx_case_notes_merchant")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="case_notes_body_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"note by {self.author} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class JobKind(models.TextChoices):
@@ -297,6 +338,7 @@ class RegistryEntity(models.Model):
     loaded_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "registry entities"
         db_table = "registry_entities"
         indexes = [
             models.Index(fields=["name_key", "country"], name="idx_registry_entities_name"),

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ from verifications.models import (
     AnalystAction,
     AnalystActionKind,
     BusinessVerification,
+    CaseNote,
     VerificationEvent,
     VerificationStatus,
 )
@@ -36,6 +38,7 @@ PERM_RERUN = "verifications.rerun_verification"
 PERM_REVEAL_PII = "verifications.reveal_pii"
 PERM_OVERRIDE_SANCTIONS = "verifications.override_sanctions_match"
 PERM_CLEAR_HIT = "screening.add_clearedhit"
+PERM_NOTE = "verifications.add_casenote"
 SANCTIONS_MATCH = "sanctions_match"
 OUTCOMES = frozenset({VerificationStatus.APPROVED, VerificationStatus.REJECTED})
 
@@ -138,15 +141,25 @@ def has_sanctions_match(verification: BusinessVerification) -> bool:
 
 @transaction.atomic
 def verification_decide(
-    *, verification_id: VerificationId, user: Any, outcome: str, reason: str
+    *,
+    verification_id: VerificationId,
+    user: Any,
+    outcome: str,
+    reason: str,
+    reason_code: str = "other",
+    public_reason: str = "",
 ) -> BusinessVerification:
-    """Approve or reject a case in review, with a reason. Approving despite a sanctions match
-    needs ``override_sanctions_match``. The audit row and the webhook come from
+    """Approve or reject a case in review. ``reason`` is the internal rationale (staff only);
+    ``reason_code`` (settings.DECISION_REASON_CODES) and the optional ``public_reason`` are
+    what the integrator reads. Approving despite a sanctions match needs
+    ``override_sanctions_match``. The audit row and the webhook come from
     ``verification_transition`` (same transaction; delivery on commit)."""
     _require(user, PERM_DECIDE)
     reason = _reason(reason)
     if outcome not in OUTCOMES:
         raise ReviewRefused(f"unknown decision {outcome!r}")
+    if reason_code not in settings.DECISION_REASON_CODES:
+        raise ReviewRefused(f"unknown reason code {reason_code!r}")
     verification = _locked_in_review(verification_id)
     _refuse_if_held_by_another(verification, user)
     if (
@@ -161,6 +174,51 @@ def verification_decide(
         actor=user.get_username(),
         actor_user_id=user.pk,
         reason=reason,
+        fields={
+            "decision_code": reason_code,
+            "decision_public_reason": public_reason.strip(),
+            "escalated_at": None,
+        },
+    )
+
+
+@transaction.atomic
+def verification_escalate(
+    *, verification_id: VerificationId, user: Any, reason: str
+) -> BusinessVerification:
+    """Hand a case to the senior analysts: marked escalated (the queue's "escalated" view),
+    released by its holder so a senior can take it, and audited with the analyst's reason."""
+    _require(user, PERM_DECIDE)
+    reason = _reason(reason)
+    verification = _locked_in_review(verification_id)
+    _refuse_if_held_by_another(verification, user)
+    if verification.escalated_at is not None:
+        raise ReviewRefused("the case is already escalated")
+    previous = verification.assigned_to
+    verification.escalated_at = timezone.now()
+    verification.assigned_to = None
+    verification.assigned_at = None
+    verification.save(update_fields=["escalated_at", "assigned_to", "assigned_at", "updated_at"])
+    detail = {"previous": previous.get_username()} if previous else {}
+    _audit(verification, user, AnalystActionKind.ESCALATE, reason=reason, detail=detail)
+    return verification
+
+
+@transaction.atomic
+def case_note_add(*, verification_id: VerificationId, user: Any, body: str) -> CaseNote:
+    """An internal note on the case and its merchant. Any analyst who may view the case may
+    write one, in any state; notes are append-only and never leave the console."""
+    _require(user, PERM_NOTE)
+    text = body.strip()
+    if not text:
+        raise ReviewRefused("a note cannot be empty")
+    verification = BusinessVerification.objects.get(pk=verification_id)
+    return CaseNote.objects.create(
+        merchant_id=verification.merchant_id,
+        verification=verification,
+        author=user.get_username(),
+        author_user=user,
+        body=text,
     )
 
 
@@ -168,10 +226,11 @@ def verification_decide(
 def verification_request_information(
     *, verification_id: VerificationId, user: Any, reason: str
 ) -> VerificationEvent:
-    """Ask the integrator for more information. Not a state: the case stays ``in_review``;
-    the request is a ``VerificationEvent`` in_review -> in_review carrying the reason, the
-    verification's ``information_request`` (API and webhook) shows it, and a
-    ``verification.updated`` webhook leaves on commit."""
+    """Ask the integrator for more information. Not a state: the case stays ``in_review``,
+    marked in the queue ("waiting on merchant") with its age; the request is a
+    ``VerificationEvent`` in_review -> in_review carrying the message, the verification's
+    ``information_request`` (API and webhook) shows it - it is written for the integrator -
+    and a ``verification.information_requested`` webhook leaves on commit."""
     _require(user, PERM_DECIDE)
     reason = _reason(reason)
     verification = _locked_in_review(verification_id)
@@ -189,7 +248,7 @@ def verification_request_information(
         actor_user=user,
         reason=reason,
     )
-    verification_changed(verification, event_type="verification.updated")
+    verification_changed(verification, event_type="verification.information_requested")
     return event
 
 

@@ -18,6 +18,7 @@ from kyb.errors import NotFound
 from kyb.formats import iso_utc, json_bytes
 from merchants.models import Integrator
 from verifications.models import BusinessVerification
+from verifications.services import SYSTEM_ACTOR
 
 VERIFICATION_NAMESPACE = "business:verification"
 
@@ -32,14 +33,7 @@ def verification_data(v: BusinessVerification, *, checks: bool = True) -> dict[s
         "status": v.status,
         "source": v.source,
         "risk": {"score": v.risk_score, "reasons": v.risk_reasons},
-        "decision": {
-            "outcome": v.status,
-            "decided_by": v.decided_by,
-            "reason": v.decision_reason,
-            "decided_at": iso_utc(v.decided_at),
-        }
-        if decided
-        else None,
+        "decision": public_decision(v) if decided else None,
         "error_reason": v.error_reason,
         "information_request": {
             "reason": v.information_requested,
@@ -69,14 +63,22 @@ def _ts(column: str) -> str:
 
 
 # A list row as JSON text, built by PostgreSQL: no evidence, no model instances, no per-row
-# Python. It must equal ``verification_summary_data`` of the same row (a test holds them
-# together): change both or neither.
+# Python. It must equal ``verification_summary_data`` of the same row, ``public_decision``
+# included (a test holds them together): change both or neither.
 _SUMMARY_JSON = f"""json_build_object(
   'id', id, 'merchant_id', merchant_id, 'status', status, 'source', source,
   'risk', json_build_object('score', risk_score, 'reasons', risk_reasons),
-  'decision', CASE WHEN decided_at IS NULL THEN NULL ELSE json_build_object(
-    'outcome', status, 'decided_by', decided_by, 'reason', decision_reason,
-    'decided_at', {_ts("decided_at")}) END,
+  'decision', CASE WHEN decided_at IS NULL THEN NULL
+    WHEN decided_by_user_id IS NOT NULL OR decided_by NOT IN ('', 'system')
+    THEN json_build_object(
+      'outcome', status, 'decided_by', 'analyst',
+      'reason_code', COALESCE(NULLIF(decision_code, ''), 'other'),
+      'reason', COALESCE(NULLIF(decision_public_reason, ''),
+        %s::jsonb ->> COALESCE(NULLIF(decision_code, ''), 'other'), ''),
+      'decided_at', {_ts("decided_at")})
+    ELSE json_build_object(
+      'outcome', status, 'decided_by', 'system', 'reason_code', 'automatic',
+      'reason', decision_reason, 'decided_at', {_ts("decided_at")}) END,
   'error_reason', error_reason,
   'information_request', CASE WHEN information_requested_at IS NULL THEN NULL
     ELSE json_build_object('reason', information_requested,
@@ -99,6 +101,26 @@ def verification_summary_data(v: BusinessVerification) -> dict[str, Any]:
     return data
 
 
+def public_decision(v: BusinessVerification) -> dict[str, Any]:
+    """The decision as the integrator sees it (API and webhooks). Tipping-off: never the
+    analyst's name or internal rationale, only ``analyst``/``system``, a reason code from
+    settings.DECISION_REASON_CODES and its integrator-facing text."""
+    by_analyst = v.decided_by_user_id is not None or (v.decided_by not in ("", SYSTEM_ACTOR))
+    if by_analyst:
+        code = v.decision_code or "other"
+        reason = v.decision_public_reason or settings.DECISION_REASON_CODES.get(code, "")
+    else:
+        # The risk step's explanation is built from the reason codes the API already shows.
+        code, reason = "automatic", v.decision_reason
+    return {
+        "outcome": v.status,
+        "decided_by": "analyst" if by_analyst else SYSTEM_ACTOR,
+        "reason_code": code,
+        "reason": reason,
+        "decided_at": iso_utc(v.decided_at),
+    }
+
+
 def verification_list(
     *,
     integrator: Integrator,
@@ -113,7 +135,11 @@ def verification_list(
         qs = qs.values(  # type: ignore[assignment]
             "id",
             "created_at",
-            row=RawSQL(_SUMMARY_JSON, [], output_field=TextField()),  # noqa: S611
+            row=RawSQL(  # noqa: S611 - fixed SQL; the reason labels are a parameter
+                _SUMMARY_JSON,
+                [orjson.dumps(settings.DECISION_REASON_CODES).decode()],
+                output_field=TextField(),
+            ),
         )
     if status:
         qs = qs.filter(status=status)

@@ -47,8 +47,17 @@ class RiskSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     outcome = serializers.CharField()
-    decided_by = serializers.CharField()
-    reason = serializers.CharField()
+    decided_by = serializers.ChoiceField(
+        choices=["analyst", "system"],
+        help_text="who decided: an analyst (never named) or the automatic risk step",
+    )
+    reason_code = serializers.CharField(
+        help_text="`automatic` for the risk step; else one of the operator's configured codes "
+        "(DECISION_REASON_CODES, e.g. `verified`, `risk_policy`, `other`)"
+    )
+    reason = serializers.CharField(
+        help_text="integrator-facing text: the risk explanation, or the analyst's chosen reason"
+    )
     decided_at = serializers.DateTimeField()
 
 

@@ -187,6 +187,11 @@ class WebhookDeliveryAdmin(UUIDSearchMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """*change* guards the redeliver action; a delivery's own page is view-only (no Save
+        button over fields that are all read-only)."""
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

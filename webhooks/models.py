@@ -12,6 +12,7 @@ EVENT_TYPES = (
     "verification.created",
     "verification.updated",
     "verification.completed",
+    "verification.information_requested",
     "merchant.updated",
     "merchant.erased",
 )
@@ -96,6 +97,7 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         db_table = "webhook_deliveries"
         indexes = [
             models.Index(

@@ -4,6 +4,7 @@ production default), and the enrolment command. The test settings turn it off el
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -48,7 +49,8 @@ def test_with_2fa_a_password_session_is_not_enough(staff: User) -> None:
     client.force_login(staff)
     response = client.get("/admin/verifications/businessverification/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert b'name="otp_token"' in client.get("/admin/login/").content
+    login = client.get("/admin/login/").content
+    assert b'name="otp_token"' in login and b'name="otp_device"' not in login
 
 
 @pytest.mark.usefixtures("required")
@@ -63,6 +65,40 @@ def test_with_2fa_login_needs_a_valid_totp_code(staff: User, settings: Any) -> N
     right = client.post("/admin/login/?next=/admin/", {**form, "otp_token": _token(device)})
     assert right.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.usefixtures("required")
+def test_with_2fa_one_submit_of_username_password_and_code_logs_in(staff: User) -> None:
+    """What a browser posts: the three visible fields, no device choice (there is none)."""
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    client = Client()
+    form = {"username": "ops", "password": PASSWORD, "otp_token": _token(device)}
+    response = client.post("/admin/login/?next=/admin/", form)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.usefixtures("required")
+def test_with_2fa_a_wrong_password_and_a_wrong_code_look_the_same(
+    staff: User, settings: Any
+) -> None:
+    """The page after a wrong password is the page after a right password with a wrong code:
+    nothing tells whether the password was right before the code is checked."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+
+    def attempt(password: str, token: str) -> str:
+        response = Client().post(
+            "/admin/login/", {"username": "ops", "password": password, "otp_token": token}
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    wrong_password = attempt("not-the-password", _token(device))
+    wrong_code = attempt(PASSWORD, "000000")
+    assert wrong_password == wrong_code
+    assert "correct username, password and authenticator code" in wrong_code
 
 
 def test_add_totp_device_prints_the_otpauth_url_once(staff: User) -> None:

@@ -155,7 +155,22 @@ def test_searches_and_default_orders_are_served_by_indexes() -> None:
     by_external_id, _ = verification_admin.get_search_results(
         request, BusinessVerification.objects.all(), merchant.external_id
     )
-    assert "idx_merchants_external_id" in _plan(by_external_id)
+    # The queue finds the merchants first (review_selectors.merchant_search_conditions: each
+    # lookup indexed), then their cases through the merchant_id index.
+    assert "merchant_id" in _plan(by_external_id)
+    from verifications.review_selectors import merchant_search_conditions
+
+    exact, by_legal_name, by_person = merchant_search_conditions(merchant.external_id)
+    exact_plan = _plan(Merchant.objects.filter(exact))
+    for index in (
+        "idx_merchants_external_id",
+        "idx_merchants_registration_no",
+        "idx_merchants_lei",
+    ):
+        assert index in exact_plan, exact_plan
+    if _has_extension("pg_trgm"):
+        assert "idx_merchants_legal_name_trgm" in _plan(Merchant.objects.filter(by_legal_name))
+        assert "idx_merchants_people_trgm" in _plan(Merchant.objects.filter(by_person))
     # A UUID term: the row ids and the external id (a UUID-shaped one), every branch indexed.
     by_id, _ = verification_admin.get_search_results(
         request, BusinessVerification.objects.all(), str(merchant.pk)

@@ -166,13 +166,27 @@ def test_list_rows_built_by_postgres_equal_the_python_representation(api: ApiCli
         information_requested="a utility bill", information_requested_at=v.created_at
     )
     _verification(api)  # pending: no decision, no timestamps
+    for code, public in (("verified", ""), ("other", "We could not confirm the address.")):
+        by_analyst = _verification(api, status=VerificationStatus.IN_REVIEW)
+        verification_transition(
+            verification_id=by_analyst.id,
+            to_status=VerificationStatus.APPROVED,
+            actor="alice",
+            reason="internal rationale, never shown",
+            fields={"decision_code": code, "decision_public_reason": public},
+        )
     rows = api.get("/api/v1/verifications").json()["data"]
+    assert "alice" not in str(rows) and "internal rationale" not in str(rows)
     expected = {
         str(row.id): verification_summary_data(row)
         for row in BusinessVerification.objects.filter(integrator=api.integrator)
     }
     assert {row["id"]: row for row in rows} == expected
     assert rows[-1]["check_statuses"] == {"identifiers": "success", "sanctions": "failure"}
+    assert {r["decision"]["reason"] for r in rows if r["decision"]} >= {
+        "Business verified",
+        "We could not confirm the address.",
+    }
     assert "checks" not in rows[0]
 
 

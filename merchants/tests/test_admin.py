@@ -137,3 +137,20 @@ def test_a_merchant_cannot_be_moved_to_another_integrator(root: Client) -> None:
     assert response.status_code == 302, response.context["adminform"].form.errors
     merchant.refresh_from_db()
     assert merchant.legal_name == "Renamed Ltd" and merchant.integrator_id != elsewhere.pk
+
+
+def test_posting_the_same_create_form_twice_creates_one_key(root: Client) -> None:
+    """A reload of the "key created" page re-posts its form: the form's one-time token makes
+    the repeat create nothing (and the page also rewrites its address to the key list)."""
+    integrator = IntegratorFactory.create()
+    form = root.get(f"{KEYS}add/").content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f]{32})"', form)
+    assert token, form
+    data = {"integrator": integrator.pk, "scopes": ["read"], "submission": token.group(1)}
+    first = root.post(f"{KEYS}add/", data)
+    assert 'id="api-key-plaintext"' in first.content.decode()
+    assert "history.replaceState" in first.content.decode()
+    again = root.post(f"{KEYS}add/", data)
+    assert again.status_code == 200 and 'id="already-created"' in again.content.decode()
+    assert "api-key-plaintext" not in again.content.decode()
+    assert ApiKey.objects.count() == 1

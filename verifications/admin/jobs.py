@@ -204,6 +204,12 @@ class RegistryEntityAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     ordering = ("lei",)
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # reference data, replaced by registry_load: no Save button
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
@@ -230,5 +236,8 @@ class InternalSubmissionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     ordering = ("-created_at",)
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the record of a submission: view-only, no Save button

@@ -9,19 +9,24 @@
 
 from __future__ import annotations
 
+import copy
+import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
-from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from kyb.admin_tools import EstimatedCountPaginator, UUIDSearchMixin
@@ -30,8 +35,11 @@ from verifications.admin.review_filters import (
     AgeFilter,
     AssignmentFilter,
     CountryFilter,
+    EscalatedFilter,
     ReasonFilter,
     RiskBandFilter,
+    SavedViewFilter,
+    WaitingOnMerchantFilter,
 )
 from verifications.models import (
     IN_REVIEW_FIRST,
@@ -39,13 +47,19 @@ from verifications.models import (
     BusinessVerification,
     VerificationStatus,
 )
-from verifications.review_selectors import review_page, review_queue_stats, risk_band
+from verifications.review_selectors import (
+    merchant_ids_matching,
+    review_page,
+    review_queue_stats,
+    risk_band,
+)
 
 TEMPLATES = "admin/verifications/businessverification"
 DECISIONS = {
     "approve": ("Approve", VerificationStatus.APPROVED),
     "reject": ("Reject", VerificationStatus.REJECTED),
     "request_info": ("Request more information", None),
+    "escalate": ("Escalate to a senior analyst", None),
 }
 
 
@@ -58,9 +72,82 @@ class ReasonForm(forms.Form):
     )
 
 
+def reason_code_choices() -> list[tuple[str, str]]:
+    return list(settings.DECISION_REASON_CODES.items())
+
+
+class DecisionForm(forms.Form):
+    """Approve / reject: an integrator-facing reason (a code, optional text) and the internal
+    rationale, which never leaves the console."""
+
+    reason_code = forms.ChoiceField(label="Reason for the integrator", choices=reason_code_choices)
+    public_reason = forms.CharField(
+        label="Text for the integrator (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+    reason = forms.CharField(
+        label="Internal rationale (staff only; never sent to the integrator)",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=4000,
+    )
+
+
+class RequestInfoForm(forms.Form):
+    reason = forms.CharField(
+        label="Message to the integrator (sent to them: what the merchant must provide)",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=4000,
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why a senior analyst should decide (internal)",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=4000,
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Internal note (staff only)",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        max_length=8000,
+    )
+
+
 class ClearHitForm(ReasonForm):
     list_source = forms.CharField(max_length=16)
     entity_id = forms.CharField(max_length=128)
+
+
+FORMS: dict[str, type[forms.Form]] = {
+    "approve": DecisionForm,
+    "reject": DecisionForm,
+    "request_info": RequestInfoForm,
+    "escalate": EscalateForm,
+}
+FILTERS = "_changelist_filters"  # Django admin's name for the queue's query string on a page
+
+
+def _is_uuid(term: str) -> bool:
+    try:
+        uuid.UUID(term)
+    except ValueError:
+        return False
+    return True
+
+
+def _short_age(then: Any) -> str:
+    """How long ago, in one short unit ("4 min", "3 h", "2 d"): the column stays narrow."""
+    seconds = max(0, int((timezone.now() - then).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
 
 
 # --- the admin --------------------------------------------------------------------------------
@@ -79,29 +166,35 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         "integrator",
         "country",
         "status",
-        "risk_score",
-        "band",
+        "risk",
         "reason_codes",
-        "assigned_to",
+        "markers",
+        "assignee",
         "waiting",
     )
     list_display_links = ("short_id", "merchant_name")
     list_select_related = ("merchant", "integrator", "assigned_to")
     list_filter = (
         "status",
+        SavedViewFilter,
         AssignmentFilter,
+        WaitingOnMerchantFilter,
+        EscalatedFilter,
         RiskBandFilter,
         ReasonFilter,
         AgeFilter,
         CountryFilter,
         "integrator",
     )
-    # A UUID term is looked up by index in uuid_search_fields; anything else is an external id.
+    # A UUID term is looked up by index in uuid_search_fields; any other term goes through
+    # ``get_search_results`` below (merchant name, external id, registration number, LEI, person).
     uuid_search_fields = ("pk", "merchant_id")
     uuid_text_fields = ("merchant__external_id",)
-    # `__exact`, not "=": "=" compares UPPER(external_id) and so cannot use
-    # idx_merchants_external_id; an exact, case-sensitive id is what integrators send anyway.
-    search_fields = ("merchant__external_id__exact",)
+    search_fields = ("merchant__external_id__exact",)  # enables the search box; see below
+    search_help_text = (
+        "verification or merchant id, external id, registration number, LEI, "
+        "part of the merchant's name or of a person's name"
+    )
     # The queue order, served by idx_business_verifications_queue.
     ordering = (IN_REVIEW_FIRST.asc(), "created_at")  # type: ignore[assignment]  # expressions are fine
     show_full_result_count = False
@@ -110,6 +203,17 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     list_per_page = 50
     actions = ("rerun_checks",)
     change_list_template = f"{TEMPLATES}/change_list.html"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BusinessVerification], search_term: str
+    ) -> tuple[QuerySet[BusinessVerification], bool]:
+        term = search_term.strip()
+        if not term or _is_uuid(term):
+            return super().get_search_results(request, queryset, search_term)
+        # The merchants first (indexed lookups, capped), then their verifications by the
+        # merchant_id index: an OR across the join would make PostgreSQL scan.
+        ids = merchant_ids_matching(term)
+        return queryset.filter(merchant_id__in=ids), False
 
     # Nobody edits, adds or deletes verifications in the admin; the console acts through
     # services. View permission alone opens the queue and the pages.
@@ -137,17 +241,33 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     def country(self, obj: BusinessVerification) -> str:
         return obj.merchant.country
 
-    @admin.display(description="band")
-    def band(self, obj: BusinessVerification) -> str:
-        return risk_band(obj.risk_score)
+    @admin.display(description="risk", ordering="risk_score")
+    def risk(self, obj: BusinessVerification) -> str:
+        if obj.risk_score is None:
+            return "—"
+        return f"{obj.risk_score} {risk_band(obj.risk_score)}"
 
     @admin.display(description="reasons")
     def reason_codes(self, obj: BusinessVerification) -> str:
-        return ", ".join(r.get("code", "?") for r in (obj.risk_reasons or [])[:3])
+        return ", ".join(r.get("code", "?").replace("_", " ") for r in (obj.risk_reasons or [])[:3])
+
+    @admin.display(description="assignee", ordering="assigned_to")
+    def assignee(self, obj: BusinessVerification) -> str:
+        return obj.assigned_to.get_username() if obj.assigned_to else "—"
+
+    @admin.display(description="flags")
+    def markers(self, obj: BusinessVerification) -> str:
+        """Waiting on the merchant (with the request's age) and escalated-to-senior marks."""
+        flags = []
+        if obj.status == VerificationStatus.IN_REVIEW and obj.information_requested_at:
+            flags.append(f"info asked {_short_age(obj.information_requested_at)} ago")
+        if obj.status == VerificationStatus.IN_REVIEW and obj.escalated_at:
+            flags.append("escalated")
+        return "; ".join(flags) or "—"
 
     @admin.display(description="waiting", ordering="created_at")
     def waiting(self, obj: BusinessVerification) -> str:
-        return timesince(obj.created_at)
+        return _short_age(obj.created_at)
 
     @admin.action(description="Re-run checks (verifications in error only)", permissions=["rerun"])
     def rerun_checks(self, request: HttpRequest, queryset: QuerySet[BusinessVerification]) -> None:
@@ -169,7 +289,13 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         return super().changelist_view(
             request,
-            {"title": "Review queue", **(extra_context or {}), "queue": review_queue_stats()},
+            {
+                "title": "Review queue",
+                # The queue needs the width: the app list is one click away (Home).
+                "is_nav_sidebar_enabled": False,
+                **(extra_context or {}),
+                "queue": review_queue_stats(),
+            },
         )
 
     # --- the verification page and its actions ----------------------------------------------
@@ -185,6 +311,8 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
                 view(self.decide_view),
                 name=f"{info}_decide",
             ),
+            path("<path:object_id>/note/", view(self.note_view), name=f"{info}_note"),
+            path("<path:object_id>/next/", view(self.next_view), name=f"{info}_next"),
             path(
                 "<path:object_id>/reveal-tax-id/",
                 view(self.reveal_tax_id_view),
@@ -207,18 +335,55 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         except (BusinessVerification.DoesNotExist, ValidationError, ValueError) as exc:
             raise Http404("no such verification") from exc
 
-    def _page_url(self, verification: BusinessVerification) -> str:
-        return reverse(
+    # The queue's filters travel with the analyst: the queue links a case with
+    # ?_changelist_filters=<its query string> (Django's preserved filters); every form on the
+    # page posts it back, and every redirect carries it on.
+    @staticmethod
+    def _filters(request: HttpRequest) -> str:
+        return str(request.POST.get(FILTERS) or request.GET.get(FILTERS) or "")
+
+    def _with_filters(self, url: str, filters: str) -> str:
+        return f"{url}?{urlencode({FILTERS: filters})}" if filters else url
+
+    def _page_url(self, verification: BusinessVerification, filters: str = "") -> str:
+        url = reverse(
             f"{self.admin_site.name}:verifications_businessverification_change",
             args=[verification.pk],
         )
+        return self._with_filters(url, filters)
+
+    def _queue_url(self, filters: str) -> str:
+        url = reverse(f"{self.admin_site.name}:verifications_businessverification_changelist")
+        return f"{url}?{filters}" if filters else url
+
+    def next_case(
+        self, request: HttpRequest, current: BusinessVerification, filters: str
+    ) -> BusinessVerification | None:
+        """The first case still to work in the queue's filtered order: in review, not this one,
+        free or the analyst's own. None when the filtered queue holds no other."""
+        queue_request = copy.copy(request)
+        queue_request.GET = QueryDict(filters)
+        try:
+            queryset = self.get_changelist_instance(queue_request).get_queryset(queue_request)
+        except (IncorrectLookupParameters, ValidationError):
+            queryset = self.get_queryset(request)
+        return (
+            queryset.filter(status=VerificationStatus.IN_REVIEW)
+            .filter(Q(assigned_to__isnull=True) | Q(assigned_to=request.user.pk))
+            .exclude(pk=current.pk)
+            .first()
+        )
 
     def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+        filters = self._filters(request)
         return {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "app_label": self.opts.app_label,
             "has_view_permission": True,
+            "is_nav_sidebar_enabled": False,  # the evidence needs the width
+            "changelist_filters": filters,
+            "queue_url": self._queue_url(filters),
             **extra,
         }
 
@@ -234,12 +399,16 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         page = review_page(verification=verification, user=request.user)
         context = self._context(
             request,
-            title=f"{verification.merchant.legal_name}: verification {str(verification.pk)[:8]}",
+            title=verification.merchant.legal_name,
             original=verification,
             page=page,
             v=verification,
             m=verification.merchant,
-            reason_form=ReasonForm(),
+            decision_form=DecisionForm(),
+            info_form=RequestInfoForm(),
+            escalate_form=EscalateForm(),
+            note_form=NoteForm(),
+            reason_labels=settings.DECISION_REASON_CODES,
         )
         return TemplateResponse(request, f"{TEMPLATES}/review.html", context)
 
@@ -273,35 +442,42 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
             self._refused(request, exc)
         else:
             self.message_user(request, f"Verification {done}.")
-        return HttpResponseRedirect(self._page_url(verification))
+        return HttpResponseRedirect(self._page_url(verification, self._filters(request)))
+
+    def _apply(
+        self, request: HttpRequest, verification: BusinessVerification, decision: str, data: Any
+    ) -> None:
+        """Call the service behind ``decision``; raises ``ReviewRefused``."""
+        user, pk = request.user, verification.pk
+        if decision == "request_info":
+            review.verification_request_information(
+                verification_id=pk, user=user, reason=data["reason"]
+            )
+        elif decision == "escalate":
+            review.verification_escalate(verification_id=pk, user=user, reason=data["reason"])
+        else:
+            review.verification_decide(
+                verification_id=pk, user=user, outcome=str(DECISIONS[decision][1]), **data
+            )
 
     def decide_view(self, request: HttpRequest, object_id: str, decision: str) -> HttpResponse:
-        """GET: a small form; POST (with a reason): approve, reject or request information."""
+        """GET: the form alone; POST: approve, reject, request information or escalate. A
+        refusal or an invalid form shows the form again with everything typed kept. After a
+        decision: back to the same filtered queue, or on to the next case ("save and next")."""
         if decision not in DECISIONS:
             raise Http404("unknown decision")
         verification = self._verification_for(request, object_id, review.PERM_DECIDE)
         label, outcome = DECISIONS[decision]
-        form = ReasonForm(request.POST if request.method == "POST" else None)
+        form = FORMS[decision](request.POST if request.method == "POST" else None)
+        filters = self._filters(request)
+        refusal = ""
         if request.method == "POST" and form.is_valid():
             try:
-                if outcome is None:
-                    review.verification_request_information(
-                        verification_id=verification.pk,
-                        user=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                else:
-                    review.verification_decide(
-                        verification_id=verification.pk,
-                        user=request.user,
-                        outcome=outcome,
-                        reason=form.cleaned_data["reason"],
-                    )
+                self._apply(request, verification, decision, form.cleaned_data)
             except review.ReviewRefused as exc:
-                self._refused(request, exc)
+                refusal = str(exc)
             else:
-                self.message_user(request, f"{label}: done.")
-            return HttpResponseRedirect(self._page_url(verification))
+                return self._after_decision(request, verification, label, outcome, filters)
         context = self._context(
             request,
             title=f"{label}: {verification.merchant.legal_name}",
@@ -309,27 +485,79 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
             form=form,
             label=label,
             decision=decision,
-            page_url=self._page_url(verification),
+            refusal=refusal,
+            page_url=self._page_url(verification, filters),
         )
         return TemplateResponse(request, f"{TEMPLATES}/decide.html", context)
+
+    def _after_decision(
+        self,
+        request: HttpRequest,
+        verification: BusinessVerification,
+        label: str,
+        outcome: str | None,
+        filters: str,
+    ) -> HttpResponse:
+        name = verification.merchant.legal_name
+        self.message_user(request, f"{label}: {name}, done.", messages.SUCCESS)
+        wants_next = "next" in request.POST
+        if outcome is None and not wants_next:  # asked for information / escalated: stay here
+            return HttpResponseRedirect(self._page_url(verification, filters))
+        if wants_next:
+            following = self.next_case(request, verification, filters)
+            if following is not None:
+                return HttpResponseRedirect(self._page_url(following, filters))
+            self.message_user(request, "No more cases in this view of the queue.")
+        return HttpResponseRedirect(self._queue_url(filters))
+
+    def next_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET: open the next case of the filtered queue (skipping this one)."""
+        verification = self._verification(request, object_id)
+        filters = self._filters(request)
+        following = self.next_case(request, verification, filters)
+        if following is None:
+            self.message_user(request, "No more cases in this view of the queue.")
+            return HttpResponseRedirect(self._queue_url(filters))
+        return HttpResponseRedirect(self._page_url(following, filters))
+
+    @method_decorator(require_POST)
+    def note_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: add an internal note to the case (and its merchant)."""
+        verification = self._verification_for(request, object_id, review.PERM_NOTE)
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Refused: a note cannot be empty.", messages.ERROR)
+        else:
+            try:
+                review.case_note_add(
+                    verification_id=verification.pk,
+                    user=request.user,
+                    body=form.cleaned_data["body"],
+                )
+            except review.ReviewRefused as exc:
+                self._refused(request, exc)
+            else:
+                self.message_user(request, "Note added (internal).")
+        return HttpResponseRedirect(self._page_url(verification, self._filters(request)) + "#notes")
 
     @method_decorator(require_POST)
     def reveal_tax_id_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST: decrypt the tax id (``reveal_pii``), audit it and show it once, uncached."""
         verification = self._verification_for(request, object_id, review.PERM_REVEAL_PII)
+        filters = self._filters(request)
         try:
             tax_id = review.merchant_tax_id_reveal(
                 verification_id=verification.pk, user=request.user
             )
         except review.ReviewRefused as exc:
             self._refused(request, exc)
-            return HttpResponseRedirect(self._page_url(verification))
+            return HttpResponseRedirect(self._page_url(verification, filters))
         context = self._context(
             request,
             title="Tax id",
             v=verification,
             tax_id=tax_id,
-            page_url=self._page_url(verification),
+            page_url=self._page_url(verification, filters),
         )
         response = TemplateResponse(request, f"{TEMPLATES}/reveal.html", context)
         add_never_cache_headers(response)  # the decrypted tax id: never stored by any cache
@@ -339,13 +567,14 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     def clear_hit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST: mark one sanctions hit of this case a false positive, with a reason."""
         verification = self._verification_for(request, object_id, review.PERM_CLEAR_HIT)
+        page_url = self._page_url(verification, self._filters(request))
         form = ClearHitForm(request.POST)
         if not form.is_valid():
             problems = "; ".join(
                 f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
             )
             self.message_user(request, f"Refused: {problems}", messages.ERROR)
-            return HttpResponseRedirect(self._page_url(verification))
+            return HttpResponseRedirect(page_url)
         try:
             review.verification_hit_clear(
                 verification_id=verification.pk, user=request.user, **form.cleaned_data
@@ -355,7 +584,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         else:
             entity = f"{form.cleaned_data['list_source']}:{form.cleaned_data['entity_id']}"
             self.message_user(request, f"{entity} cleared as a false positive for this merchant.")
-        return HttpResponseRedirect(self._page_url(verification))
+        return HttpResponseRedirect(page_url)
 
 
 @admin.register(AnalystAction)

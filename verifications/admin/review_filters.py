@@ -134,3 +134,66 @@ class AssignmentFilter(admin.SimpleListFilter):
         if value in ("none", "any"):
             return queryset.filter(assigned_to__isnull=value == "none")
         return queryset
+
+
+class WaitingOnMerchantFilter(admin.SimpleListFilter):
+    """Cases in review where an analyst asked the integrator for more information."""
+
+    title = "information requested"
+    parameter_name = "info"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("requested", "waiting on the merchant"), ("none", "not requested")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value in ("requested", "none"):
+            return queryset.filter(information_requested_at__isnull=value == "none")
+        return queryset
+
+
+class EscalatedFilter(admin.SimpleListFilter):
+    """Cases an analyst escalated to the senior analysts."""
+
+    title = "escalated"
+    parameter_name = "escalated"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "escalated to a senior"), ("no", "not escalated")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value in ("yes", "no"):
+            return queryset.filter(escalated_at__isnull=value == "no")
+        return queryset
+
+
+class SavedViewFilter(admin.SimpleListFilter):
+    """The analysts' standing views of the queue, one click each (cases in review only)."""
+
+    title = "view"
+    parameter_name = "view"
+    VIEWS = {
+        "mine": "my cases",
+        "waiting": "waiting on merchant",
+        "sanctions_unassigned": "sanctions, unassigned",
+        "escalated": "escalated to seniors",
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(self.VIEWS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in self.VIEWS:
+            return queryset
+        in_review = queryset.filter(status="in_review")
+        if value == "mine":
+            return in_review.filter(assigned_to=request.user.pk)
+        if value == "waiting":
+            return in_review.filter(information_requested_at__isnull=False)
+        if value == "escalated":
+            return in_review.filter(escalated_at__isnull=False)
+        return in_review.filter(
+            assigned_to__isnull=True, risk_reasons__contains=[{"code": "sanctions_match"}]
+        )

@@ -291,11 +291,11 @@ def test_page_shows_what_changed_on_the_merchant_since_the_checks_ran(analyst: U
     v.input_snapshot = merchant_snapshot(v.merchant)
     v.save(update_fields=["input_snapshot"])
     client = _client(analyst)
-    assert "edited since this verification" not in client.get(page(v)).content.decode()
+    assert "edited since submission" not in client.get(page(v)).content.decode()
     checked_name = v.merchant.legal_name
     Merchant.objects.filter(pk=v.merchant_id).update(legal_name="Renamed After Submission Ltd")
     body = client.get(page(v)).content.decode()
-    assert "Merchant edited since this verification was submitted" in body
+    assert "Merchant edited since submission" in body
     assert checked_name in body and "Renamed After Submission Ltd" in body
 
 
@@ -424,7 +424,9 @@ def test_analyst_decides_with_a_reason_audited_and_webhooked(
     client = _client(analyst)
     assert client.get(page(v, f"decide/{decision}")).status_code == 200  # the small form
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(page(v, f"decide/{decision}"), {"reason": "documents checked"})
+        response = client.post(
+            page(v, f"decide/{decision}"), {"reason": "documents checked", "reason_code": "other"}
+        )
     assert response.status_code == 302
     v.refresh_from_db()
     assert (v.status, v.decided_by_user, v.decision_reason) == (
@@ -461,7 +463,9 @@ def test_decisions_are_refused_without_permission(nobody: User, decision: str) -
 
 def test_a_decided_case_cannot_be_decided_again(analyst: User) -> None:
     v = BusinessVerificationFactory.create(status=VerificationStatus.REJECTED)
-    response = _client(analyst).post(page(v, "decide/approve"), {"reason": "x"}, follow=True)
+    response = _client(analyst).post(
+        page(v, "decide/approve"), {"reason": "x", "reason_code": "verified"}, follow=True
+    )
     assert b"Refused: the verification is rejected" in response.content
     v.refresh_from_db()
     assert v.status == VerificationStatus.REJECTED
@@ -484,7 +488,7 @@ def test_request_information_keeps_the_case_in_review_and_is_audited(
         "send the certificate",
     )
     webhook = WebhookEvent.objects.get()
-    assert webhook.type == "verification.updated"
+    assert webhook.type == "verification.information_requested"
     assert b"requested more information" in client.get(page(v)).content
     # The integrator sees what is asked: in the webhook and in the API.
     request = orjson.loads(webhook.body)["data"]["information_request"]
@@ -501,11 +505,16 @@ def test_only_a_senior_analyst_approves_over_a_sanctions_match(
     analyst: User, senior: User, sanctions_case: BusinessVerification
 ) -> None:
     v = sanctions_case
-    response = _client(analyst).post(page(v, "decide/approve"), {"reason": "ok"}, follow=True)
+    response = _client(analyst).post(
+        page(v, "decide/approve"), {"reason": "ok", "reason_code": "verified"}, follow=True
+    )
     assert b"only a senior analyst" in response.content or b"senior analyst" in response.content
     v.refresh_from_db()
     assert v.status == VerificationStatus.IN_REVIEW
-    _client(senior).post(page(v, "decide/approve"), {"reason": "different company, checked"})
+    _client(senior).post(
+        page(v, "decide/approve"),
+        {"reason": "different company, checked", "reason_code": "verified"},
+    )
     v.refresh_from_db()
     assert v.status == VerificationStatus.APPROVED and v.decided_by_user == senior
 
@@ -513,7 +522,10 @@ def test_only_a_senior_analyst_approves_over_a_sanctions_match(
 def test_an_analyst_may_reject_a_sanctions_match(
     analyst: User, sanctions_case: BusinessVerification
 ) -> None:
-    _client(analyst).post(page(sanctions_case, "decide/reject"), {"reason": "true match"})
+    _client(analyst).post(
+        page(sanctions_case, "decide/reject"),
+        {"reason": "true match", "reason_code": "risk_policy"},
+    )
     sanctions_case.refresh_from_db()
     assert sanctions_case.status == VerificationStatus.REJECTED
 

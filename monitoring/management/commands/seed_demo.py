@@ -8,7 +8,7 @@ production gets there: left ``pending``, claimed (``processing``), an infrastruc
 (``error`` with a ``failed`` job), a run given up (``error`` with a ``dead`` job), and analyst
 decisions on cases in review. Some merchants carry names from the loaded sanctions lists, so the
 sanctions check raises real hits. With helper groups ``analyst`` and ``senior analyst`` present,
-one user of each is created and the login printed.
+one user of each (and an ``operator`` in group ``admin``) is created and the login printed.
 
 Re-running adds merchants up to ``--merchants`` and leaves existing rows alone.
 """
@@ -346,7 +346,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"states not represented: {missing}"))
 
     def _users(self, password: str) -> None:
-        for username, group_name in (("analyst", "analyst"), ("senior", "senior analyst")):
+        # "operator" (group admin: every permission) sees the jobs, API-key, webhook and
+        # operations pages that the analysts' groups do not.
+        logins = (("analyst", "analyst"), ("senior", "senior analyst"), ("operator", "admin"))
+        for username, group_name in logins:
             group = Group.objects.filter(name=group_name).first()
             if group is None:
                 self.stdout.write(f"group {group_name!r} does not exist: no {username} user")

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("verifications", "0008_verification_information_request"),
+        ("verifications", "0010_case_note_permissions"),
     ]
 
     operations = [
