@@ -64,7 +64,7 @@ class Pair:
 def split_of(name: str) -> str:
     """The half an entity falls in, from the words of its primary name."""
     key = " ".join(sorted(set(tokenize(name))))
-    return SPLITS[int(hashlib.sha1(key.encode()).hexdigest(), 16) % 2]
+    return SPLITS[int(hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest(), 16) % 2]
 
 
 def _letters(text: str) -> str:
@@ -105,7 +105,7 @@ def is_spelling_of(alias: str, primary: str) -> bool:
 
 
 def _stable(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def positive_pairs(entity: SourceEntity) -> list[Pair]:
@@ -120,7 +120,9 @@ def positive_pairs(entity: SourceEntity) -> list[Pair]:
             aliases.append(alias)
     aliases = sorted(aliases, key=_stable)[:MAX_ALIASES]
     return [
-        Pair(split, entity.source, entity.entity_type, True, a, entity.primary, entity.entity_id, "")
+        Pair(
+            split, entity.source, entity.entity_type, True, a, entity.primary, entity.entity_id, ""
+        )
         for a in aliases
     ]
 
@@ -296,7 +298,6 @@ def best_cutoff(pairs: Sequence[Pair], score: Callable[[Pair], float]) -> float:
         if f1 > best_f1:
             best, best_f1 = cutoff, f1
     return best
-
 
 
 def matcher_score(pair: Pair) -> float:
