@@ -296,13 +296,16 @@ def _joined_pairs(
     return out
 
 
-def _paired_parts(form: NameForm, spans: list[tuple[int, ...]]) -> int:
-    """Distinct words of `form` with a full-weight token among the paired spans."""
+def _paired_parts(
+    form: NameForm, spans: list[tuple[int, ...]], full: list[bool] | None = None
+) -> int:
+    """Distinct words of `form` with a full-weight token among the paired spans (or, where
+    `full` says so, paired with a full-weight token of the other name)."""
     return len(
         {
             min(form.parts[i] for i in span)
-            for span in spans
-            if any(form.weights[i] == 1.0 for i in span)
+            for k, span in enumerate(spans)
+            if any(form.weights[i] == 1.0 for i in span) or (full is not None and full[k])
         }
     )
 
@@ -372,7 +375,12 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         list_coverage=l_matched / l_total if l_total else 0.0,
         paired_full_tokens=min(
             _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
-            _paired_parts(query, [qi for _, qi, _, _, _ in chosen]),
+            # An initial paired with a full given name counts as that name ("J. Smith-Ortega").
+            _paired_parts(
+                query,
+                [qi for _, qi, li, _, _ in chosen],
+                full=[any(l_w[j] == 1.0 for j in li) for _, _, li, _, _ in chosen],
+            ),
         ),
         list_full_tokens=listed.full_parts,
         unpaired_query=tuple(query.tokens[i] for i in free_q),
