@@ -193,7 +193,7 @@ def read_eu_fsf(path: Path) -> list[SourceEntity]:
         names = [n for n in names if n]
         if names:
             entity_type = "person" if code == "person" else "organization"
-            ref = node.get("euReferenceNumber") or node.get("logicalId", "")
+            ref = node.get("euReferenceNumber") or node.get("logicalId") or ""
             out.append(SourceEntity("eu_fsf", ref, entity_type, names[0], names[1:]))
     return out
 

@@ -205,5 +205,5 @@ _PHONETIC = (
 def phonetic_key(token: str) -> str:
     """A key that transliteration variants of one name share (see ``_PHONETIC``)."""
     for pattern, replacement in _PHONETIC:
-        token = pattern.sub(replacement, token)  # type: ignore[arg-type]
+        token = pattern.sub(replacement, token)
     return token

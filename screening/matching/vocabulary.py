@@ -320,9 +320,9 @@ def legal_forms() -> LegalForms:
     prefixes = {tokenize(p): suffixes.get(tokenize(p), p.upper()) for p in _PREFIX_FORMS}
     # A legal form of several words is never the start of a name: "Aktsionernoe Obshchestvo X",
     # "Limited Liability Company X" are written form-first in Russian and in translations of it.
-    for phrase, key in suffixes.items():
-        if len(phrase) >= 2 and len("".join(phrase)) >= 8:
-            prefixes.setdefault(phrase, key)
+    for words, form_key in suffixes.items():
+        if len(words) >= 2 and len("".join(words)) >= 8:
+            prefixes.setdefault(words, form_key)
     return LegalForms(suffixes, prefixes, max(len(k) for k in suffixes))
 
 
