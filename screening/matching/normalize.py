@@ -139,6 +139,7 @@ def consonant_key(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", _VOWELS_W.sub("", token))
 
 
+@lru_cache(maxsize=131072)
 def has_vowel(token: str) -> bool:
     """True for a token with a written vowel (a, e, i, o, u)."""
     return _VOWEL.search(token) is not None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -144,6 +145,7 @@ def _abjad_pair(a: str, b: str, minimum: int) -> bool:
     return key_bare == key_full or (key_bare.startswith("l") and key_bare[1:] == key_full)
 
 
+@lru_cache(maxsize=262144)
 def token_similarity(a: str, b: str, *, person: bool) -> float:
     """Similarity of two tokens in [0, 1]; 0 below the pairing threshold.
 
