@@ -158,10 +158,10 @@ class _Partition:
                 continue
             for key in _deletions(token):
                 typo_keys[key].append(tid)
-            if self.person and len(token) >= 5:
+            if len(token) >= 5:
                 skeletons[skeleton(token)].append(tid)
             if token.isalpha() and len(token) >= 2:
-                if self.person:
+                if self.person or len(token) >= 5:
                     self.phonetic[phonetic_key(token)].append(tid)
                 if has_vowel(token):
                     self.consonants[consonant_key(token)].append(tid)
@@ -172,10 +172,10 @@ class _Partition:
         for key in _deletions(token):
             reached.update(self.typo_keys.get(key, ()))
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
-        if person and len(token) >= 5:
+        if not joined and len(token) >= 5:
             reached.update(self.skeletons.get(skeleton(token), ()))
         if token.isalpha() and len(token) >= 2:
-            if person:
+            if person or (not joined and len(token) >= 5):
                 reached.update(self.phonetic.get(phonetic_key(token), ()))
             if not has_vowel(token):
                 key = consonant_key(token)

@@ -49,6 +49,7 @@ TRANSLITERATION_SIMILARITY = 0.88
 NICKNAME_SIMILARITY = 0.9
 SHORT_NAME_SIMILARITY = 0.86
 ACRONYM_SIMILARITY = 0.9
+WORD_FORM_SIMILARITY = 0.86
 WEAK_ALIAS_CAP = 0.8
 GENERIC_WEIGHT = 0.3
 PARTICLE_WEIGHT = 0.2
@@ -150,8 +151,10 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     """Similarity of two tokens in [0, 1]; 0 below the pairing threshold.
 
     Jaro-Winkler decides, but only within a few edits (a typo, not a different word that shares
-    a prefix: BELLETECH / BALTECH). Also paired: transliteration variants with the same phonetic
-    key (YEVGENY / EVGENIY, XI / SHI, QASIM / KASSIM), abjad spellings without vowels (MHMD /
+    a prefix: BELLETECH / BALTECH). In organisation names a word pairs with its longer form
+    (INVEST / INVESTMENT) and long words with their consonant skeleton. Also paired:
+    transliteration variants with the same phonetic key (YEVGENY / EVGENIY, XI / SHI, QASIM /
+    KASSIM), abjad spellings without vowels (MHMD /
     MOHAMMED); in person names nicknames (BILL / WILLIAM), consonant skeletons (HUSSEIN / HUSAYN)
     and a dropped letter in a three-letter name (PAK / PARK).
     """
@@ -181,11 +184,17 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         limit = _max_edits(min(len(a), len(b)))
         if OSA.distance(a, b, score_cutoff=limit) <= limit:
             return sim
-    if person and sim >= 0.8 and abs(len(a) - len(b)) <= 2:
+    if not person and shortest >= 5 and abs(len(a) - len(b)) <= 4:
+        # A word and its longer form in organisation names: INVEST / INVESTMENT.
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        if long.startswith(short):
+            return WORD_FORM_SIMILARITY
+    skeleton_close = (person and sim >= 0.8) or (sim >= 0.85 and shortest >= 6)
+    if skeleton_close and abs(len(a) - len(b)) <= 2:
         key = skeleton(a)
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
-    return _transliterated(a, b, person)
+    return _transliterated(a, b, person or shortest >= 5)
 
 
 def _transliterated(a: str, b: str, person: bool) -> float:
