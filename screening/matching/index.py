@@ -21,7 +21,7 @@ from itertools import accumulate
 from typing import Any
 
 from screening.matching.countries import country_key
-from screening.matching.normalize import normalise_identifier, skeleton
+from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
     PERSON,
     PERSON_UNPAIRED_COST,
@@ -29,11 +29,13 @@ from screening.matching.scoring import (
     NameForm,
     Qualifiers,
     SimilarityCache,
+    acronyms,
     prepare,
     qualify,
     score_name,
     token_similarity,
 )
+from screening.matching.variants import nicknames_of, phonetic_key
 
 MAX_CANDIDATES = 32
 MIN_IDENTIFIER_LENGTH = 5
@@ -103,6 +105,11 @@ class _Partition:
         self.repeated: dict[int, set[int]] = {}  # per token: names holding it twice or more
         self.typo_keys: dict[str, list[int]] = defaultdict(list)
         self.skeletons: dict[str, list[int]] = defaultdict(list)
+        # Transliteration keys: phonetic (person names), consonants only (every token; reached by
+        # a query token written without vowels), and acronyms of organisation names.
+        self.phonetic: dict[str, list[int]] = defaultdict(list)
+        self.consonants: dict[str, list[int]] = defaultdict(list)
+        self.acronyms: dict[str, set[int]] = defaultdict(set)
 
     def _tid(self, token: str) -> int:
         tid = self.vocabulary.get(token)
@@ -131,6 +138,9 @@ class _Partition:
             by_part[part] = max(by_part.get(part, 0.0), weight)
         self.collapsed[name_idx] = sum(by_part.values()) if self.person else form.total
         self.lengths[name_idx] = len(form.tokens)
+        if not self.person:
+            for acronym in acronyms(form.tokens):
+                self.acronyms[acronym].add(name_idx)
         counts = Counter(form.tokens)
         for token, count in counts.items():
             if count > 1:
@@ -148,8 +158,13 @@ class _Partition:
                 continue
             for key in _deletions(token):
                 typo_keys[key].append(tid)
-            if self.person and len(token) >= 5:
+            if len(token) >= 5:
                 skeletons[skeleton(token)].append(tid)
+            if token.isalpha() and len(token) >= 2:
+                if self.person or len(token) >= 5:
+                    self.phonetic[phonetic_key(token)].append(tid)
+                if has_vowel(token):
+                    self.consonants[consonant_key(token)].append(tid)
 
     def similar(self, token: str, *, joined: bool = False) -> list[int]:
         """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton)."""
@@ -157,8 +172,19 @@ class _Partition:
         for key in _deletions(token):
             reached.update(self.typo_keys.get(key, ()))
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
-        if person and len(token) >= 5:
+        if not joined and len(token) >= 5:
             reached.update(self.skeletons.get(skeleton(token), ()))
+        if token.isalpha() and len(token) >= 2:
+            if person or (not joined and len(token) >= 5):
+                reached.update(self.phonetic.get(phonetic_key(token), ()))
+            if not has_vowel(token):
+                key = consonant_key(token)
+                reached.update(self.consonants.get(key, ()))
+                if key.startswith("l"):  # the Arabic article written onto the name
+                    reached.update(self.consonants.get(key[1:], ()))
+            if person:
+                vocabulary = self.vocabulary
+                reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
         tokens = self.tokens
         return [t for t in reached if token_similarity(token, tokens[t], person=person)]
 
@@ -175,6 +201,7 @@ class _Partition:
         size = len(query.tokens)
         units: list[_Unit] = []
         alone: set[int] = set()
+        acronym_names: set[int] = set()  # names the query spells as an acronym
         seen: set[str] = set()
         for i, token in enumerate(query.tokens):
             tids = self.similar(token)
@@ -186,7 +213,9 @@ class _Partition:
                 plain = set().union(*(self.plain[t] for t in tids))
             seen.add(token)
             joined = set().union(*(self.joined[t] for t in tids))
-            units.append((query.weights[i], 1, plain | joined))
+            spelled = self.acronyms.get(token, set()) if len(token) >= 3 else set()
+            units.append((query.weights[i], 1, plain | joined | spelled))
+            acronym_names |= spelled
             alone |= set().union(*(self.joined_full[t] for t in tids))
             alone |= plain & self.single_word
         for i in range(size - 1):
@@ -205,7 +234,7 @@ class _Partition:
         if self.person:
             generated &= self._several(units, query.parts) | alone
         held = self._held(units, size, generated)
-        return self._bounded(query, held, need, floor)
+        return self._bounded(query, held, need, floor, acronym_names)
 
     @staticmethod
     def _several(units: list[_Unit], parts: tuple[int, ...]) -> set[int]:
@@ -242,7 +271,12 @@ class _Partition:
         return held
 
     def _bounded(
-        self, query: NameForm, held: dict[int, float], need: float, floor: float
+        self,
+        query: NameForm,
+        held: dict[int, float],
+        need: float,
+        floor: float,
+        acronym_names: set[int],
     ) -> list[tuple[float, int]]:
         # Score bound: the query side from the weight held; the list side from its heaviest
         # tokens, as many as the query can pair (a query token pairs at most two list tokens).
@@ -255,7 +289,9 @@ class _Partition:
                 continue
             gain = min(gain, q_total)
             cumulative = self.cumulative[name_idx]
-            l_gain = cumulative[min(reach, len(cumulative)) - 1]
+            # An acronym pairs as many list tokens as it has letters.
+            span = len(cumulative) if name_idx in acronym_names else reach
+            l_gain = cumulative[min(span, len(cumulative)) - 1]
             l_rest = max(0.0, self.collapsed[name_idx] - l_gain)
             q_rest = q_total - gain
             bound = (gain / (gain + cost * q_rest) + l_gain / (l_gain + cost * l_rest or 1.0)) / 2

@@ -21,8 +21,54 @@ _VOWELS = str.maketrans("", "", "aeiouyhw")
 _CONSONANT_CLASSES = str.maketrans({"c": "k", "q": "k", "z": "s", "v": "f", "j": "g"})
 
 
-# Han ideographs are one syllable each; anyascii runs them together ("张林" -> "ZhangLin").
-_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+# Han ideographs and Hangul syllable blocks are one syllable each; anyascii runs them together
+# ("张林" -> "ZhangLin", "김정은" -> "gimjeongeun").
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3])")
+# Look-alike letters (Unicode TR 39 confusables) between Latin, Cyrillic and Greek capitals and
+# small letters: in a word written mostly in one script, a letter of another script that looks
+# the same is read as the majority script's letter ("SBERBANK" written with a Cyrillic E is
+# SBERBANK; "Raisa" in Cyrillic written with a Latin P is read as Cyrillic throughout).
+_LATIN_OF = dict(
+    zip(
+        "АВСЕНКМОРТХУаеорсухіјѕԁӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρτυχ",
+        "ABCEHKMOPTXYaeopcyxijsdlABEZHIKMNOPTYXoikvptux",
+        strict=True,
+    )
+)
+_CYRILLIC_OF = {latin: cyr for cyr, latin in _LATIN_OF.items() if "\u0400" <= cyr <= "\u04ff"}
+_WORD = re.compile(r"\w+")
+# A digit standing for a letter inside a word ("R0SNEFT", "1NTERNATIONAL"): 0 -> o, 1 -> i, when
+# the digit is alone (not part of a number) in a word of at least two letters.
+_LONE_DIGIT = re.compile(r"(?<![0-9])[01](?![0-9])")
+_VOWELS_W = re.compile(r"[aeiouyw]")
+_VOWEL = re.compile(r"[aeiou]")
+
+
+def _script(char: str) -> str:
+    if "a" <= char.lower() <= "z":
+        return "latin"
+    if "\u0400" <= char <= "\u04ff":
+        return "cyrillic"
+    if "\u0370" <= char <= "\u03ff":
+        return "greek"
+    return "other"
+
+
+def _unconfuse(match: re.Match[str]) -> str:
+    word = match.group(0)
+    scripts = [_script(c) for c in word if c.isalpha()]
+    if len(set(scripts) - {"other"}) < 2:
+        return word
+    if scripts.count("latin") >= max(scripts.count("cyrillic"), scripts.count("greek")):
+        return "".join(_LATIN_OF.get(c, c) for c in word)
+    return "".join(_CYRILLIC_OF.get(c, c) for c in word)
+
+
+def _digits_as_letters(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if sum(c.isalpha() for c in word) < 2 or not any(c in "01" for c in word):
+        return word
+    return _LONE_DIGIT.sub(lambda m: "o" if m.group(0) == "0" else "i", word)
 
 
 def fold(text: str) -> str:
@@ -33,6 +79,8 @@ def fold(text: str) -> str:
     the way romanised Chinese names are written on the lists ("ZHANG Lin").
     """
     text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():
+        text = _WORD.sub(_unconfuse, text)
     if _HAN.search(text):
         text = _HAN.sub(r" \1 ", text)
     return anyascii(text).casefold()
@@ -55,7 +103,7 @@ def tokenize(text: str) -> tuple[str, ...]:
     """Normalised tokens of a name: ``"AL-SHANTI, Jamileh"`` -> ``("al", "shanti", "jamileh")``."""
     folded = fold(text).replace("&", " and ")
     folded = _JOINERS.sub("", folded)
-    return tuple(_NON_ALNUM.sub(" ", folded).split())
+    return tuple(_digits_as_letters(m) for m in _WORD.finditer(_NON_ALNUM.sub(" ", folded)))
 
 
 def has_digit(token: str) -> bool:
@@ -79,6 +127,22 @@ def skeleton(token: str) -> str:
         if char != out[-1]:
             out.append(char)
     return "".join(out)
+
+
+@lru_cache(maxsize=131072)
+def consonant_key(token: str) -> str:
+    """Consonants only, doubled letters once: how abjad scripts write a name.
+
+    Arabic, Persian and Hebrew omit short vowels; their transliteration "mhmd hsn" is
+    "Mohammad Hasan" without them. Both sides reduce to ``mhmd hsn``.
+    """
+    return re.sub(r"(.)\1+", r"\1", _VOWELS_W.sub("", token))
+
+
+@lru_cache(maxsize=131072)
+def has_vowel(token: str) -> bool:
+    """True for a token with a written vowel (a, e, i, o, u)."""
+    return _VOWEL.search(token) is not None
 
 
 def display_person_name(raw: str) -> str:

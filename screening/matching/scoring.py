@@ -22,11 +22,20 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from screening.matching.normalize import has_digit, name_parts, skeleton, tokenize
+from screening.matching.normalize import (
+    consonant_key,
+    has_digit,
+    has_vowel,
+    name_parts,
+    skeleton,
+    tokenize,
+)
+from screening.matching.variants import nickname_group, numerals, phonetic_key
 from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
@@ -37,6 +46,10 @@ from screening.matching.vocabulary import (
 
 TOKEN_MIN_SIMILARITY = 0.85
 TRANSLITERATION_SIMILARITY = 0.88
+NICKNAME_SIMILARITY = 0.9
+SHORT_NAME_SIMILARITY = 0.86
+ACRONYM_SIMILARITY = 0.9
+WORD_FORM_SIMILARITY = 0.86
 WEAK_ALIAS_CAP = 0.8
 GENERIC_WEIGHT = 0.3
 PARTICLE_WEIGHT = 0.2
@@ -50,6 +63,8 @@ COUNTRY_MATCH_BONUS = 0.02
 LEGAL_FORM_MISMATCH_PENALTY = 0.03
 IDENTIFIER_SCORE = 0.97
 PARTIAL_OVERLAP_MAX_SHARED = 1
+CONTAINED_MIN_SHARED = 2
+CONTAINED_MIN_COVERAGE = 0.95
 NEAR_WORD_PENALTY = 0.1
 NEAR_WORD_MAX_LENGTH = 7
 
@@ -76,6 +91,9 @@ class NameForm:
 def _weight(token: str, person: bool) -> float:
     if len(token) == 1 and not token.isdigit():
         return INITIAL_WEIGHT
+    if not person and token.isdigit():
+        # A number must agree (see the numbers cap); sharing one proves little ("FIRST ... BANK").
+        return GENERIC_WEIGHT
     if person:
         return PARTICLE_WEIGHT if token in PERSON_PARTICLES else 1.0
     return GENERIC_WEIGHT if token in GENERIC_ORG_WORDS else 1.0
@@ -93,7 +111,8 @@ def prepare(text: str, *, person: bool) -> NameForm:
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
     else:
         tokens, forms = split_legal_forms(tokens)
-        parts = parts[: len(tokens)]
+        tokens = numerals(tokens)
+        parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
     numbers = frozenset(t for t in tokens if has_digit(t))
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
@@ -115,12 +134,29 @@ def _max_edits(length: int) -> int:
     return 1 if length <= 7 else 2 if length <= 12 else 3
 
 
+def _abjad_pair(a: str, b: str, minimum: int) -> bool:
+    """One token written without vowels (transliterated Arabic, Persian, Hebrew), the other with
+    them, and the same consonants ("mhmd" / "mohammed"; "lftwry" / "fitouri" with the article)."""
+    if has_vowel(a) == has_vowel(b):
+        return False
+    bare, full = (a, b) if not has_vowel(a) else (b, a)
+    key_full, key_bare = consonant_key(full), consonant_key(bare)
+    if len(key_full) < minimum:
+        return False
+    return key_bare == key_full or (key_bare.startswith("l") and key_bare[1:] == key_full)
+
+
+@lru_cache(maxsize=262144)
 def token_similarity(a: str, b: str, *, person: bool) -> float:
     """Similarity of two tokens in [0, 1]; 0 below the pairing threshold.
 
     Jaro-Winkler decides, but only within a few edits (a typo, not a different word that shares
-    a prefix: BELLETECH / BALTECH). In person names a transliteration variant with the same
-    consonant skeleton (HUSSEIN / HUSAYN, ALEKSANDR / ALEXANDER) also pairs, at 0.88.
+    a prefix: BELLETECH / BALTECH). In organisation names a word pairs with its longer form
+    (INVEST / INVESTMENT) and long words with their consonant skeleton. Also paired:
+    transliteration variants with the same phonetic key (YEVGENY / EVGENIY, XI / SHI, QASIM /
+    KASSIM), abjad spellings without vowels (MHMD /
+    MOHAMMED); in person names nicknames (BILL / WILLIAM), consonant skeletons (HUSSEIN / HUSAYN)
+    and a dropped letter in a three-letter name (PAK / PARK).
     """
     if a == b:
         return 1.0
@@ -129,20 +165,88 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
+    if person and nickname_group(a) & nickname_group(b):
+        return NICKNAME_SIMILARITY
     shortest = min(len(a), len(b))
     if shortest <= 3 or (shortest == 4 and a[0] != b[0]):
         # Short words must agree, or at least start alike: one letter changes them (OMEGA / MEGA).
-        return 0.0
+        if (
+            person
+            and shortest == 3
+            and abs(len(a) - len(b)) == 1
+            and a[0] == b[0]
+            and OSA.distance(a, b, score_cutoff=1) <= 1
+        ):
+            return SHORT_NAME_SIMILARITY
+        return _transliterated(a, b, person)
     sim = JaroWinkler.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
         limit = _max_edits(min(len(a), len(b)))
         if OSA.distance(a, b, score_cutoff=limit) <= limit:
             return sim
-    if person and sim >= 0.8 and abs(len(a) - len(b)) <= 2:
+    if not person and shortest >= 5 and abs(len(a) - len(b)) <= 4:
+        # A word and its longer form in organisation names: INVEST / INVESTMENT.
+        short, long = (a, b) if len(a) < len(b) else (b, a)
+        if long.startswith(short):
+            return WORD_FORM_SIMILARITY
+    skeleton_close = (person and sim >= 0.8) or (sim >= 0.85 and shortest >= 6)
+    if skeleton_close and abs(len(a) - len(b)) <= 2:
         key = skeleton(a)
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
+    return _transliterated(a, b, person or shortest >= 5)
+
+
+def _transliterated(a: str, b: str, person: bool) -> float:
+    """Transliteration variants: abjad spellings and, in person names, one phonetic key."""
+    if _abjad_pair(a, b, 2 if person else 3):
+        return TRANSLITERATION_SIMILARITY
+    if person and phonetic_key(a) == phonetic_key(b):
+        return TRANSLITERATION_SIMILARITY
     return 0.0
+
+
+_ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "de", "del", "la", "y", "et", "und", "a"})
+
+
+def acronyms(tokens: tuple[str, ...]) -> set[str]:
+    """Initials of an organisation's name, with and without its connectors ("of", "and"):
+    "Korean National Petroleum" -> ``knp``. Three letters at least: two say too little."""
+    words = [t for t in tokens if t.isalpha()]
+    out = {"".join(t[0] for t in words), "".join(t[0] for t in words if t not in _ACRONYM_SKIP)}
+    return {a for a in out if len(a) >= 3 and len(words) >= 3}
+
+
+def _acronym_pairs(
+    query: NameForm, listed: NameForm, free_q: list[int], free_l: list[int]
+) -> list[_Pair]:
+    """A free token on one side that spells the initials of all free tokens on the other."""
+    out: list[_Pair] = []
+    if len(free_q) == 1 and len(free_l) >= 3:
+        token = query.tokens[free_q[0]]
+        if token in acronyms(tuple(listed.tokens[j] for j in free_l)):
+            out.append(
+                (
+                    ACRONYM_SIMILARITY,
+                    (free_q[0],),
+                    tuple(free_l),
+                    token,
+                    " ".join(listed.tokens[j] for j in free_l),
+                )
+            )
+    if len(free_l) == 1 and len(free_q) >= 3:
+        token = listed.tokens[free_l[0]]
+        if token in acronyms(tuple(query.tokens[i] for i in free_q)):
+            out.append(
+                (
+                    ACRONYM_SIMILARITY,
+                    tuple(free_q),
+                    (free_l[0],),
+                    " ".join(query.tokens[i] for i in free_q),
+                    token,
+                )
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,13 +307,16 @@ def _joined_pairs(
     return out
 
 
-def _paired_parts(form: NameForm, spans: list[tuple[int, ...]]) -> int:
-    """Distinct words of `form` with a full-weight token among the paired spans."""
+def _paired_parts(
+    form: NameForm, spans: list[tuple[int, ...]], full: list[bool] | None = None
+) -> int:
+    """Distinct words of `form` with a full-weight token among the paired spans (or, where
+    `full` says so, paired with a full-weight token of the other name)."""
     return len(
         {
             min(form.parts[i] for i in span)
-            for span in spans
-            if any(form.weights[i] == 1.0 for i in span)
+            for k, span in enumerate(spans)
+            if any(form.weights[i] == 1.0 for i in span) or (full is not None and full[k])
         }
     )
 
@@ -264,6 +371,10 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         take(_joined_pairs(query, listed, free_q, free_l, cache))
         free_q = [i for i in free_q if i not in used_q]
         free_l = [i for i in free_l if i not in used_l]
+    if not person and free_q and free_l:
+        take(_acronym_pairs(query, listed, free_q, free_l))
+        free_q = [i for i in free_q if i not in used_q]
+        free_l = [i for i in free_l if i not in used_l]
     q_w, l_w = query.weights, listed.weights
     q_matched = sum(sim * sum(q_w[i] for i in qi) for sim, qi, _, _, _ in chosen)
     l_matched = sum(sim * sum(l_w[i] for i in li) for sim, _, li, _, _ in chosen)
@@ -275,7 +386,12 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         list_coverage=l_matched / l_total if l_total else 0.0,
         paired_full_tokens=min(
             _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
-            _paired_parts(query, [qi for _, qi, _, _, _ in chosen]),
+            # An initial paired with a full given name counts as that name ("J. Smith-Ortega").
+            _paired_parts(
+                query,
+                [qi for _, qi, li, _, _ in chosen],
+                full=[any(l_w[j] == 1.0 for j in li) for _, _, li, _, _ in chosen],
+            ),
         ),
         list_full_tokens=listed.full_parts,
         unpaired_query=tuple(query.tokens[i] for i in free_q),
@@ -369,6 +485,27 @@ def _near_word(
     return name_score - NEAR_WORD_PENALTY
 
 
+def _contained(al: Alignment, name_score: float, explanation: dict[str, Any]) -> float:
+    """Organisations: one name whole inside the other, sharing two distinctive words or more.
+
+    Lists write an organisation long and short ("TAMBOV POWDER PLANT" / "FEDERAL STATE
+    ENTERPRISE TAMBOV POWDER PLANT"); when every word of the shorter name pairs, the words only
+    the longer one has weigh a quarter. One shared word is not enough (a real company merely
+    containing a short listed name, see partial_overlap).
+    """
+    short, long = max(al.query_coverage, al.list_coverage), min(al.query_coverage, al.list_coverage)
+    if short < CONTAINED_MIN_COVERAGE:
+        return name_score
+    adjusted = (3 * short + long) / 4
+    if adjusted <= name_score:
+        return name_score
+    explanation["contained"] = {
+        "adjustment": round(adjusted - name_score, 4),
+        "rule": "every word of the shorter name pairs, two distinctive words or more shared",
+    }
+    return adjusted
+
+
 def score_name(
     query: NameForm,
     listed: NameForm,
@@ -398,6 +535,8 @@ def score_name(
                 "unpaired_query": list(al.unpaired_query),
                 "unpaired_list": list(al.unpaired_list),
             }
+        if not listed.person and al.paired_full_tokens >= CONTAINED_MIN_SHARED:
+            name_score = _contained(al, name_score, explanation)
         if not listed.person and al.paired_full_tokens <= PARTIAL_OVERLAP_MAX_SHARED:
             name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
             name_score = _near_word(al, name_score, explanation, known_words)

@@ -50,6 +50,18 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "pte ltd",
         "pvt ltd",
         "private limited",
+        "limited liability company",
+        "limited liability partnership",
+        "obshchestvo s ogranichennoi otvetstvennostiu",
+        "obshchestvo s ogranichennoi otvetstvennostyu",
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "obshchestvo s ogranichennoy otvetstvennostiu",
+        "obshchestvo s ogranichennoi otvetstvennostju",
+        "tovarystvo z obmezhenoiu vidpovidalnistiu",
+        "tovaristvo z obmezhenoyu vidpovidalnistyu",
+        "tovarystvo z obmezhenoyu vidpovidalnistyu",
+        "societatea cu raspundere limitata",
+        "sociedad de responsabilidad limitada",
         "pty ltd",
         "sdn bhd",
         "ltda",
@@ -80,6 +92,19 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "public joint stock company",
         "open joint stock company",
         "closed joint stock company",
+        "private joint stock company",
+        "aktsionernoe obshchestvo",
+        "zakrytoe aktsionernoe obshchestvo",
+        "otkrytoe aktsionernoe obshchestvo",
+        "publichnoe aktsionernoe obshchestvo",
+        "nepublichnoe aktsionernoe obshchestvo",
+        "aktsionerne tovaristvo",
+        "aktsionerne tovarystvo",
+        "privatne aktsionerne tovaristvo",
+        "publichne aktsionerne tovaristvo",
+        "societatea pe actiuni",
+        "sociedad anonima",
+        "anonymi etaireia",
         "pt",
         "tbk",
         "pt tbk",
@@ -293,6 +318,11 @@ def legal_forms() -> LegalForms:
         for term in terms:
             _add(suffixes, term, form_type.upper())
     prefixes = {tokenize(p): suffixes.get(tokenize(p), p.upper()) for p in _PREFIX_FORMS}
+    # A legal form of several words is never the start of a name: "Aktsionernoe Obshchestvo X",
+    # "Limited Liability Company X" are written form-first in Russian and in translations of it.
+    for words, form_key in suffixes.items():
+        if len(words) >= 2 and len("".join(words)) >= 8:
+            prefixes.setdefault(words, form_key)
     return LegalForms(suffixes, prefixes, max(len(k) for k in suffixes))
 
 
@@ -350,7 +380,7 @@ def split_legal_forms(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
     if not keys and len(core) > 1 and (fuzzy := fuzzy_legal_form(core[-1])) is not None:
         keys.append(fuzzy)
         core = core[:-1]
-    for size in range(min(4, len(core) - 1), 0, -1):
+    for size in range(min(forms.max_len, len(core) - 1), 0, -1):
         key = forms.prefixes.get(core[:size])
         if key is not None:
             keys.append(key)

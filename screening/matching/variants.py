@@ -1,0 +1,210 @@
+"""Spelling variants the matcher treats as the same word: numerals, nicknames, phonetic keys.
+
+Each table here is small and written out so that an analyst can read why two words paired.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINALS = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
+_TENTHS = {
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fortieth": 40,
+    "fiftieth": 50,
+    "sixtieth": 60,
+    "seventieth": 70,
+    "eightieth": 80,
+    "ninetieth": 90,
+}
+NUMBER_WORDS: dict[str, int] = {
+    **{w: i for i, w in enumerate(_UNITS)},
+    **_TENS,
+    **{w: i for i, w in enumerate(_ORDINALS)},
+    **_TENTHS,
+}
+# Series numbers of funds and classes ("FUND II"): read as numbers so that they must agree.
+ROMAN = {"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "xi": 11, "xii": 12}
+_ORDINAL_SUFFIX = re.compile(r"^(\d+)(st|nd|rd|th)$")
+
+
+def numerals(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Number words, ordinals and series numerals as digits (an organisation's name only).
+
+    "Second Harbour Bank" and "2nd Harbour Bank" both become ``2 harbour bank``;
+    "Unit Sixty-One" becomes ``unit 61``; "Fund II" becomes ``fund 2``.
+    """
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if (suffixed := _ORDINAL_SUFFIX.match(token)) is not None:
+            out.append(suffixed.group(1))
+            continue
+        value = NUMBER_WORDS.get(token)
+        if value is None and i > 0:
+            value = ROMAN.get(token)
+        if value is None:
+            out.append(token)
+        elif out and token in _UNITS[1:10] + _ORDINALS[1:10] and _is_tens(out[-1]):
+            out[-1] = str(int(out[-1]) + value)
+        else:
+            out.append(str(value))
+    return tuple(out)
+
+
+def _is_tens(token: str) -> bool:
+    return token.isdigit() and len(token) == 2 and token[1] == "0" and token[0] != "1"
+
+
+# Given names and the short or familiar forms they are known by, in groups. Spellings of one name
+# in several transliterations are in one group too (the phonetic key finds most others).
+_NICKNAMES = """
+william bill billy will willy
+robert bob bobby rob robbie
+richard dick rick ricky
+james jim jimmy
+john jack johnny
+joseph joe joey
+thomas tom tommy
+charles charlie chuck
+edward ed ted eddie ned
+anthony tony
+daniel dan danny
+david dave
+michael mike mick mikhail misha mykhailo
+christopher chris
+matthew matt
+andrew andy drew andrei andrey andriy
+benjamin ben
+samuel sam
+nicholas nick nikolai nikolay mykola kolya
+patrick pat paddy
+peter pete pyotr petr petro
+stephen steven steve stepan
+timothy tim
+jonathan jon
+katherine catherine kate kathy cathy ekaterina yekaterina katya
+elizabeth liz beth betty lisa elisabeth yelizaveta
+margaret maggie peggy
+jennifer jen jenny
+susan sue
+rebecca becky
+deborah debbie
+alexander alexandr aleksandr aleksander oleksandr aliaksandr alexandre sasha sanya alex
+alexei aleksei alexey aleksey oleksiy aliaksei lyosha alyosha
+dmitry dmitri dmitriy dmytro dzmitry dima
+vladimir volodymyr uladzimir vova volodya
+evgeny evgeniy yevgeny yevgeniy yevhen evgenii zhenya
+ivan vanya ivan
+sergei sergey serhiy siarhei seryozha
+yuri yury yuriy iurii
+mohammed muhammad mohammad mohamed muhammed mohamad mohd muhd
+abdullah abdallah abdulla
+yusuf yousef youssef yosef joseph
+ibrahim ebrahim abraham
+"""
+
+
+@cache
+def _nickname_groups() -> dict[str, frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for number, line in enumerate(_NICKNAMES.strip().splitlines()):
+        for name in line.split():
+            groups.setdefault(name, set()).add(number)
+    return {name: frozenset(ids) for name, ids in groups.items()}
+
+
+def nickname_group(token: str) -> frozenset[int]:
+    """The groups of given names `token` belongs to (empty when it is in none)."""
+    return _nickname_groups().get(token, frozenset())
+
+
+def nicknames_of(token: str) -> set[str]:
+    """Every name sharing a group with `token`."""
+    groups = nickname_group(token)
+    if not groups:
+        return set()
+    return {name for name, ids in _nickname_groups().items() if ids & groups}
+
+
+# Spellings that transliteration systems write differently for one sound: Russian ("Yevgeny" /
+# "Evgeniy", "Aleksandr" / "Alexander"), Chinese ("Xi" / "Shi"), Arabic ("Qasim" / "Kassim").
+_PHONETIC = (
+    (re.compile(r"^(ye|je|ie)"), "e"),
+    (re.compile(r"^(yu|ju|iu)"), "u"),
+    (re.compile(r"^(ya|ja|ia)"), "a"),
+    (re.compile(r"^x(?=[iu])"), "s"),
+    (re.compile(r"(iy|ij|ii|yi|ey)$"), "i"),
+    (re.compile(r"dzh|dj"), "j"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th|gh"), lambda m: m.group(0)[0]),
+    (re.compile(r"ks|x"), "ks"),
+    (re.compile(r"[qc]"), "k"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"ou|oo"), "u"),
+    (re.compile(r"ee"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+@lru_cache(maxsize=131072)
+def phonetic_key(token: str) -> str:
+    """A key that transliteration variants of one name share (see ``_PHONETIC``)."""
+    for pattern, replacement in _PHONETIC:
+        token = pattern.sub(replacement, token)
+    return token
