@@ -8,7 +8,11 @@ class VerificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from verifications import signals  # noqa: F401  (connects cache invalidation)
+        from screening import events as screening_events
         from verifications.groups import review_groups_on_post_migrate
+        from verifications.monitoring import merchants_rescreen
+
+        screening_events.register(merchants_rescreen)  # ongoing monitoring
 
         post_migrate.connect(
             review_groups_on_post_migrate, sender=self, dispatch_uid="verifications_review_groups"

@@ -13,6 +13,8 @@ EVENT_TYPES = (
     "verification.updated",
     "verification.completed",
     "merchant.updated",
+    # Ongoing monitoring opened a review case: a changed sanctions list matches the merchant.
+    "merchant.screening_alert",
 )
 
 
