@@ -18,7 +18,7 @@ from prometheus_client import (
 )
 
 from monitoring.collectors import BreakerCollector, PipelineCollector, WatchlistCollector
-from monitoring.health import readiness_probes
+from monitoring.health import readiness_probes, watchlist_detail
 
 
 @never_cache
@@ -38,6 +38,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "status": "unavailable" if failed else "ok",
         "failed": failed,
         "checks": {r.name: r.as_dict() for r in results},
+        "watchlists": watchlist_detail() if "database" not in failed else {},
     }
     return JsonResponse(body, status=503 if failed else 200)
 

@@ -29,6 +29,7 @@ from merchants.models import Merchant
 from merchants.selectors import MERCHANT_NAMESPACE
 from screening import selectors as screening_selectors
 from screening import services as screening
+from screening.hits import ScreeningHit
 from screening.matching.index import ScreeningIndex
 from screening.models import WatchListChange
 from verifications.checks.base import CheckResult, CheckStatus
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 ACTOR = "monitoring"
 ALERT_EVENT = "merchant.screening_alert"
 MONITORED = (VerificationStatus.APPROVED, VerificationStatus.IN_REVIEW)
+# Hits kept per screened name: enough that cleared ones cannot push a match out.
+_LIMIT = 50
 _FIELDS = ("id", "legal_name", "dba_name", "country", "lei", "registration_number", "people")
 
 
@@ -71,25 +74,53 @@ def monitored_merchants(chunk: int = 5000) -> Iterator[_Monitored]:
         yield _Monitored(data["id"], {**data, "merchant_id": str(data["id"])})
 
 
+# (name, type, country, identifiers) -> every hit on the change's index, before cleared hits are
+# taken out: the same query against the same index gives the same hits, and names repeat across
+# merchants (common person names, a group's companies). Bounded; one per re-screen run.
+_QueryCache = dict[tuple[str, str, str, tuple[str, ...]], list[ScreeningHit]]
+_CACHE_MAX = 500_000
+
+
 def merchant_rescreen_hits(
     snapshot: Mapping[str, Any],
     *,
     index: ScreeningIndex,
     cleared: Mapping[tuple[str, str], str],
+    cache: _QueryCache | None = None,
 ) -> list[dict[str, Any]]:
-    """The subjects of one merchant that match an entry of ``index``, with their hits."""
-    identifiers = [str(snapshot[k]) for k in ("lei", "registration_number") if snapshot.get(k)]
+    """The subjects of one merchant that match an entry of ``index``, with their matching hits
+    (hits the merchant's analysts cleared on an unchanged entry left out)."""
+    identifiers = tuple(
+        str(snapshot[k]) for k in ("lei", "registration_number") if snapshot.get(k)
+    )
+    cache = {} if cache is None else cache
     screened = []
     for subject in _subjects(snapshot):
-        hits = screening.screen_name(
-            name=subject["name"],
-            entity_type=subject["type"],
-            country=subject.get("country") or snapshot.get("country") or None,
-            identifiers=identifiers if subject["type"] == "organization" else (),
-            index=index,
-            cleared=cleared,
+        key = (
+            subject["name"],
+            subject["type"],
+            subject.get("country") or snapshot.get("country") or "",
+            identifiers if subject["type"] == "organization" else (),
         )
-        matched = [h.as_dict() for h in hits if h.match]
+        hits = cache.get(key)
+        if hits is None:
+            hits = screening.screen_name(
+                name=key[0],
+                entity_type=key[1],
+                country=key[2] or None,
+                identifiers=key[3],
+                index=index,
+                cleared={},
+                limit=_LIMIT,
+            )
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[key] = hits
+        matched = [
+            h.as_dict()
+            for h in hits
+            if h.match and cleared.get((h.list, h.entity_id)) != h.content_hash
+        ]
         if matched:
             screened.append({**subject, "hits": matched})
     return screened
@@ -106,9 +137,10 @@ def merchants_rescreen(change: WatchListChange) -> int:
         list_source=change.source, entity_ids=[*change.added, *change.changed]
     )
     alerts = 0
+    cache: _QueryCache = {}
     for merchant in monitored_merchants():
         screened = merchant_rescreen_hits(
-            merchant.snapshot, index=index, cleared=cleared.get(merchant.id, {})
+            merchant.snapshot, index=index, cleared=cleared.get(merchant.id, {}), cache=cache
         )
         if screened:
             monitoring_case_open(merchant_id=merchant.id, screened=screened, change=change)
