@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline clean-services
+.PHONY: run test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -39,6 +39,10 @@ bench-screen: $(STAMP)
 
 bench-pipeline: $(STAMP)
 	scripts/bench.sh bench_pipeline
+
+# Ongoing monitoring: 100,000 merchants x 2 people against a 500-entry list change (rolled back).
+bench-rescreen: $(STAMP)
+	scripts/bench.sh bench_rescreen
 
 clean-services:
 	$(PY) scripts/devservices.py down

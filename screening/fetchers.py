@@ -172,9 +172,9 @@ def _same_as_active(source: str, bodies: list[tuple[str, bytes]]) -> bool:
     return bool(active.files == digests)
 
 
-def _download(feed: WatchListFeed, files: list[tuple[str, str]]) -> tuple[
-    list[tuple[str, bytes]] | None, outbound.OutboundResponse | None
-]:
+def _download(
+    feed: WatchListFeed, files: list[tuple[str, str]]
+) -> tuple[list[tuple[str, bytes]] | None, outbound.OutboundResponse | None]:
     conditional: dict[str, str] = {}
     if feed.url == files[0][0]:  # validators belong to the URL they came from
         if feed.etag:
@@ -237,8 +237,7 @@ def _refresh(feed: WatchListFeed, source: str, files: list[tuple[str, str]]) -> 
     return RefreshResult(
         source,
         FetchOutcome.LOADED,
-        f"v{watchlist.version}: {watchlist.entry_count} entries, "
-        f"{len(loaded.issues)} rows skipped",
+        f"v{watchlist.version}: {watchlist.entry_count} entries, {len(loaded.issues)} rows skipped",
         watchlist.version,
         watchlist.entry_count,
         watchlist.published_at,

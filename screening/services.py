@@ -45,8 +45,8 @@ __all__ = [
     "UnknownListEntity",
     "WatchlistLoadResult",
     "screen_name",
-    "watchlist_change_rescreen",
     "screening_hit_clear",
+    "watchlist_change_rescreen",
     "watchlist_load",
     "watchlist_prune",
 ]
@@ -362,7 +362,7 @@ def _rescreen_enqueue(change_id: int) -> None:
             queue=Queue.MAINTENANCE.value,
             retry=False,
         )
-    except Exception:  # noqa: BLE001 - broker down: the refresh beat task picks pending ones up.
+    except Exception:  # broker down: the daily refresh task re-sends pending changes
         logger.warning("re-screen of list change %s not enqueued", change_id, exc_info=True)
 
 

@@ -7,8 +7,8 @@ class VerificationsConfig(AppConfig):
     verbose_name = "Verifications and jobs"
 
     def ready(self) -> None:
-        from verifications import signals  # noqa: F401  (connects cache invalidation)
         from screening import events as screening_events
+        from verifications import signals  # noqa: F401  (connects cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
         from verifications.monitoring import merchants_rescreen
 

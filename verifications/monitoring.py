@@ -62,9 +62,7 @@ class _Monitored:
 def monitored_merchants(chunk: int = 5000) -> Iterator[_Monitored]:
     """The merchants ongoing monitoring watches, streamed (only the screened fields)."""
     rows = (
-        Merchant.objects.filter(
-            Q(verification__status__in=MONITORED), integrator__is_active=True
-        )
+        Merchant.objects.filter(Q(verification__status__in=MONITORED), integrator__is_active=True)
         .order_by()
         .values_list(*_FIELDS)
         .iterator(chunk_size=chunk)
@@ -90,9 +88,7 @@ def merchant_rescreen_hits(
 ) -> list[dict[str, Any]]:
     """The subjects of one merchant that match an entry of ``index``, with their matching hits
     (hits the merchant's analysts cleared on an unchanged entry left out)."""
-    identifiers = tuple(
-        str(snapshot[k]) for k in ("lei", "registration_number") if snapshot.get(k)
-    )
+    identifiers = tuple(str(snapshot[k]) for k in ("lei", "registration_number") if snapshot.get(k))
     cache = {} if cache is None else cache
     screened = []
     for subject in _subjects(snapshot):
@@ -181,7 +177,10 @@ def monitoring_case_open(
         started_at=now,
     )
     VerificationEvent.objects.create(
-        verification=verification, to_status=VerificationStatus.IN_REVIEW, actor=ACTOR, reason=reason
+        verification=verification,
+        to_status=VerificationStatus.IN_REVIEW,
+        actor=ACTOR,
+        reason=reason,
     )
     Merchant.objects.filter(pk=merchant.pk).update(verification=verification)
     invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # .update() sends no signal

@@ -26,12 +26,12 @@ SINGLE_FILE_PARSERS: dict[str, Callable[[Path], ParseResult]] = {
 }
 
 __all__ = [
+    "SINGLE_FILE_PARSERS",
     "Identifier",
     "LoadError",
     "LoadIssue",
     "ParseResult",
     "ParsedEntry",
-    "SINGLE_FILE_PARSERS",
     "parse_files",
 ]
 

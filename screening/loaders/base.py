@@ -236,7 +236,8 @@ def parse_xml_root(path: Path) -> ET.Element:
 
 
 def parse_date(value: str, *formats: str) -> datetime | None:
-    """The first of ``formats`` that reads ``value`` (a publisher's date), as aware UTC; else None."""
+    """``value`` (a publisher's date) read with the first of ``formats`` that fits, as an aware
+    datetime (UTC unless the value has an offset); None if none fits."""
     value = (value or "").strip()
     for fmt in formats:
         try:

@@ -51,7 +51,7 @@ def _entry(node: ET.Element) -> ParsedEntry:
     )
     entry.countries = [c for c in entry.countries if c != "00"]  # "00": unknown country
     entry.dates_of_birth = unique(
-        [b.get("birthdate") or b.get("year", "") for b in _all(node, "birthdate")]
+        [b.get("birthdate") or b.get("year") or "" for b in _all(node, "birthdate")]
     )
     for doc in _all(node, "identification"):
         number = (doc.get("number") or "").strip()

@@ -77,7 +77,10 @@ def _fcdo_entry(node: ET.Element) -> ParsedEntry:
     entry.dates_of_birth = unique(_texts(node, ".//DOBs/DOB"))
     for label, path in (
         ("Passport", ".//PassportDetails/Passport/PassportNumber"),
-        ("National ID No.", ".//NationalIdentifierDetails/NationalIdentifier/NationalIdentifierNumber"),
+        (
+            "National ID No.",
+            ".//NationalIdentifierDetails/NationalIdentifier/NationalIdentifierNumber",
+        ),
         ("Registration Number", ".//BusinessRegistrationNumbers/BusinessRegistrationNumber"),
         ("IMO", ".//IMONumbers/IMONumber"),
     ):
@@ -112,9 +115,7 @@ _OFSI_NAME_COLUMNS = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6"
 _OFSI_PRIMARY = ("primary name", "prime alias")
 
 
-def _ofsi_header(
-    rows: list[tuple[int, list[str]]], file: str
-) -> tuple[list[str], int, str | None]:
+def _ofsi_header(rows: list[tuple[int, list[str]]], file: str) -> tuple[list[str], int, str | None]:
     """The header (its fields stripped; a leading blank field dropped), where data starts, and
     the ``Last Updated`` date of the first line if the file has one."""
     published = None

@@ -102,4 +102,3 @@ def parse_un(path: Path) -> ParseResult:
         entry.aliases = [a for a in entry.aliases if a != entry.primary_name]
         result.add(entry, path.name, position)
     return result
-

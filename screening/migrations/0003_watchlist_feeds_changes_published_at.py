@@ -6,71 +6,212 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0002_cleared_hits'),
+        ("screening", "0002_cleared_hits"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WatchListFeed',
+            name="WatchListFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('ofac_sdn', 'OFAC SDN list'), ('ofac_cons', 'OFAC consolidated non-SDN list'), ('un', 'UN Security Council consolidated list'), ('eu_fsf', 'EU Financial Sanctions Files consolidated list'), ('uk_ofsi', 'UK OFSI consolidated list'), ('uk_fcdo', 'UK Sanctions List (FCDO)'), ('ch_seco', 'Swiss SECO sanctions list'), ('ca_sema', 'Canada consolidated autonomous sanctions list'), ('custom', 'Custom list')], max_length=16, unique=True)),
-                ('url', models.CharField(help_text="the first (primary) file's URL", max_length=500)),
-                ('etag', models.CharField(blank=True, help_text='of the primary file', max_length=500)),
-                ('last_modified', models.CharField(blank=True, help_text='of the primary file', max_length=100)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('succeeded_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('loaded', 'new version loaded'), ('not_modified', 'not modified (304 or same file)'), ('failed', 'failed; active list kept')], max_length=16)),
-                ('error', models.TextField(blank=True)),
-                ('failures', models.PositiveIntegerField(default=0, help_text='consecutive failed attempts')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ofac_sdn", "OFAC SDN list"),
+                            ("ofac_cons", "OFAC consolidated non-SDN list"),
+                            ("un", "UN Security Council consolidated list"),
+                            ("eu_fsf", "EU Financial Sanctions Files consolidated list"),
+                            ("uk_ofsi", "UK OFSI consolidated list"),
+                            ("uk_fcdo", "UK Sanctions List (FCDO)"),
+                            ("ch_seco", "Swiss SECO sanctions list"),
+                            ("ca_sema", "Canada consolidated autonomous sanctions list"),
+                            ("custom", "Custom list"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "url",
+                    models.CharField(help_text="the first (primary) file's URL", max_length=500),
+                ),
+                (
+                    "etag",
+                    models.CharField(blank=True, help_text="of the primary file", max_length=500),
+                ),
+                (
+                    "last_modified",
+                    models.CharField(blank=True, help_text="of the primary file", max_length=100),
+                ),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("succeeded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("loaded", "new version loaded"),
+                            ("not_modified", "not modified (304 or same file)"),
+                            ("failed", "failed; active list kept"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "failures",
+                    models.PositiveIntegerField(default=0, help_text="consecutive failed attempts"),
+                ),
             ],
             options={
-                'db_table': 'screening_watchlist_feeds',
-                'ordering': ['source'],
+                "db_table": "screening_watchlist_feeds",
+                "ordering": ["source"],
             },
         ),
         migrations.AddField(
-            model_name='watchlist',
-            name='origin',
-            field=models.CharField(blank=True, help_text='URL it was fetched from, or the bundled snapshot', max_length=500),
+            model_name="watchlist",
+            name="origin",
+            field=models.CharField(
+                blank=True,
+                help_text="URL it was fetched from, or the bundled snapshot",
+                max_length=500,
+            ),
         ),
         migrations.AddField(
-            model_name='watchlist',
-            name='published_at',
-            field=models.DateTimeField(blank=True, help_text="the publisher's date of the file (generation date, Last-Modified); staleness is measured from it, not from loaded_at", null=True),
+            model_name="watchlist",
+            name="published_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="the publisher's date of the file (generation date, Last-Modified); staleness is measured from it, not from loaded_at",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='clearedhit',
-            name='list_source',
-            field=models.CharField(choices=[('ofac_sdn', 'OFAC SDN list'), ('ofac_cons', 'OFAC consolidated non-SDN list'), ('un', 'UN Security Council consolidated list'), ('eu_fsf', 'EU Financial Sanctions Files consolidated list'), ('uk_ofsi', 'UK OFSI consolidated list'), ('uk_fcdo', 'UK Sanctions List (FCDO)'), ('ch_seco', 'Swiss SECO sanctions list'), ('ca_sema', 'Canada consolidated autonomous sanctions list'), ('custom', 'Custom list')], max_length=16),
+            model_name="clearedhit",
+            name="list_source",
+            field=models.CharField(
+                choices=[
+                    ("ofac_sdn", "OFAC SDN list"),
+                    ("ofac_cons", "OFAC consolidated non-SDN list"),
+                    ("un", "UN Security Council consolidated list"),
+                    ("eu_fsf", "EU Financial Sanctions Files consolidated list"),
+                    ("uk_ofsi", "UK OFSI consolidated list"),
+                    ("uk_fcdo", "UK Sanctions List (FCDO)"),
+                    ("ch_seco", "Swiss SECO sanctions list"),
+                    ("ca_sema", "Canada consolidated autonomous sanctions list"),
+                    ("custom", "Custom list"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='watchlist',
-            name='source',
-            field=models.CharField(choices=[('ofac_sdn', 'OFAC SDN list'), ('ofac_cons', 'OFAC consolidated non-SDN list'), ('un', 'UN Security Council consolidated list'), ('eu_fsf', 'EU Financial Sanctions Files consolidated list'), ('uk_ofsi', 'UK OFSI consolidated list'), ('uk_fcdo', 'UK Sanctions List (FCDO)'), ('ch_seco', 'Swiss SECO sanctions list'), ('ca_sema', 'Canada consolidated autonomous sanctions list'), ('custom', 'Custom list')], max_length=16),
+            model_name="watchlist",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("ofac_sdn", "OFAC SDN list"),
+                    ("ofac_cons", "OFAC consolidated non-SDN list"),
+                    ("un", "UN Security Council consolidated list"),
+                    ("eu_fsf", "EU Financial Sanctions Files consolidated list"),
+                    ("uk_ofsi", "UK OFSI consolidated list"),
+                    ("uk_fcdo", "UK Sanctions List (FCDO)"),
+                    ("ch_seco", "Swiss SECO sanctions list"),
+                    ("ca_sema", "Canada consolidated autonomous sanctions list"),
+                    ("custom", "Custom list"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.CreateModel(
-            name='WatchListChange',
+            name="WatchListChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('ofac_sdn', 'OFAC SDN list'), ('ofac_cons', 'OFAC consolidated non-SDN list'), ('un', 'UN Security Council consolidated list'), ('eu_fsf', 'EU Financial Sanctions Files consolidated list'), ('uk_ofsi', 'UK OFSI consolidated list'), ('uk_fcdo', 'UK Sanctions List (FCDO)'), ('ch_seco', 'Swiss SECO sanctions list'), ('ca_sema', 'Canada consolidated autonomous sanctions list'), ('custom', 'Custom list')], max_length=16)),
-                ('name', models.CharField(max_length=100)),
-                ('from_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('to_version', models.PositiveIntegerField()),
-                ('added', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=128), blank=True, default=list, size=None)),
-                ('changed', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=128), blank=True, default=list, size=None)),
-                ('removed', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=128), blank=True, default=list, size=None)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rescreened_at', models.DateTimeField(blank=True, null=True)),
-                ('alerts', models.PositiveIntegerField(default=0, help_text='review cases the re-screen opened')),
-                ('watchlist', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='change', to='screening.watchlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("ofac_sdn", "OFAC SDN list"),
+                            ("ofac_cons", "OFAC consolidated non-SDN list"),
+                            ("un", "UN Security Council consolidated list"),
+                            ("eu_fsf", "EU Financial Sanctions Files consolidated list"),
+                            ("uk_ofsi", "UK OFSI consolidated list"),
+                            ("uk_fcdo", "UK Sanctions List (FCDO)"),
+                            ("ch_seco", "Swiss SECO sanctions list"),
+                            ("ca_sema", "Canada consolidated autonomous sanctions list"),
+                            ("custom", "Custom list"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("from_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("to_version", models.PositiveIntegerField()),
+                (
+                    "added",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=128),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "changed",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=128),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "removed",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=128),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("rescreened_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alerts",
+                    models.PositiveIntegerField(
+                        default=0, help_text="review cases the re-screen opened"
+                    ),
+                ),
+                (
+                    "watchlist",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="change",
+                        to="screening.watchlist",
+                    ),
+                ),
             ],
             options={
-                'db_table': 'screening_watchlist_changes',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(condition=models.Q(('rescreened_at', None)), fields=['created_at'], name='idx_watchlist_change_pending')],
+                "db_table": "screening_watchlist_changes",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("rescreened_at", None)),
+                        fields=["created_at"],
+                        name="idx_watchlist_change_pending",
+                    )
+                ],
             },
         ),
     ]

@@ -63,9 +63,13 @@ class ListServer:
                     self.end_headers()
                     return None
                 if served.mode == "html":
-                    return self._send(200, b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html")
+                    return self._send(
+                        200, b"<!DOCTYPE html><html><body>Maintenance</body></html>", "text/html"
+                    )
                 if served.mode == "error":
-                    return self._send(503, b"<html><body>Service Unavailable</body></html>", "text/html")
+                    return self._send(
+                        503, b"<html><body>Service Unavailable</body></html>", "text/html"
+                    )
                 if served.mode == "empty":
                     return self._send(200, b"", served.content_type)
                 if served.mode == "truncated":

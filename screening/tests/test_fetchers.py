@@ -154,7 +154,13 @@ def test_refresh_command_reports_each_source_and_fails_when_one_failed(
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError, match="1 source"):
         call_command(
-            "refresh_watchlists", "--source", "eu_fsf", "--source", "ca_sema", stdout=out, stderr=err
+            "refresh_watchlists",
+            "--source",
+            "eu_fsf",
+            "--source",
+            "ca_sema",
+            stdout=out,
+            stderr=err,
         )
     assert "eu_fsf: loaded: v1: 17 entries" in out.getvalue()
     assert "published 2026-08-05" in out.getvalue()

@@ -33,7 +33,10 @@ def test_eu_fsf_reads_every_entity_with_names_ids_and_generation_date() -> None:
     assert saddam.countries == ["IQ"] and saddam.dates_of_birth == ["1937-04-28"]
     assert saddam.programs == ["IRQ"]
     congomet = next(e for e in result.entries if e.entity_id == "EU.3672.18")
-    assert (congomet.entity_type, congomet.primary_name) == ("organization", "Congomet Trading House")
+    assert (congomet.entity_type, congomet.primary_name) == (
+        "organization",
+        "Congomet Trading House",
+    )
     passports = [i for e in result.entries for i in e.identifiers if i.value == "F654645"]
     assert passports and passports[0].country == "SA"
 

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('verifications', '0008_verification_information_request'),
+        ("verifications", "0008_verification_information_request"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='businessverification',
-            name='source',
-            field=models.CharField(choices=[('api', 'API'), ('internal', 'internal task'), ('batch', 'batch'), ('admin', 'admin'), ('monitoring', 'ongoing monitoring')], default='api', max_length=16),
+            model_name="businessverification",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("api", "API"),
+                    ("internal", "internal task"),
+                    ("batch", "batch"),
+                    ("admin", "admin"),
+                    ("monitoring", "ongoing monitoring"),
+                ],
+                default="api",
+                max_length=16,
+            ),
         ),
     ]

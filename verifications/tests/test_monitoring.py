@@ -41,15 +41,11 @@ def _merchant(name: str, status: str = "approved", **kwargs: Any) -> Merchant:
 
 def _cases(merchant: Merchant) -> list[BusinessVerification]:
     return list(
-        BusinessVerification.objects.filter(
-            merchant=merchant, source=VerificationSource.MONITORING
-        )
+        BusinessVerification.objects.filter(merchant=merchant, source=VerificationSource.MONITORING)
     )
 
 
-def test_a_list_change_alerts_only_the_merchants_it_affects(
-    tmp_path: Path, settings: Any
-) -> None:
+def test_a_list_change_alerts_only_the_merchants_it_affects(tmp_path: Path, settings: Any) -> None:
     settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS = True
     first = _load(tmp_path, ORION + PETROV)
     watchlist_change_rescreen(change_id=first.pk)

@@ -29,7 +29,7 @@ SHIPPED: dict[str, list[Path]] = {
 }
 # The publisher's dates of the shipped snapshots (the CSVs print none; the UN XML does): they
 # make the snapshots stale by date everywhere staleness shows (metric, /readyz, API, console).
-SHIPPED_PUBLISHED = {
+SHIPPED_PUBLISHED: dict[str, datetime] = {
     ListSource.OFAC_SDN: datetime(2021, 7, 1, tzinfo=UTC),
     ListSource.OFAC_CONS: datetime(2025, 12, 1, tzinfo=UTC),
 }
@@ -70,7 +70,8 @@ class Command(BaseCommand):
                 self.stderr.write(
                     self.style.WARNING(
                         f"{source}: these are the snapshots shipped for demos and tests, not "
-                        "today's list. Load the current one with `manage.py refresh_watchlists` (the "
-                        "beat task does it daily; alert KybWatchlistStale)."
+                        "today's list (reported stale). Load the current one with "
+                        "`manage.py refresh_watchlists` (the beat task does it daily; alert "
+                        "KybWatchlistStale)."
                     )
                 )
