@@ -342,6 +342,8 @@ CELERY_TASK_ROUTES = {
     "kyb.verifications.submit": {"queue": Queue.BULK.value},
     "kyb.verifications.sweep": {"queue": Queue.MAINTENANCE.value},
     "kyb.webhooks.*": {"queue": Queue.WEBHOOKS.value},
+    # List downloads and re-screens of merchants after a list change (docs/screening-lists.md).
+    "kyb.screening.*": {"queue": Queue.MAINTENANCE.value},
 }
 # --- end verification engine ------------------------------------------------------------
 

@@ -178,3 +178,13 @@ def test_feed_urls_default_to_the_official_publishers(settings: Any) -> None:
     ]
     assert set(fetchers.FEEDS) >= {"eu_fsf", "uk_fcdo", "uk_ofsi", "ch_seco", "ca_sema"}
     assert DATA.exists()
+
+
+def test_the_beat_task_reruns_a_change_whose_rescreen_never_ran(server: ListServer) -> None:
+    from screening.tasks import refresh_watchlists
+
+    _serve_sema(server)
+    refresh_watchlists(sources=["ca_sema"])  # loads v1; its change was never sent (no commit)
+    change = WatchListChange.objects.get(watchlist=_active("ca_sema"))
+    assert change.rescreened_at is not None  # picked up by the same beat run
+    assert refresh_watchlists(sources=["ca_sema"]) == {"ca_sema": FetchOutcome.NOT_MODIFIED}

@@ -70,10 +70,7 @@ def test_uk_ofsi_groups_rows_by_group_id_and_reads_last_updated() -> None:
 
 
 def test_uk_ofsi_reads_the_pre_2022_layout_with_its_windows_1252_lines() -> None:
-    legacy = Path("/work/shared/data/sanctions/uk_ofsi_conlist_csv_legacy_2020-02_excerpt")
-    path = legacy / "ConList.csv"
-    if not path.exists():
-        pytest.skip("shared legacy sample not present")
+    path = SAMPLES / "uk_ofsi_conlist_legacy_2020-02_excerpt.csv"
     result = parse_files("uk_ofsi", [path])
     assert len(result.entries) == 41 and result.issues == []
     assert result.warnings and "cp1252" in result.warnings[0].message
