@@ -41,6 +41,7 @@ from verifications.models import (
     VerificationSource,
     VerificationStatus,
 )
+from verifications.risk import assess
 from verifications.services import merchant_snapshot
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,8 @@ def monitoring_case_open(
         {"screened": screened, "list_change": summary, "lists": [f"{change.source}:{change.name}"]},
         reasons=["sanctions_match"],
     )
+    # Scored like a pipeline run of this one check: a sanctions match always needs an analyst.
+    assessment = assess({"sanctions": result})
     now = timezone.now()
     reason = (
         f"ongoing monitoring: {change.source} v{change.from_version}->v{change.to_version} "
@@ -170,7 +173,8 @@ def monitoring_case_open(
         status=VerificationStatus.IN_REVIEW,
         input_snapshot={**merchant_snapshot(merchant), "list_change": summary},
         checks={"sanctions": result.as_dict()},
-        risk_reasons=["sanctions_match"],
+        risk_score=assessment.score,
+        risk_reasons=assessment.reasons,
         decided_by=ACTOR,
         decision_reason=reason,
         decided_at=now,

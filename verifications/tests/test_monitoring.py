@@ -69,6 +69,7 @@ def test_a_list_change_alerts_only_the_merchants_it_affects(tmp_path: Path, sett
 
     (case,) = _cases(delta)
     assert (case.status, case.source) == (VerificationStatus.IN_REVIEW, "monitoring")
+    assert [r["code"] for r in case.risk_reasons] == ["sanctions_match"] and case.risk_score
     sanctions = case.checks["sanctions"]
     assert sanctions["status"] == "failure"
     evidence = sanctions["evidence"]
@@ -136,3 +137,15 @@ def test_a_load_that_only_removes_entries_needs_no_rescreen(tmp_path: Path) -> N
     _load(tmp_path, ORION + PETROV)
     change = _load(tmp_path, ORION)
     assert change.removed == ["internal:L2"] and change.rescreened_at is not None
+
+
+def test_the_review_console_shows_a_monitoring_case(tmp_path: Path, admin_client: Any) -> None:
+    merchant = _merchant("Delta Marine Logistics Ltd")
+    watchlist_change_rescreen(change_id=_load(tmp_path, DELTA).pk)
+    (case,) = _cases(merchant)
+    queue = "/admin/verifications/businessverification/"
+    listing = admin_client.get(queue, {"source": "monitoring"})
+    assert listing.status_code == 200 and str(merchant.legal_name) in listing.content.decode()
+    page = admin_client.get(f"{queue}{case.pk}/change/")
+    assert page.status_code == 200
+    assert "Delta Marine Logistics Limited" in page.content.decode()
