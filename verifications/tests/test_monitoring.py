@@ -33,8 +33,8 @@ def _load(tmp_path: Path, rows: str) -> WatchListChange:
 
 
 def _merchant(name: str, status: str = "approved", **kwargs: Any) -> Merchant:
-    merchant = MerchantFactory(legal_name=name, **kwargs)
-    merchant.verification = BusinessVerificationFactory(merchant=merchant, status=status)
+    merchant = MerchantFactory.create(legal_name=name, **kwargs)
+    merchant.verification = BusinessVerificationFactory.create(merchant=merchant, status=status)
     merchant.save(update_fields=["verification"])
     return merchant
 
