@@ -52,7 +52,7 @@ def test_a_list_change_alerts_only_the_merchants_it_affects(tmp_path: Path, sett
     delta = _merchant("Delta Marine Logistics Ltd")
     webhook_endpoint_create(
         integrator=delta.integrator,
-        url="http://127.0.0.1:9/hooks",
+        url="https://127.0.0.1:9/hooks",
         event_types=["merchant.screening_alert"],
     )
     # Matches an entry that did not change: already screened at onboarding, no new alert.
