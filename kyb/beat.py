@@ -31,4 +31,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": env_float("PIPELINE_SWEEP_INTERVAL", 30.0),
         "options": {"queue": Queue.MAINTENANCE.value, "expires": 25},
     },
+    # Official sanctions lists: conditional download, validate, load (docs/screening-lists.md).
+    "screening-refresh-watchlists": {
+        "task": "kyb.screening.refresh_watchlists",
+        "schedule": env_float("SCREENING_REFRESH_INTERVAL", 86400.0),
+        "options": {"queue": Queue.MAINTENANCE.value, "expires": 3600},
+    },
 }

@@ -320,6 +320,18 @@ ERASURE_RETENTION_DAYS = env_int("ERASURE_RETENTION_DAYS", 1825)
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)
+# Official list refresh (docs/screening-lists.md): which sources the beat task fetches, how often,
+# URL overrides ("source=url[,url...];source=url"), the shrink guard and download limits.
+SCREENING_REFRESH_SOURCES = env_list(
+    "SCREENING_REFRESH_SOURCES", "ofac_sdn,ofac_cons,un,eu_fsf,uk_fcdo,ch_seco,ca_sema"
+)
+SCREENING_REFRESH_INTERVAL = env_float("SCREENING_REFRESH_INTERVAL", 86400.0)
+SCREENING_FEED_URLS = env_str("SCREENING_FEED_URLS", "")
+SCREENING_REFRESH_MIN_RATIO = env_float("SCREENING_REFRESH_MIN_RATIO", 0.9)
+SCREENING_FETCH_TIMEOUT = env_float("SCREENING_FETCH_TIMEOUT", 120.0)
+SCREENING_FETCH_MAX_BYTES = env_int("SCREENING_FETCH_MAX_BYTES", 200 * 1024 * 1024)
+# A list whose publisher's date is older than this is reported stale (/readyz, API, console).
+SCREENING_STALE_DAYS = env_float("SCREENING_STALE_DAYS", 8.0)
 CLASSIFIER_TOP_K = env_int("CLASSIFIER_TOP_K", 5)
 
 # --- Verification engine (issue 4): outbound HTTP, registry, website, risk, jobs ----------
@@ -378,6 +390,8 @@ CELERY_TASK_ROUTES = {
     "kyb.verifications.submit": {"queue": Queue.BULK.value},
     "kyb.verifications.sweep": {"queue": Queue.MAINTENANCE.value},
     "kyb.webhooks.*": {"queue": Queue.WEBHOOKS.value},
+    # List downloads and re-screens of merchants after a list change (docs/screening-lists.md).
+    "kyb.screening.*": {"queue": Queue.MAINTENANCE.value},
 }
 # --- end verification engine ------------------------------------------------------------
 

@@ -104,26 +104,29 @@ class BreakerCollector(Collector):
 
 
 class WatchlistCollector(Collector):
-    """``kyb_watchlist_age_seconds{source}``: how long ago each active list was loaded. Lists
-    change weekly or faster; an old one means screening against yesterday's sanctions."""
+    """``kyb_watchlist_age_seconds{source}``: how long ago each active list was *published*
+    (the publisher's date; the load time when unknown). Lists change weekly or faster; an old
+    one means screening against yesterday's sanctions, however recently it was loaded."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from screening.models import WatchList
 
         try:
             active = list(
-                WatchList.objects.filter(is_active=True).values_list("source", "loaded_at")
+                WatchList.objects.filter(is_active=True).values_list(
+                    "source", "published_at", "loaded_at"
+                )
             )
         except DatabaseError:
             return
         gauge = GaugeMetricFamily(
             "kyb_watchlist_age_seconds",
-            "Seconds since the active list was loaded",
+            "Seconds since the active list was published (loaded, if the date is unknown)",
             labels=["source"],
         )
         now = timezone.now()
-        for source, loaded_at in active:
-            gauge.add_metric([source], (now - loaded_at).total_seconds())
+        for source, published_at, loaded_at in active:
+            gauge.add_metric([source], (now - (published_at or loaded_at)).total_seconds())
         yield gauge
 
 

@@ -139,3 +139,28 @@ def readiness_probes() -> list[ProbeResult]:
         _timed("broker", _probe_broker),
         _timed("cache", _probe_cache),
     ]
+
+
+def watchlist_detail() -> dict[str, object]:
+    """The sanctions lists in use, by publisher's date, and which are stale (a bundled demo
+    snapshot always is). Detail for operators only: a stale list never fails readiness."""
+    from django.db import DatabaseError
+
+    from screening.selectors import watchlist_freshness
+
+    try:
+        lists = watchlist_freshness()
+    except DatabaseError as exc:
+        return {"error": type(exc).__name__}
+    return {
+        "stale": [f"{wl['source']}:{wl['name']}" for wl in lists if wl["stale"]],
+        "lists": {
+            f"{wl['source']}:{wl['name']}": {
+                "version": wl["version"],
+                "published_at": wl["published_at"].isoformat() if wl["published_at"] else None,
+                "stale": wl["stale"],
+                "bundled": wl["bundled"],
+            }
+            for wl in lists
+        },
+    }

@@ -26,7 +26,7 @@ from monitoring.collectors import (
     RedisRolesCollector,
     WatchlistCollector,
 )
-from monitoring.health import readiness_probes
+from monitoring.health import readiness_probes, watchlist_detail
 
 
 @never_cache
@@ -50,6 +50,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "failed": failed,
         "degraded": degraded,
         "checks": {r.name: r.as_dict() for r in results},
+        "watchlists": watchlist_detail() if "database" not in failed else {},
     }
     return JsonResponse(body, status=503 if failed else 200)
 

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from screening.models import ClearedHit, WatchList, WatchListEntry
+from screening.models import ClearedHit, WatchList, WatchListChange, WatchListEntry, WatchListFeed
+from screening.selectors import watchlist_is_stale
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,10 +30,58 @@ class WatchListAdmin(ReadOnlyAdmin):
         "is_active",
         "entry_count",
         "skipped_rows",
+        "published_at",
+        "current",
         "loaded_at",
+        "origin",
     )
     list_filter = ("source", "is_active")
     ordering = ("source", "name", "-version")
+
+    @admin.display(boolean=True, description="current")
+    def current(self, obj: WatchList) -> bool:
+        """False for a list published longer ago than SCREENING_STALE_DAYS or a bundled demo
+        snapshot: screening against it does not reflect today's sanctions."""
+        return not watchlist_is_stale(obj)
+
+
+@admin.register(WatchListFeed)
+class WatchListFeedAdmin(ReadOnlyAdmin):
+    """The fetcher's state per official source: last outcome, error, consecutive failures."""
+
+    list_display = ("source", "outcome", "checked_at", "succeeded_at", "failures", "error", "url")
+    list_filter = ("outcome",)
+
+
+@admin.register(WatchListChange)
+class WatchListChangeAdmin(ReadOnlyAdmin):
+    """What each load changed, and whether ongoing monitoring re-screened merchants against it."""
+
+    list_display = (
+        "source",
+        "name",
+        "from_version",
+        "to_version",
+        "added_count",
+        "changed_count",
+        "removed_count",
+        "rescreened_at",
+        "alerts",
+        "created_at",
+    )
+    list_filter = ("source",)
+
+    @admin.display(description="added")
+    def added_count(self, obj: WatchListChange) -> int:
+        return len(obj.added)
+
+    @admin.display(description="changed")
+    def changed_count(self, obj: WatchListChange) -> int:
+        return len(obj.changed)
+
+    @admin.display(description="removed")
+    def removed_count(self, obj: WatchListChange) -> int:
+        return len(obj.removed)
 
 
 @admin.register(WatchListEntry)

@@ -59,7 +59,15 @@ class ScreenListOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.IntegerField()
     loaded_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(
+        allow_null=True, help_text="the publisher's date of this version (null if unknown)"
+    )
     entry_count = serializers.IntegerField()
+    stale = serializers.BooleanField(
+        help_text="published longer ago than SCREENING_STALE_DAYS, or a bundled demo snapshot: "
+        "screening does not reflect today's list"
+    )
+    bundled = serializers.BooleanField(help_text="the snapshot shipped for demos and tests")
 
 
 class ScreenOutputSerializer(serializers.Serializer):
@@ -83,7 +91,7 @@ class ScreenApi(APIView):
         results = [self._screen(item, limit) for item in params.validated_data["names"]]
         body = {
             "threshold": match_threshold(),
-            "lists": list(selectors.watchlists_active()),
+            "lists": selectors.watchlist_freshness(),
             "results": results,
         }
         return Response(ScreenOutputSerializer(body).data)

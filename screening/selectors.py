@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from screening.matching.index import ListEntity
-from screening.models import ClearedHit, WatchList, WatchListEntry
+from screening.models import ClearedHit, WatchList, WatchListChange, WatchListEntry
 
 
 def watchlists_active() -> QuerySet[WatchList]:
@@ -112,3 +116,71 @@ def watchlist_entries_current(
         "watchlist"
     )
     return {(row.watchlist.source, row.entity_id): row for row in rows}
+
+
+BUNDLED_ORIGIN = "bundled snapshot"
+
+
+def watchlist_is_stale(watchlist: WatchList, *, now: datetime | None = None) -> bool:
+    """Official lists are stale once their publisher's date (or, when unknown, their load time)
+    is older than ``SCREENING_STALE_DAYS``; a bundled snapshot always is; custom lists never."""
+    if watchlist.source == "custom":
+        return False
+    if watchlist.origin == BUNDLED_ORIGIN:
+        return True
+    as_of = watchlist.published_at or watchlist.loaded_at
+    limit = timedelta(days=float(getattr(settings, "SCREENING_STALE_DAYS", 8.0)))
+    return (now or timezone.now()) - as_of > limit
+
+
+def watchlist_freshness() -> list[dict[str, Any]]:
+    """Every active list with its publisher's date and whether it is stale (for /readyz,
+    the console and the ``screen`` API's list metadata)."""
+    now = timezone.now()
+    return [
+        {
+            "source": wl.source,
+            "name": wl.name,
+            "version": wl.version,
+            "published_at": wl.published_at,
+            "loaded_at": wl.loaded_at,
+            "entry_count": wl.entry_count,
+            "bundled": wl.origin == BUNDLED_ORIGIN,
+            "stale": watchlist_is_stale(wl, now=now),
+        }
+        for wl in watchlists_active()
+    ]
+
+
+def watchlist_change_entities(*, change: WatchListChange) -> list[ListEntity]:
+    """The added and changed entries of a list change, as the matcher sees them."""
+    ids = [*change.added, *change.changed]
+    rows = WatchListEntry.objects.filter(watchlist_id=change.watchlist_id, entity_id__in=ids)
+    return [
+        ListEntity(
+            list_source=change.source,
+            entity_id=row.entity_id,
+            entity_type=row.entity_type,
+            primary_name=row.primary_name,
+            aliases=tuple(row.aliases),
+            programs=tuple(row.programs),
+            countries=tuple(row.countries),
+            identifiers=tuple(str(i.get("value", "")) for i in row.identifiers),
+            content_hash=row.content_hash,
+        )
+        for row in rows.iterator(chunk_size=2000)
+    ]
+
+
+def cleared_hits_for_entities(
+    *, list_source: str, entity_ids: Iterable[str]
+) -> dict[uuid.UUID, dict[tuple[str, str], str]]:
+    """``{merchant_id: {(list_source, entity_id): hash}}`` of the hits cleared on these
+    entities (one query for a whole re-screen)."""
+    out: dict[uuid.UUID, dict[tuple[str, str], str]] = {}
+    rows = ClearedHit.objects.filter(
+        list_source=list_source, entity_id__in=list(entity_ids)
+    ).values_list("merchant_id", "entity_id", "content_hash")
+    for merchant_id, entity_id, content_hash in rows:
+        out.setdefault(merchant_id, {})[(list_source, entity_id)] = content_hash
+    return out

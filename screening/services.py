@@ -5,20 +5,30 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from screening import engine, selectors
+from kyb.queues import Queue
+from screening import engine, events, selectors
 from screening.hits import ScreeningHit
 from screening.loaders import LoadIssue, ParsedEntry, parse_files
-from screening.matching.index import build_qualifiers
-from screening.models import ClearedHit, ListSource, WatchList, WatchListEntry
+from screening.matching.index import ScreeningIndex, build_qualifiers
+from screening.models import (
+    ClearedHit,
+    ListSource,
+    WatchList,
+    WatchListChange,
+    WatchListEntry,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +46,7 @@ __all__ = [
     "WatchlistLoadResult",
     "screen_name",
     "screening_hit_clear",
+    "watchlist_change_rescreen",
     "watchlist_load",
     "watchlist_prune",
 ]
@@ -67,18 +78,25 @@ def screen_name(
     identifiers: Sequence[str] = (),
     merchant_id: uuid.UUID | None = None,
     limit: int | None = None,
+    index: ScreeningIndex | None = None,
+    cleared: Mapping[tuple[str, str], str] | None = None,
 ) -> list[ScreeningHit]:
-    """Screen one name against the active lists; best hits first.
+    """Screen one name against the active lists (or ``index``, e.g. a list change's entries);
+    best hits first.
 
-    Hits this merchant's analysts cleared are left out while the list entry is unchanged.
+    Hits this merchant's analysts cleared are left out while the list entry is unchanged;
+    ``cleared`` passes them in when the caller already read them (a bulk re-screen).
     """
     if entity_type not in ENTITY_TYPES:
         raise ScreeningError(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
     threshold = match_threshold()
     cap = max_hits() if limit is None else limit
-    cleared = selectors.cleared_hits_for_merchant(merchant_id=merchant_id) if merchant_id else {}
+    if cleared is None:
+        cleared = (
+            selectors.cleared_hits_for_merchant(merchant_id=merchant_id) if merchant_id else {}
+        )
     qualifiers = build_qualifiers(entity_type=entity_type, country=country, identifiers=identifiers)
-    matches = engine.current_index().search(
+    matches = (index or engine.current_index()).search(
         name,
         qualifiers=qualifiers,
         floor=max(0.0, threshold - REPORT_MARGIN),
@@ -200,6 +218,9 @@ def watchlist_load(
     paths: Sequence[Path],
     name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    published_at: datetime | None = None,
+    origin: str = "",
+    min_ratio: float | None = None,
 ) -> WatchlistLoadResult:
     """Load a new version of a list from its files and make it the active one atomically.
 
@@ -207,7 +228,12 @@ def watchlist_load(
     activated in the same transaction: readers see the old list until the commit and the new
     one after it, never a part. Versions older than the previous one are pruned afterwards.
     Custom-list entity ids are prefixed with the list name (``name:id``) so two custom lists
-    cannot collide. A file that yields no entries never replaces a list.
+    cannot collide. A file that yields no entries never replaces a list, nor (with
+    ``min_ratio``) one with fewer than ``min_ratio`` times the active version's entries.
+
+    ``published_at`` is the publisher's date when the caller knows it (an HTTP Last-Modified);
+    a date printed in the file wins. The load records what changed against the active version
+    (:class:`WatchListChange`) and, on commit, asks for the merchants to be re-screened against it.
     """
     if source not in ListSource.values:
         raise ScreeningError(f"unknown list source {source!r}")
@@ -230,12 +256,15 @@ def watchlist_load(
         versions = WatchList.objects.filter(source=source, name=list_name)
         latest = versions.aggregate(latest=Max("version"))["latest"] or 0
         replaced = versions.filter(is_active=True).first()
+        _refuse_shrunken(replaced, len(parsed.entries), min_ratio)
         watchlist = WatchList.objects.create(
             source=source,
             name=list_name,
             version=latest + 1,
             files=[_file_digest(p) for p in paths],
             skipped_rows=len(parsed.issues),
+            published_at=parsed.published_at or published_at,
+            origin=origin[:500],
         )
         for start in range(0, len(parsed.entries), _BATCH):
             batch = parsed.entries[start : start + _BATCH]
@@ -246,7 +275,10 @@ def watchlist_load(
         watchlist.is_active = True
         watchlist.entry_count = len(parsed.entries)
         watchlist.save(update_fields=["is_active", "entry_count"])
+        change = watchlist_change_record(watchlist=watchlist, replaced=replaced)
         transaction.on_commit(engine.expire)
+        if change is not None:
+            transaction.on_commit(partial(_rescreen_enqueue, change.pk))
     pruned = watchlist_prune(source=source, name=list_name)
     logger.info(
         "watchlist loaded",
@@ -260,6 +292,120 @@ def watchlist_load(
         },
     )
     return WatchlistLoadResult(watchlist, replaced, parsed.issues, pruned, parsed.warnings)
+
+
+class ShrunkenList(ScreeningError):
+    """A new file with far fewer entries than the active version: likely a truncated or partial
+    publication; the active list is kept."""
+
+
+def _refuse_shrunken(replaced: WatchList | None, count: int, min_ratio: float | None) -> None:
+    if replaced is None or not min_ratio or not replaced.entry_count:
+        return
+    if count < replaced.entry_count * min_ratio:
+        raise ShrunkenList(
+            f"{count} entries is below {min_ratio:.0%} of the active version's "
+            f"{replaced.entry_count}; the active list is left as it was"
+        )
+
+
+def watchlist_change_record(
+    *, watchlist: WatchList, replaced: WatchList | None
+) -> WatchListChange | None:
+    """Compare ``watchlist`` with the version it replaces by entity id and content hash and
+    store the difference; None when nothing was added or changed (nothing to re-screen).
+
+    A first version counts every entry as added: merchants were never screened against it.
+    """
+    new = dict(
+        WatchListEntry.objects.filter(watchlist=watchlist).values_list("entity_id", "content_hash")
+    )
+    old = (
+        dict(
+            WatchListEntry.objects.filter(watchlist=replaced).values_list(
+                "entity_id", "content_hash"
+            )
+        )
+        if replaced
+        else {}
+    )
+    added = sorted(k for k in new if k not in old)
+    changed = sorted(k for k, h in new.items() if k in old and old[k] != h)
+    removed = sorted(k for k in old if k not in new)
+    if not added and not changed and not removed:
+        return None
+    change = WatchListChange.objects.create(
+        watchlist=watchlist,
+        source=watchlist.source,
+        name=watchlist.name,
+        from_version=replaced.version if replaced else None,
+        to_version=watchlist.version,
+        added=added,
+        changed=changed,
+        removed=removed,
+        # Only removals: nothing new to find; the change is kept for the record.
+        rescreened_at=None if (added or changed) else timezone.now(),
+    )
+    return change
+
+
+RESCREEN_TASK = "kyb.screening.rescreen_change"
+
+
+def _rescreen_enqueue(change_id: int) -> None:
+    from kyb.celery import app
+
+    try:
+        app.send_task(
+            RESCREEN_TASK,
+            kwargs={"change_id": change_id},
+            queue=Queue.MAINTENANCE.value,
+            retry=False,
+        )
+    except Exception:  # broker down: the daily refresh task re-sends pending changes
+        logger.warning("re-screen of list change %s not enqueued", change_id, exc_info=True)
+
+
+def watchlist_change_rescreen(*, change_id: int) -> int | None:
+    """Run the list-change receivers (ongoing monitoring) for one change, once.
+
+    The change row is locked for the whole run and marked done in the same transaction as
+    whatever the receivers write (review cases, webhook outbox rows): a crash rolls all of it
+    back and a retry starts again; a second run of a finished change does nothing (None).
+    Returns how many alerts the receivers opened.
+    """
+    with transaction.atomic():
+        change = (
+            WatchListChange.objects.select_for_update(skip_locked=True)
+            .filter(pk=change_id, rescreened_at=None)
+            .first()
+        )
+        if change is None:
+            return None
+        alerts = events.list_changed(change)
+        change.rescreened_at = timezone.now()
+        change.alerts = alerts
+        change.save(update_fields=["rescreened_at", "alerts"])
+    logger.info(
+        "list change re-screened",
+        extra={"change_id": change_id, "source": change.source, "alerts": alerts},
+    )
+    return alerts
+
+
+def watchlist_change_index(*, change: WatchListChange) -> ScreeningIndex | None:
+    """A matcher index over only the added and changed entries of ``change`` (None if none)."""
+    entities = selectors.watchlist_change_entities(change=change)
+    return ScreeningIndex(entities, stamp=f"change:{change.pk}") if entities else None
+
+
+def watchlist_changes_pending() -> list[int]:
+    """Changes whose re-screen never ran (a lost message, a crash): the refresh task retries."""
+    return list(
+        WatchListChange.objects.filter(rescreened_at=None)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
 
 
 def watchlist_prune(*, source: str, name: str, keep: int = KEEP_VERSIONS) -> int:

@@ -8,9 +8,13 @@ class VerificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from kyb.api.fastpath import fast_read_register
+        from screening import events as screening_events
         from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
+        from verifications.monitoring import merchants_rescreen
         from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
+
+        screening_events.register(merchants_rescreen)  # ongoing monitoring
 
         erasure.connect()  # scrubs its rows when a merchant is erased (merchants.erasure)
         post_migrate.connect(

@@ -61,6 +61,8 @@ class VerificationSource(models.TextChoices):
     INTERNAL = "internal", "internal task"
     BATCH = "batch", "batch"
     ADMIN = "admin", "admin"
+    # A review case opened by ongoing monitoring after a sanctions list changed.
+    MONITORING = "monitoring", "ongoing monitoring"
 
 
 class BusinessVerification(models.Model):

@@ -15,6 +15,8 @@ EVENT_TYPES = (
     "verification.information_requested",
     "merchant.updated",
     "merchant.erased",
+    # Ongoing monitoring opened a review case: a changed sanctions list matches the merchant.
+    "merchant.screening_alert",
 )
 
 

@@ -7,8 +7,13 @@ import csv
 import hashlib
 import io
 import json
+
+# The stdlib parser is used on purpose: Python 3.11 ships expat >= 2.4.1, which refuses the
+# billion-laughs and quadratic-blowup entity tricks, and the parser never fetches external DTDs.
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +86,14 @@ class ParseResult:
     ``issues`` are rows that were skipped; ``warnings`` are things the operator must know about
     rows that were loaded (a line read as Windows-1252). ``origins`` maps an entity id to the
     file and line the entry starts on, for reporting an entry rejected after parsing.
+    ``published_at`` is the date the publisher printed on the file (None when the format has none).
     """
 
     entries: list[ParsedEntry] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
     warnings: list[LoadIssue] = field(default_factory=list)
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    published_at: datetime | None = None
 
     def add(self, entry: ParsedEntry, file: str, line: int) -> None:
         """Keep an entry and where it came from."""
@@ -217,3 +224,25 @@ def csv_rows(text: str, file: str, issues: list[LoadIssue]) -> Iterator[tuple[in
             continue
         if row:
             yield reader.line_num, row
+
+
+def parse_xml_root(path: Path) -> ET.Element:
+    """The root element of an XML list file; an empty, truncated or non-XML file (an HTML error
+    page served in its place) is a ``LoadError`` and nothing of it is loaded."""
+    try:
+        return ET.parse(path).getroot()  # noqa: S314 - see the import comment
+    except ET.ParseError as exc:
+        raise LoadError(path.name, exc.position[0], f"not well-formed XML ({exc})") from exc
+
+
+def parse_date(value: str, *formats: str) -> datetime | None:
+    """``value`` (a publisher's date) read with the first of ``formats`` that fits, as an aware
+    datetime (UTC unless the value has an offset); None if none fits."""
+    value = (value or "").strip()
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None

@@ -7,17 +7,16 @@ party uses, and a missed match costs more than an extra hit an analyst clears.
 
 from __future__ import annotations
 
-# The stdlib parser is used on purpose: Python 3.11 ships expat >= 2.4.1, which refuses the
-# billion-laughs and quadratic-blowup entity tricks, and the parser never fetches external DTDs.
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from screening.loaders.base import (
     Identifier,
-    LoadError,
     LoadIssue,
     ParsedEntry,
     ParseResult,
+    parse_date,
+    parse_xml_root,
     unique,
 )
 
@@ -76,9 +75,17 @@ def _entry(node: ET.Element, person: bool) -> ParsedEntry:
 
 def parse_un(path: Path) -> ParseResult:
     """Parse the UN consolidated XML into entries; an entry without a name or id is an issue."""
-    result = ParseResult()
+    root = parse_xml_root(path)
+    result = ParseResult(
+        published_at=parse_date(
+            root.get("dateGenerated", ""), "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"
+        )
+    )
     seen: set[str] = set()
-    for position, (node, person) in enumerate(_records(path), start=1):
+    records = [(n, True) for n in root.iter("INDIVIDUAL")] + [
+        (n, False) for n in root.iter("ENTITY")
+    ]
+    for position, (node, person) in enumerate(records, start=1):
         entry = _entry(node, person)
         if not entry.entity_id or not entry.primary_name:
             # XML has no useful line numbers after parsing; the record's position identifies it.
@@ -95,11 +102,3 @@ def parse_un(path: Path) -> ParseResult:
         entry.aliases = [a for a in entry.aliases if a != entry.primary_name]
         result.add(entry, path.name, position)
     return result
-
-
-def _records(path: Path) -> list[tuple[ET.Element, bool]]:
-    try:
-        root = ET.parse(path).getroot()  # noqa: S314 - see the import comment
-    except ET.ParseError as exc:  # empty, truncated or not XML: nothing of it is loaded
-        raise LoadError(path.name, exc.position[0], f"not well-formed XML ({exc})") from exc
-    return [(n, True) for n in root.iter("INDIVIDUAL")] + [(n, False) for n in root.iter("ENTITY")]

@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixture_list")]
         "/admin/screening/watchlistentry/",
         "/admin/screening/watchlistentry/?q=KHOROSHEV",
         "/admin/screening/clearedhit/",
+        "/admin/screening/watchlistfeed/",
+        "/admin/screening/watchlistchange/",
     ],
 )
 def test_admin_pages_render(admin_client: Any, url: str) -> None:

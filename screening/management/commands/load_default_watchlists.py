@@ -8,6 +8,7 @@ an active version is left alone. Production loads the current official files wit
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from screening.models import ListSource, WatchList
+from screening.selectors import BUNDLED_ORIGIN
 from screening.services import ScreeningError, watchlist_load
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -24,6 +26,12 @@ SHIPPED: dict[str, list[Path]] = {
         DATA / "ofac_cons" / f for f in ("cons_prim.csv", "cons_alt.csv", "cons_add.csv")
     ],
     ListSource.UN: [DATA / "un" / "un_sc_consolidated_2026-02-27.xml"],
+}
+# The publisher's dates of the shipped snapshots (the CSVs print none; the UN XML does): they
+# make the snapshots stale by date everywhere staleness shows (metric, /readyz, API, console).
+SHIPPED_PUBLISHED: dict[str, datetime] = {
+    ListSource.OFAC_SDN: datetime(2021, 7, 1, tzinfo=UTC),
+    ListSource.OFAC_CONS: datetime(2025, 12, 1, tzinfo=UTC),
 }
 
 
@@ -41,7 +49,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"{source}: already loaded, skipped")
                 continue
             try:
-                result = watchlist_load(source=source, paths=paths)
+                result = watchlist_load(
+                    source=source,
+                    paths=paths,
+                    published_at=SHIPPED_PUBLISHED.get(source),
+                    origin=BUNDLED_ORIGIN,
+                )
             except (ScreeningError, ValueError, OSError) as exc:
                 raise CommandError(f"{source}: {exc}") from exc
             for warning in result.warnings:
@@ -57,7 +70,8 @@ class Command(BaseCommand):
                 self.stderr.write(
                     self.style.WARNING(
                         f"{source}: these are the snapshots shipped for demos and tests, not "
-                        "today's list. Load the current one with `manage.py load_watchlist` and "
-                        "keep it fresh (alert KybWatchlistStale)."
+                        "today's list (reported stale). Load the current one with "
+                        "`manage.py refresh_watchlists` (the beat task does it daily; alert "
+                        "KybWatchlistStale)."
                     )
                 )

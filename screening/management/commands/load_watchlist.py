@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("paths", nargs="+", type=Path, help="files, recognised by name")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--published-at",
+            type=date.fromisoformat,
+            help="the publisher's date (YYYY-MM-DD) for formats that print none (OFAC CSV); "
+            "staleness is measured from it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths: list[Path] = options["paths"]
@@ -46,7 +53,12 @@ class Command(BaseCommand):
         )
         try:
             result = watchlist_load(
-                source=options["source"], name=options["name"], paths=paths, progress=bar.update
+                source=options["source"],
+                name=options["name"],
+                paths=paths,
+                progress=bar.update,
+                published_at=_midnight(options["published_at"]),
+                origin="file:" + ",".join(p.name for p in paths),
             )
         except (ScreeningError, ValueError) as exc:  # LoadError is a ValueError
             raise CommandError(str(exc)) from exc
@@ -68,3 +80,7 @@ class Command(BaseCommand):
                 f"{result.pruned} old version(s) pruned"
             )
         )
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=UTC) if day else None
