@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from django.db import transaction
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -92,14 +93,15 @@ class VerificationListCreateApi(APIView):
             **ERRORS,
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response | HttpResponse:
         query = VerificationListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         params = query.validated_data
         filters = {k: v for k, v in params.items() if k not in {"cursor", "limit", "expand"}}
         qs = verification_list(integrator=request_integrator(request), summary=True, **filters)
         paginator = CreatedCursorPagination()
-        page = paginator.paginate_queryset(qs, request, view=self) or []
+        # Rows are dicts here (verification_list(summary=True) is a .values() query).
+        page: list[dict[str, Any]] = paginator.paginate_queryset(qs, request, view=self) or []  # type: ignore[arg-type]
         if params.get("expand") == "checks":
             return paginator.get_paginated_response(_with_checks(request, page))
         return paginator.get_raw_response(b"[" + b",".join(v["row"].encode() for v in page) + b"]")

@@ -128,7 +128,7 @@ class FastReadMiddleware:
         if not decision.allowed:
             LIMITED.inc()
             wait = decision.retry_after
-            response = json_error(
+            response: HttpResponse = json_error(
                 "rate_limited",
                 f"Request was throttled. Expected available in {wait} second"
                 + ("" if wait == 1 else "s")

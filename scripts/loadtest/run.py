@@ -168,7 +168,8 @@ def _rss() -> list[tuple[str, int, float]]:
             continue
         if not re.search(r"gunicorn|nginx|wrk |postgres|redis-server", cmd):
             continue
-        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024 if "VmRSS" in status else 0
+        found = re.search(r"VmRSS:\s+(\d+)", status)
+        rss = int(found.group(1)) / 1024 if found else 0.0
         rows.append((cmd[:70], int(proc.name), rss))
     return sorted(rows)
 
