@@ -100,12 +100,13 @@ def publish(name: str, *, kwargs: dict[str, Any], queue: str | None = None) -> s
 
 @worker_init.connect
 def _serve_metrics(**kwargs: object) -> None:
-    """``CELERY_METRICS_PORT``: serve the pool processes' metrics (kyb/worker_metrics.py)."""
+    """``CELERY_METRICS_PORT``: serve the pool processes' metrics (kyb/worker_metrics.py) on
+    ``CELERY_METRICS_ADDR`` (all interfaces by default: a pod is scraped by its IP)."""
     port = int(os.environ.get("CELERY_METRICS_PORT") or 0)
     if port:
         from kyb.worker_metrics import serve
 
-        serve(port)
+        serve(port, addr=os.environ.get("CELERY_METRICS_ADDR") or "0.0.0.0")  # noqa: S104
 
 
 @worker_process_shutdown.connect

@@ -96,7 +96,7 @@ start "web (gunicorn)" env PROMETHEUS_MULTIPROC_DIR="$PROM_DIR" \
     .venv/bin/gunicorn -c kyb/gunicorn_conf.py kyb.wsgi
 # The worker serves its pool processes' metrics itself (kyb/worker_metrics.py).
 start "Celery worker" env PROMETHEUS_MULTIPROC_DIR="$PWD/var/prometheus-worker" \
-    CELERY_METRICS_PORT="$METRICS_PORT" \
+    CELERY_METRICS_PORT="$METRICS_PORT" CELERY_METRICS_ADDR=127.0.0.1 \
     .venv/bin/celery -A kyb worker --loglevel=INFO --concurrency="${CELERY_CONCURRENCY:-2}" \
     -Q verifications,bulk,webhooks,maintenance,default
 # A fresh beat schedule each run: it only records when periodic tasks last ran, and a file left
