@@ -95,6 +95,9 @@ class FastReadMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET" or request.META.get("QUERY_STRING"):
             return self.get_response(request)
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if accept and "json" not in accept and "*/*" not in accept:
+            return self.get_response(request)  # the view's content negotiation answers 406
         found = _route(request.path_info)
         plaintext = _bearer(request) if found else None
         if found is None or plaintext is None:

@@ -10,7 +10,7 @@ from unittest import mock
 import orjson
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from kyb import cache as kcache
@@ -70,6 +70,15 @@ def test_fast_read_of_another_integrators_verification_is_the_same_404(
     fast, slow = _fast_and_slow(other_api, f"/api/v1/verifications/{v.id}")
     assert fast.status_code == slow.status_code == 404
     assert fast.json() == slow.json()
+
+
+def test_an_accept_the_api_cannot_serve_gets_the_views_406(api: ApiClient) -> None:
+    v = _verification(api)
+    api.get(f"/api/v1/verifications/{v.id}")  # cached
+    plain = Client(HTTP_AUTHORIZATION=api.defaults["HTTP_AUTHORIZATION"])  # 406 is undocumented
+    response = plain.get(f"/api/v1/verifications/{v.id}", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == "not_acceptable"
 
 
 def test_a_cached_read_makes_no_database_query(api: ApiClient) -> None:
