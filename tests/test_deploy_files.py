@@ -116,12 +116,15 @@ def test_gunicorn_config_values_come_from_env(
     # the config sets this variable for gunicorn's workers; keep it out of this process's env
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
 
+    # Worker recycling is off by default, by measurement (docs/performance.md "Processes").
+    assert runpy.run_path(str(ROOT / "kyb" / "gunicorn_conf.py"))["max_requests"] == 0
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     monkeypatch.setenv("GUNICORN_THREADS", "6")
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "5000")
     conf = runpy.run_path(str(ROOT / "kyb" / "gunicorn_conf.py"))
     assert conf["workers"] == 3 and conf["threads"] == 6
     assert conf["worker_class"] == "gthread"
-    assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
+    assert conf["max_requests"] == 5000 and conf["max_requests_jitter"] > 0
     assert conf["graceful_timeout"] > 0 and conf["keepalive"] > 0
     assert callable(conf["child_exit"])
     assert conf["control_socket_disable"] is True

@@ -104,7 +104,9 @@ class VerificationListCreateApi(APIView):
         page: list[dict[str, Any]] = paginator.paginate_queryset(qs, request, view=self) or []  # type: ignore[arg-type]
         if params.get("expand") == "checks":
             return paginator.get_paginated_response(_with_checks(request, page))
-        return paginator.get_raw_response(b"[" + b",".join(v["row"].encode() for v in page) + b"]")
+        # PostgreSQL's json text has spaced separators; orjson makes the page as compact as every
+        # other response (a few microseconds a row, far less than building rows in Python).
+        return paginator.get_raw_response(orjson.dumps([orjson.loads(v["row"]) for v in page]))
 
     @extend_schema(
         operation_id="verifications_create",
