@@ -209,7 +209,7 @@ def main() -> int:
         start_new_session=True,
     )
     conf = _nginx_conf()
-    front = subprocess.Popen(["nginx", "-c", str(conf), "-g", "daemon off;"], cwd=OUT)
+    front = subprocess.Popen(["nginx", "-p", str(conf.parent), "-c", str(conf)], cwd=OUT)
     try:
         _wait_up(f"{BASE}/healthz")
         return _scenarios()
