@@ -238,25 +238,39 @@ def invalidate_on_commit(namespace: str, ident: object) -> None:
     transaction.on_commit(lambda: invalidate_now(namespace, ident))
 
 
-_bump_lock = threading.Lock()
+_retry_lock = threading.Lock()
+_retrying: dict[str, threading.Thread] = {}
 _bump_thread: threading.Thread | None = None
 
 
-def epoch_bump_soon() -> None:
-    """Bump the epoch as soon as Redis answers (one background thread per process)."""
-    global _bump_thread
-    with _bump_lock:
-        if _bump_thread is not None and _bump_thread.is_alive():
-            return
-        _bump_thread = threading.Thread(target=_bump_until_done, name="cache-epoch", daemon=True)
-        _bump_thread.start()
+def incr_when_redis_answers(key: str, client: Callable[[], Any], *, what: str) -> threading.Thread:
+    """INCR ``key`` from one background thread per key, retried every
+    ``EPOCH_RETRY_SECONDS`` until Redis answers: the epoch bumps that a failed write owes."""
+    with _retry_lock:
+        running = _retrying.get(key)
+        if running is not None and running.is_alive():
+            return running
+        thread = threading.Thread(
+            target=_incr_until_done, args=(key, client, what), name=f"incr-{what}", daemon=True
+        )
+        _retrying[key] = thread
+        thread.start()
+        return thread
 
 
-def _bump_until_done() -> None:
+def _incr_until_done(key: str, client: Callable[[], Any], what: str) -> None:
     while True:
         try:
-            redis_client().incr(epoch_key())
-            logger.warning("cache epoch bumped after a failed invalidation")
+            client().incr(key)
+            logger.warning("%s bumped after Redis came back", what)
             return
         except Exception:  # noqa: BLE001 - still down: try again shortly
             time.sleep(EPOCH_RETRY_SECONDS)
+
+
+def epoch_bump_soon() -> None:
+    """Bump the cache epoch as soon as Redis answers (one background thread per process)."""
+    global _bump_thread
+    _bump_thread = incr_when_redis_answers(
+        epoch_key(), lambda: redis_client(), what="cache epoch"
+    )  # looked up on each try, not bound now

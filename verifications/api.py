@@ -25,9 +25,9 @@ from merchants.selectors import merchant_get
 from merchants.services import merchant_create
 from verifications.models import VerificationSource, VerificationStatus
 from verifications.selectors import (
-    verification_data,
     verification_get_data,
     verification_list,
+    verification_public_data,
     verification_status,
 )
 from verifications.serializers import (
@@ -49,10 +49,6 @@ DONE = {
     VerificationStatus.REJECTED,
     VerificationStatus.ERROR,
 }
-
-
-def _public(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def _with_checks(request: Request, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -149,7 +145,7 @@ class VerificationListCreateApi(APIView):
                         raise serializers.ValidationError({"merchant": exc.detail}) from exc
                 verification = verification_create(merchant=merchant, source=VerificationSource.API)
             return Response(
-                _public(verification_data(verification)),
+                verification_public_data(verification),
                 status=status.HTTP_202_ACCEPTED,
                 headers={"Location": f"/api/v1/verifications/{verification.id}"},
             )

@@ -156,6 +156,11 @@ def _public(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
+def verification_public_data(v: BusinessVerification) -> dict[str, Any]:
+    """What the API and webhooks show of a verification (no internal ``_`` keys)."""
+    return _public(verification_data(v))
+
+
 @functools.cache
 def _detail_sql() -> tuple[str, list[Any]]:
     """One row by primary key, as fixed SQL: the hottest read skips the ORM's compiler."""
@@ -182,7 +187,7 @@ def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerificatio
 
 def verification_payload(v: BusinessVerification) -> bytes:
     """The cache entry's payload of a row: owner, newline, public JSON body."""
-    return resource_payload(v.integrator_id, json_bytes(_public(verification_data(v))))
+    return resource_payload(v.integrator_id, json_bytes(verification_public_data(v)))
 
 
 def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | None:
@@ -194,7 +199,7 @@ def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | N
     v = _verification_by_id(verification_id)
     if v is None:
         return None
-    return str(v.integrator_id), json_bytes(_public(verification_data(v)))
+    return str(v.integrator_id), json_bytes(verification_public_data(v))
 
 
 def verification_get_data(

@@ -220,10 +220,10 @@ def webhook_event_emit(
 
 
 def webhook_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
-    from verifications.selectors import verification_data
+    from verifications.selectors import verification_public_data
 
     def data() -> dict[str, Any]:
-        return {k: v for k, v in verification_data(verification).items() if not k.startswith("_")}
+        return verification_public_data(verification)
 
     webhook_event_emit(integrator_id=verification.integrator_id, event_type=event_type, data=data)
 

@@ -26,6 +26,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from kyb.api.keys import api_key_hash
+from kyb.cache import incr_when_redis_answers
 from merchants.models import ApiKey, Integrator
 
 logger = logging.getLogger("kyb.api")
@@ -159,17 +160,7 @@ def _bump() -> None:
         _client().incr(epoch_key())
     except Exception:  # noqa: BLE001 - Redis down: retry until it answers
         logger.warning("API key epoch bump failed; retrying in the background")
-        threading.Thread(target=_bump_until_done, name="key-epoch", daemon=True).start()
-
-
-def _bump_until_done() -> None:
-    while True:
-        time.sleep(KEY_CACHE_OFFLINE_SECONDS / 2)
-        try:
-            _client().incr(epoch_key())
-            return
-        except Exception:  # noqa: BLE001 - still down
-            logger.debug("API key epoch bump: Redis still down")
+        incr_when_redis_answers(epoch_key(), lambda: _client(), what="API key epoch")
 
 
 def keys_changed(**kwargs: Any) -> None:
