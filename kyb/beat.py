@@ -31,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": env_float("PIPELINE_SWEEP_INTERVAL", 30.0),
         "options": {"queue": Queue.MAINTENANCE.value, "expires": 25},
     },
+    # Re-send the fan-out of batches whose materialisation stalled (docs/batches.md).
+    "batches-sweep": {
+        "task": "kyb.batches.sweep",
+        "schedule": 60.0,
+        "options": {"queue": Queue.MAINTENANCE.value, "expires": 55},
+    },
     # Official sanctions lists: conditional download, validate, load (docs/screening-lists.md).
     "screening-refresh-watchlists": {
         "task": "kyb.screening.refresh_watchlists",

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "monitoring",
     "webhooks",
     "screening",
+    "batches",
 ]
 
 # Probes and scrapes first (monitoring/middleware.py: they come by pod IP over HTTP); then
@@ -386,9 +387,18 @@ PIPELINE_SWEEP_ENQUEUED_AFTER = env_int("PIPELINE_SWEEP_ENQUEUED_AFTER", 180)
 PIPELINE_SWEEP_RUNNING_AFTER = env_int("PIPELINE_SWEEP_RUNNING_AFTER", VERIFICATION_TIME_LIMIT + 60)
 PIPELINE_SWEEP_BATCH = env_int("PIPELINE_SWEEP_BATCH", 500)
 PIPELINE_JOB_MAX_ATTEMPTS = env_int("PIPELINE_JOB_MAX_ATTEMPTS", 5)
+# Batches (docs/batches.md): items per request, items per materialisation task, and how long a
+# batch may show no progress in materialisation before the sweeper sends its chunks again.
+BATCH_MAX_ITEMS = env_int("BATCH_MAX_ITEMS", 10_000)
+BATCH_CHUNK_SIZE = env_int("BATCH_CHUNK_SIZE", 250)
+BATCH_SWEEP_AFTER = env_int("BATCH_SWEEP_AFTER", 120)
 CELERY_TASK_ROUTES = {
     "kyb.verifications.submit": {"queue": Queue.BULK.value},
     "kyb.verifications.sweep": {"queue": Queue.MAINTENANCE.value},
+    # Batches (docs/batches.md): fan-out and materialisation on the bulk pool, never in the way
+    # of single submissions; the sweeper with the other housekeeping.
+    "kyb.batches.sweep": {"queue": Queue.MAINTENANCE.value},
+    "kyb.batches.*": {"queue": Queue.BULK.value},
     "kyb.webhooks.*": {"queue": Queue.WEBHOOKS.value},
     # List downloads and re-screens of merchants after a list change (docs/screening-lists.md).
     "kyb.screening.*": {"queue": Queue.MAINTENANCE.value},
@@ -414,6 +424,9 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 1_048_576)
+# POST /api/v1/verification-batches only (kyb/api/bodylimit.py): 10,000 merchants of a typical
+# ~1 KiB each, with room for long descriptions. Every other route keeps API_MAX_BODY_BYTES.
+API_BATCH_MAX_BODY_BYTES = env_int("API_BATCH_MAX_BODY_BYTES", 16 * 1_048_576)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

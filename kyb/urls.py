@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", ApiIndexApi.as_view(), name="index"),
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
+    path("", include("batches.urls")),
     path("", include("classifications.urls")),
     path("", include("webhooks.urls")),
     path("", include("screening.urls")),

@@ -8,7 +8,8 @@ things went wrong behind gunicorn:
 - a client that closed the connection after fewer bytes than its ``Content-Length`` had its
   truncated body processed (a merchant was created from half a request).
 
-Bodies up to ``DATA_UPLOAD_MAX_MEMORY_SIZE`` are therefore read here first: a chunked body is
+Bodies up to the path's limit (``kyb.api.bodylimit``: ``DATA_UPLOAD_MAX_MEMORY_SIZE``, larger
+for batch submissions) are therefore read here first: a chunked body is
 buffered and given its length, a short one is refused with the API's error envelope. Larger
 declared bodies pass through untouched; Django refuses them (413) as before.
 """
@@ -20,7 +21,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from django.conf import settings
+
+from kyb.api.bodylimit import body_limit
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -71,7 +73,7 @@ class CompleteBodyMiddleware:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) or 1_048_576
+        limit = body_limit(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         declared = environ.get("CONTENT_LENGTH") or ""
         if chunked and not declared:

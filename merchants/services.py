@@ -71,13 +71,20 @@ def _api_key_audit(key: ApiKey, action: str, actor: str) -> None:
     )
 
 
-def _apply_tax_id(merchant: Merchant, tax_id: str) -> None:
+def _tax_id_fields(tax_id: str) -> dict[str, str]:
     cleaned = normalise_identifier(tax_id)
-    merchant.tax_id_encrypted = encrypt(cleaned) if cleaned else ""
-    merchant.tax_id_hash = search_hash(cleaned) if cleaned else ""
-    # The last 4 characters are shown only when they are at most half of the id: a shorter
-    # id (a typo, or a scheme with short numbers) is masked entirely.
-    merchant.tax_id_last4 = cleaned[-4:] if len(cleaned) >= 8 else ""
+    return {
+        "tax_id_encrypted": encrypt(cleaned) if cleaned else "",
+        "tax_id_hash": search_hash(cleaned) if cleaned else "",
+        # The last 4 characters are shown only when they are at most half of the id: a shorter
+        # id (a typo, or a scheme with short numbers) is masked entirely.
+        "tax_id_last4": cleaned[-4:] if len(cleaned) >= 8 else "",
+    }
+
+
+def _apply_tax_id(merchant: Merchant, tax_id: str) -> None:
+    for name, value in _tax_id_fields(tax_id).items():
+        setattr(merchant, name, value)
 
 
 def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
@@ -99,14 +106,20 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
+def merchant_fields(*, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) into the model's
+    field values, JSON-ready, the tax id already encrypted: what a batch stores per item until
+    its merchant is created (``Merchant(integrator=..., **fields)``)."""
     serializer = MerchantInputSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     fields = _json_ready(dict(serializer.validated_data))
-    tax_id = fields.pop("tax_id", "")
-    merchant = Merchant(integrator=integrator, **fields)
-    _apply_tax_id(merchant, tax_id)
+    fields.update(_tax_id_fields(fields.pop("tax_id", "")))
+    return fields
+
+
+def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
+    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
+    merchant = Merchant(integrator=integrator, **merchant_fields(data=data))
     try:
         with transaction.atomic():
             merchant.save(force_insert=True)

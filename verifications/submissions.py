@@ -33,7 +33,8 @@ class SubmissionRejected(ValueError):
     """The submission cannot be accepted (unknown integrator, invalid payload, key reuse)."""
 
 
-def _integrator(ref: str) -> Integrator:
+def integrator_resolve(ref: str) -> Integrator:
+    """The active integrator named by id or name (task callers use either)."""
     try:
         found = Integrator.objects.filter(pk=uuid.UUID(str(ref))).first()
     except ValueError:
@@ -71,7 +72,7 @@ def verification_submit(
         raise SubmissionRejected(f"priority must be one of {sorted(PRIORITY_QUEUES)}")
     if not isinstance(merchant, Mapping):
         raise SubmissionRejected("merchant must be a JSON object")
-    owner = _integrator(integrator)
+    owner = integrator_resolve(integrator)
     digest = _request_hash(merchant)
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -13,6 +13,11 @@ class WebhooksConfig(AppConfig):
         from webhooks.services import webhook_endpoints_changed, webhook_on_verification_changed
 
         effects.register(webhook_on_verification_changed)
+
+        from batches import effects as batch_effects
+        from webhooks.batches import webhook_on_batch_changed
+
+        batch_effects.register(webhook_on_batch_changed)
         for signal in (post_save, post_delete):
             signal.connect(
                 webhook_endpoints_changed,

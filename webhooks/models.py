@@ -17,6 +17,8 @@ EVENT_TYPES = (
     "merchant.erased",
     # Ongoing monitoring opened a review case: a changed sanctions list matches the merchant.
     "merchant.screening_alert",
+    # The last item of a verification batch was decided (batches; docs/batches.md).
+    "batch.completed",
 )
 
 

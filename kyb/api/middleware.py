@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
+from kyb.api.bodylimit import body_limit
 from kyb.api.errors import json_error
 
 API_PREFIX = "/api/"
@@ -44,8 +45,11 @@ class ApiMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return json_error("bad_request", "Invalid Content-Length header.", 400)
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return json_error("payload_too_large", "Request body exceeds the size limit.", 413)
+        limit = body_limit(request.path)
+        if length > limit:
+            return json_error(
+                "payload_too_large", f"Request body exceeds the size limit ({limit} bytes).", 413
+            )
         return None
 
 
