@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen bench-api loadtest clean-services
+.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen bench-batch bench-api loadtest clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -58,6 +58,10 @@ loadtest: $(STAMP)
 # Ongoing monitoring: 100,000 merchants x 2 people against a 500-entry list change (rolled back).
 bench-rescreen: $(STAMP)
 	scripts/bench.sh bench_rescreen
+
+# Accept and decide one 10,000-item batch (docs/batches.md); ARGS="--items 1000" for a quick one.
+bench-batch: $(STAMP)
+	scripts/bench.sh bench_batch $(ARGS)
 
 # Stop the embedded PostgreSQL and Redis (make run stops those it started; this stops any).
 clean-services:

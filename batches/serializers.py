@@ -9,6 +9,8 @@ from kyb.api.schema import ErrorBodySerializer
 from kyb.api.serializers import StrictSerializer
 from verifications.serializers import VerificationCreateSerializer
 
+BATCH_STATUSES = ["processing", "completed"]
+
 
 class BatchCreateSerializer(serializers.Serializer):
     """The body as ``{"items": [...]}``; a bare JSON array of the same items, or JSON Lines
@@ -30,7 +32,7 @@ class BatchCountsSerializer(serializers.Serializer):
 class BatchOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(
-        choices=["processing", "completed"],
+        choices=BATCH_STATUSES,
         help_text="completed once every item is decided (or invalid)",
     )
     total = serializers.IntegerField(help_text="items in the request")

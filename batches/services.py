@@ -34,6 +34,7 @@ from kyb.queues import Queue
 from merchants.erasure import MERCHANT_ERASED_MESSAGE
 from merchants.models import Merchant
 from merchants.selectors import MERCHANT_NAMESPACE
+from merchants.serializers import MerchantInputSerializer
 from merchants.services import merchant_fields
 from verifications.effects import verification_changed
 from verifications.models import (
@@ -107,25 +108,33 @@ def batch_items_of(data: Any) -> list[Any]:
     return data
 
 
-def _validate(item: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(payload to store, None) or (None, error): the single POST's validation, per item."""
-    if not isinstance(item, Mapping):
-        return None, _error(
-            "validation_error",
-            'An item is a JSON object: {"merchant": {...}} or {"merchant_id": "..."}.',
-        )
-    shape = VerificationCreateSerializer(data=item)
-    if not shape.is_valid():
-        return None, _error("validation_error", "One or more fields are invalid.", shape.errors)
-    if "merchant_id" in shape.validated_data:
-        return {"merchant_id": str(shape.validated_data["merchant_id"])}, None
-    try:
-        fields = merchant_fields(data=shape.validated_data["merchant"])
-    except ValidationError as exc:
-        return None, _error(
-            "validation_error", "One or more fields are invalid.", {"merchant": exc.detail}
-        )
-    return {"merchant": fields}, None
+class _Validator:
+    """The single POST's validation, for many items: (payload to store, None) or (None,
+    error). One unbound serializer of each kind serves every item (see ``merchant_fields``)."""
+
+    def __init__(self) -> None:
+        self.shape = VerificationCreateSerializer()
+        self.merchant = MerchantInputSerializer()
+
+    def __call__(self, item: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if not isinstance(item, Mapping):
+            return None, _error(
+                "validation_error",
+                'An item is a JSON object: {"merchant": {...}} or {"merchant_id": "..."}.',
+            )
+        try:
+            shape = self.shape.run_validation(item)
+        except ValidationError as exc:
+            return None, _error("validation_error", "One or more fields are invalid.", exc.detail)
+        if "merchant_id" in shape:
+            return {"merchant_id": str(shape["merchant_id"])}, None
+        try:
+            fields = merchant_fields(data=shape["merchant"], serializer=self.merchant)
+        except ValidationError as exc:
+            return None, _error(
+                "validation_error", "One or more fields are invalid.", {"merchant": exc.detail}
+            )
+        return {"merchant": fields}, None
 
 
 def _raw_external_id(item: Any) -> str:
@@ -191,8 +200,9 @@ def batch_accept(
     valid item raises ``BatchInvalid``. Call inside ``transaction.atomic()``."""
     payloads: dict[int, dict[str, Any]] = {}
     errors: dict[int, dict[str, Any]] = {}
+    validate = _Validator()
     for index, item in enumerate(items):
-        payload, error = _validate(item)
+        payload, error = validate(item)
         if error is not None:
             errors[index] = error
         else:

@@ -98,7 +98,9 @@ def test_a_batch_of_50_reports_each_invalid_item_and_accepts_the_rest(api: ApiCl
     assert body["status"] == "processing" and body["total"] == 50
     assert [e["index"] for e in body["errors"]] == [3, 7, 11, 19, 23]
     errors = {e["index"]: e["error"] for e in body["errors"]}
-    assert errors[3]["code"] == "validation_error" and "legal_name" in errors[3]["fields"]["merchant"]
+    assert (
+        errors[3]["code"] == "validation_error" and "legal_name" in errors[3]["fields"]["merchant"]
+    )
     assert "country" in errors[7]["fields"]["merchant"]
     assert errors[19]["fields"] == {"colour": ["Unknown field."]}
     assert errors[23] == {"code": "merchant_exists", "message": "Item 2 has the same external_id."}
