@@ -48,7 +48,7 @@ class BatchItemErrorSerializer(serializers.Serializer):
 
 
 class BatchAcceptedSerializer(BatchOutputSerializer):
-    errors = BatchItemErrorSerializer(
+    errors = BatchItemErrorSerializer(  # type: ignore[assignment]  # the response's "errors" key
         many=True, help_text="invalid items, by index (the first 1,000; all via the items list)"
     )
     errors_truncated = serializers.BooleanField(help_text="more invalid items than listed")

@@ -270,7 +270,7 @@ def batch_fan_out(*, batch_id: uuid.UUID | str) -> int:
     size = settings.BATCH_CHUNK_SIZE
     chunks = sorted(
         set(
-            BatchItem.objects.filter(batch_id=batch_id, state=ItemState.ACCEPTED)
+            BatchItem.objects.filter(batch_id=uuid.UUID(str(batch_id)), state=ItemState.ACCEPTED)
             .annotate(chunk=F("index") / size)
             .values_list("chunk", flat=True)
         )
@@ -306,7 +306,7 @@ def batch_chunk_materialize(*, batch_id: uuid.UUID | str, start: int, stop: int)
     ``invalid``, and counts it as decided."""
     items = list(
         BatchItem.objects.select_for_update()
-        .filter(batch_id=batch_id, index__gte=start, index__lt=stop, state=ItemState.ACCEPTED)
+        .filter(batch__pk=batch_id, index__gte=start, index__lt=stop, state=ItemState.ACCEPTED)
         .order_by("index")
     )
     if not items:

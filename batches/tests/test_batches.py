@@ -79,7 +79,7 @@ def _materialize_all(batch_id: str, size: int = 10) -> None:
 
 def _decide_all(batch_id: str) -> None:
     """What the bulk workers do: the real run task for every verification of the batch."""
-    ids = BatchItem.objects.filter(batch_id=batch_id).exclude(verification=None)
+    ids = BatchItem.objects.filter(batch__pk=batch_id).exclude(verification=None)
     for verification_id in ids.values_list("verification_id", flat=True):
         verification_tasks.run.apply(kwargs={"verification_id": str(verification_id)})
 
@@ -200,9 +200,9 @@ def test_a_review_outcome_after_in_review_does_not_count_again(api: ApiClient) -
     _materialize_all(batch_id)
     first, second = BatchItem.objects.filter(batch_id=batch_id).order_by("index")
     for item, outcome in ((first, "in_review"), (second, "rejected")):
-        verification_transition(verification_id=item.verification_id, to_status="processing")
-        verification_transition(verification_id=item.verification_id, to_status=outcome)
-    verification_transition(verification_id=first.verification_id, to_status="approved")
+        verification_transition(verification_id=str(item.verification_id), to_status="processing")
+        verification_transition(verification_id=str(item.verification_id), to_status=outcome)
+    verification_transition(verification_id=str(first.verification_id), to_status="approved")
     batch = VerificationBatch.objects.get(pk=batch_id)
     assert batch.decided_count == 2 and batch.completed_at is not None
     assert WebhookEvent.objects.filter(type="batch.completed").count() == 1

@@ -84,7 +84,8 @@ class Command(BaseCommand):
                 pass
 
     def _body(self, count: int) -> bytes:
-        rows = list(RegistryEntity.objects.order_by("lei")[:count]) or [None]
+        rows: list[RegistryEntity | None] = [*RegistryEntity.objects.order_by("lei")[:count]]
+        rows = rows or [None]
         stamp = time.time_ns()
         items = []
         for i in range(count):
@@ -162,7 +163,7 @@ class Command(BaseCommand):
                 kwargs={"batch_id": batch_id, "start": start, "stop": start + size}
             )
         materialized = time.perf_counter() - started
-        ids = BatchItem.objects.filter(batch_id=batch_id).exclude(verification=None)
+        ids = BatchItem.objects.filter(batch__pk=batch_id).exclude(verification=None)
         for verification_id in ids.values_list("verification_id", flat=True).iterator():
             verification_tasks.run.apply(kwargs={"verification_id": str(verification_id)})
         elapsed = time.perf_counter() - started
