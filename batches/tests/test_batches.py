@@ -371,3 +371,41 @@ def test_the_console_lists_batches_with_progress(api: ApiClient, root: Client) -
     assert detail.status_code == 200
     assert "pending: 11" in page and "invalid: 1" in page and "processing" in page
     assert root.get("/admin/batches/verificationbatch/add/").status_code == 403
+
+
+def test_the_items_list_and_progress_take_constant_queries(api: ApiClient) -> None:
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(conn) as captured:
+            assert api.get(path).status_code == 200
+        return len(captured)
+
+    small = _accept(api, _items(3, invalid={}))["id"]
+    large = _accept(api, [_item(i + 100) for i in range(40)])["id"]
+    _materialize_all(small)
+    _materialize_all(large)
+    for suffix in ("", "/items?limit=100"):
+        assert queries(f"{BATCHES}/{small}{suffix}") == queries(f"{BATCHES}/{large}{suffix}")
+
+
+def test_the_sweeper_resends_the_fan_out_of_a_stalled_batch_once_per_period(
+    api: ApiClient, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from batches.services import batch_sweep
+
+    stalled = _accept(api, _items(3, invalid={}))["id"]
+    moving = _accept(api, [_item(i + 10) for i in range(3)])["id"]
+    done = _accept(api, [_item(i + 20) for i in range(3)])["id"]
+    _materialize_all(done)
+    long_ago = timezone.now() - timedelta(seconds=settings.BATCH_SWEEP_AFTER + 1)
+    VerificationBatch.objects.filter(pk__in=[stalled, done]).update(updated_at=long_ago)
+    assert batch_sweep() == 1  # not the recent one, not the one with nothing left to create
+    assert VerificationBatch.objects.get(pk=stalled).updated_at > long_ago
+    assert batch_sweep() == 0  # touched: it waits another period
+    assert VerificationBatch.objects.get(pk=moving).updated_at > long_ago
