@@ -11,14 +11,17 @@ from django.utils.html import format_html_join
 
 from batches.models import VerificationBatch
 from batches.selectors import batch_counts
+from kyb.admin_tools import UUIDSearchMixin
 
 
 @admin.register(VerificationBatch)
-class VerificationBatchAdmin(admin.ModelAdmin):
+class VerificationBatchAdmin(UUIDSearchMixin, admin.ModelAdmin):
     list_display = ("id", "integrator", "source", "total", "progress", "status", "created_at")
     list_filter = ("source",)
     list_select_related = ("integrator",)
-    search_fields = ("=id",)
+    # A batch id, or an integrator's name.
+    uuid_search_fields = ("id",)
+    search_fields = ("integrator__name",)
     ordering = ("-created_at",)
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER

@@ -19,7 +19,9 @@ from batches.selectors import (
     batch_get,
     batch_item_public,
     batch_item_rows,
+    batch_list,
     batch_public_data,
+    batch_summary,
 )
 from batches.serializers import (
     BatchAcceptedSerializer,
@@ -27,7 +29,9 @@ from batches.serializers import (
     BatchInvalidSerializer,
     BatchItemQuerySerializer,
     BatchItemSerializer,
+    BatchListQuerySerializer,
     BatchOutputSerializer,
+    BatchSummarySerializer,
 )
 from batches.services import BatchInvalid, batch_accept, batch_items_of
 from kyb.api.auth import request_integrator
@@ -73,8 +77,20 @@ def _accepted_body(accepted: Any) -> dict[str, Any]:
     }
 
 
-class BatchCreateApi(APIView):
+class BatchListCreateApi(APIView):
     parser_classes = [OrjsonParser, JsonLinesParser, JsonlParser]
+
+    @extend_schema(
+        operation_id="verification_batches_list",
+        parameters=[BatchListQuerySerializer],
+        responses={200: paginated("PaginatedBatchList", BatchSummarySerializer), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        BatchListQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
+        rows = batch_list(integrator_id=request_integrator(request).pk)
+        paginator = CreatedCursorPagination()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        return paginator.get_paginated_response([batch_summary(batch) for batch in page])
 
     @extend_schema(
         operation_id="verification_batches_create",

@@ -61,6 +61,19 @@ def batch_public_data(
     }
 
 
+def batch_list(*, integrator_id: uuid.UUID) -> QuerySet[VerificationBatch]:
+    """The integrator's batches (the API pages them newest first on its tenant index)."""
+    return VerificationBatch.objects.filter(integrator_id=integrator_id)
+
+
+def batch_summary(batch: VerificationBatch) -> dict[str, Any]:
+    """A list row: progress from the batch's own counters, no per-status counts (those take a
+    query per batch; the detail has them)."""
+    data = batch_public_data(batch, counts={})
+    del data["counts"]
+    return data
+
+
 def batch_item_rows(*, batch_id: uuid.UUID, status: str | None = None) -> QuerySet[BatchItem]:
     """The batch's items as plain rows, by index; ``status`` filters (see ITEM_STATUSES)."""
     rows = BatchItem.objects.filter(batch_id=batch_id).annotate(item_status=ITEM_STATUS)

@@ -29,7 +29,9 @@ class BatchCountsSerializer(serializers.Serializer):
     invalid = serializers.IntegerField(help_text="refused: see the item's error")
 
 
-class BatchOutputSerializer(serializers.Serializer):
+class BatchSummarySerializer(serializers.Serializer):
+    """A row of the batch list: progress without the per-status counts."""
+
     id = serializers.UUIDField()
     status = serializers.ChoiceField(
         choices=BATCH_STATUSES,
@@ -37,9 +39,17 @@ class BatchOutputSerializer(serializers.Serializer):
     )
     total = serializers.IntegerField(help_text="items in the request")
     decided = serializers.IntegerField(help_text="items decided (first decision) or invalid")
-    counts = BatchCountsSerializer(help_text="items by current status")
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class BatchOutputSerializer(BatchSummarySerializer):
+    counts = BatchCountsSerializer(help_text="items by current status")
+
+
+class BatchListQuerySerializer(StrictSerializer):
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class BatchItemErrorSerializer(serializers.Serializer):

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from batches.api import BatchCreateApi, BatchDetailApi, BatchItemListApi
+from batches.api import BatchDetailApi, BatchItemListApi, BatchListCreateApi
 
 urlpatterns = [
-    path("verification-batches", BatchCreateApi.as_view(), name="verification-batches"),
+    path("verification-batches", BatchListCreateApi.as_view(), name="verification-batches"),
     path(
         "verification-batches/<uuid:batch_id>",
         BatchDetailApi.as_view(),

@@ -371,6 +371,9 @@ def test_the_console_lists_batches_with_progress(api: ApiClient, root: Client) -
     assert detail.status_code == 200
     assert "pending: 11" in page and "invalid: 1" in page and "processing" in page
     assert root.get("/admin/batches/verificationbatch/add/").status_code == 403
+    found = root.get(f"/admin/batches/verificationbatch/?q={batch_id}").content.decode()
+    assert batch_id in found
+    assert batch_id not in root.get("/admin/batches/verificationbatch/?q=nope").content.decode()
 
 
 def test_the_items_list_and_progress_take_constant_queries(api: ApiClient) -> None:
@@ -388,6 +391,8 @@ def test_the_items_list_and_progress_take_constant_queries(api: ApiClient) -> No
     _materialize_all(large)
     for suffix in ("", "/items?limit=100"):
         assert queries(f"{BATCHES}/{small}{suffix}") == queries(f"{BATCHES}/{large}{suffix}")
+    one = queries(f"{BATCHES}?limit=1")
+    assert queries(f"{BATCHES}?limit=50") == one
 
 
 def test_the_sweeper_resends_the_fan_out_of_a_stalled_batch_once_per_period(
@@ -409,3 +414,15 @@ def test_the_sweeper_resends_the_fan_out_of_a_stalled_batch_once_per_period(
     assert VerificationBatch.objects.get(pk=stalled).updated_at > long_ago
     assert batch_sweep() == 0  # touched: it waits another period
     assert VerificationBatch.objects.get(pk=moving).updated_at > long_ago
+
+
+def test_the_batch_list_pages_newest_first_within_the_tenant(
+    api: ApiClient, other_api: ApiClient
+) -> None:
+    ids = [_accept(api, [_item(10 * n + i) for i in range(2)])["id"] for n in range(3)]
+    _accept(other_api, _items(2, invalid={}))
+    first = api.get(f"{BATCHES}?limit=2").json()
+    second = api.get(first["next"]).json()
+    rows = first["data"] + second["data"]
+    assert [r["id"] for r in rows] == ids[::-1] and second["next"] is None
+    assert rows[0]["total"] == 2 and rows[0]["status"] == "processing" and "counts" not in rows[0]
