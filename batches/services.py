@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 from rest_framework.exceptions import ValidationError
 
 from batches.effects import batch_changed
@@ -219,8 +220,8 @@ def batch_accept(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
     )
-    BatchItem.objects.bulk_create(
-        (_item(batch, index, item, payloads.get(index), errors.get(index)))
+    _items_copy(
+        _item(batch, index, item, payloads.get(index), errors.get(index))
         for index, item in enumerate(items)
     )
     transaction.on_commit(lambda: batch_fan_out_send(batch_id=batch.id))
@@ -252,6 +253,34 @@ def _item(
         external_id=external_id,
         payload=payload,
     )
+
+
+_COPY_COLUMNS = ("batch_id", "index", "state", "external_id", "payload", "error")
+
+
+def _jsonb(value: Any) -> Jsonb:
+    return Jsonb(value, dumps=lambda v: orjson.dumps(v).decode())
+
+
+def _items_copy(items: Iterable[BatchItem]) -> None:
+    """Insert the items with COPY: for 10,000 rows of JSON several times faster than a bulk
+    INSERT (no statement to build, and psycopg streams the rows)."""
+    table = BatchItem._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for item in items:
+            copy.write_row(
+                (
+                    item.batch_id,
+                    item.index,
+                    item.state,
+                    item.external_id,
+                    _jsonb(item.payload),
+                    None if item.error is None else _jsonb(item.error),
+                )
+            )
 
 
 def batch_fan_out_send(*, batch_id: uuid.UUID) -> None:
