@@ -294,6 +294,17 @@ def test_the_items_object_form_and_json_lines_are_accepted(api: ApiClient) -> No
     assert broken.status_code == 400 and "line 2" in broken.json()["error"]["message"]
 
 
+def test_10000_items_are_accepted_in_one_request_with_per_item_errors(api: ApiClient) -> None:
+    items: list[Any] = [
+        {"merchant": {"legal_name": f"S{i}", "country": "GB"}} for i in range(10_000)
+    ]
+    items[9_999] = {"merchant": {"country": "GB"}}
+    body = _accept(api, items)
+    assert body["total"] == 10_000 and body["counts"]["pending"] == 9_999
+    assert body["errors"][0]["index"] == 9_999
+    assert BatchItem.objects.filter(batch_id=body["id"]).count() == 10_000
+
+
 def test_10001_items_are_refused_with_a_clear_error(api: ApiClient) -> None:
     response = api.post_json(BATCHES, [{"merchant_id": "x"}] * 10_001)
     assert response.status_code == 413
