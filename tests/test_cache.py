@@ -32,7 +32,7 @@ def test_cache_round_trip_on_real_redis() -> None:
 
 def test_the_cache_is_redis_with_short_timeouts() -> None:
     """A slow Redis costs a request at most CACHE_SOCKET_TIMEOUT, not the client's default."""
-    default = settings.CACHES["default"]
+    default: dict[str, Any] = settings.CACHES["default"]
     assert default["LOCATION"] == settings.REDIS_URL
     assert default["OPTIONS"]["SOCKET_TIMEOUT"] == settings.CACHE_SOCKET_TIMEOUT
     assert default["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"] == settings.CACHE_SOCKET_TIMEOUT
