@@ -19,7 +19,7 @@ from django.test import override_settings
 from tests.test_e2e_stack import _free_port
 
 
-def _real_caches_pointing_at_a_dead_redis() -> dict[str, Any]:
+def real_caches_pointing_at_a_dead_redis() -> dict[str, Any]:
     configured = copy.deepcopy(settings.CACHES)
     configured["default"]["LOCATION"] = f"redis://127.0.0.1:{_free_port()}/0"
     return configured
@@ -40,7 +40,7 @@ def test_the_cache_is_redis_with_short_timeouts() -> None:
 
 
 def test_redis_down_is_a_miss_not_an_error() -> None:
-    with override_settings(CACHES=_real_caches_pointing_at_a_dead_redis()):
+    with override_settings(CACHES=real_caches_pointing_at_a_dead_redis()):
         dead: BaseCache = caches.create_connection("default")
         dead.set("k", 1, 10)  # swallowed
         assert dead.get("k") is None
