@@ -20,7 +20,7 @@ class VerificationBatch(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.PROTECT, related_name="verification_batches"
+        "tenancy.Integrator", on_delete=models.PROTECT, related_name="verification_batches"
     )
     source = models.CharField(max_length=16, choices=BatchSource.choices, default=BatchSource.API)
     total = models.PositiveIntegerField()

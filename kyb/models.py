@@ -13,9 +13,7 @@ class IdempotencyRecord(models.Model):
     rolls both back and the retry does the work.
     """
 
-    integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.CASCADE, related_name="+"
-    )
+    integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
     status_code = models.PositiveSmallIntegerField()

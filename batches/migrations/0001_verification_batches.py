@@ -11,8 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("merchants", "0009_merchants_lei_people_search_indexes"),
-        ("verifications", "0012_verification_source_monitoring"),
+        ("merchants", "0010_tenancy_moved_out"),
+        ("tenancy", "0001_initial"),
+        ("verifications", "0013_integrator_moved_to_tenancy"),
     ]
 
     operations = [
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="verification_batches",
-                        to="merchants.integrator",
+                        to="tenancy.integrator",
                     ),
                 ),
             ],

@@ -18,7 +18,7 @@ from django.test.utils import override_settings
 from batches import tasks
 from batches.models import BatchItem, VerificationBatch
 from batches.selectors import batch_counts
-from merchants.services import api_key_create, integrator_get_or_create
+from kyb.tenancy.services import api_key_create, integrator_get_or_create
 from verifications import tasks as verification_tasks
 from verifications.models import RegistryEntity
 from verifications.registries.loader import registry_load
