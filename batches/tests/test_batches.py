@@ -437,3 +437,21 @@ def test_the_batch_list_pages_newest_first_within_the_tenant(
     rows = first["data"] + second["data"]
     assert [r["id"] for r in rows] == ids[::-1] and second["next"] is None
     assert rows[0]["total"] == 2 and rows[0]["status"] == "processing" and "counts" not in rows[0]
+
+
+def test_the_console_list_query_count_does_not_grow_with_batches(
+    api: ApiClient, root: Client
+) -> None:
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(conn) as captured:
+            assert root.get("/admin/batches/verificationbatch/").status_code == 200
+        return len(captured)
+
+    _accept(api, _items(2, invalid={}))
+    few = queries()
+    for n in range(4):
+        _accept(api, [_item(10 * (n + 1) + i) for i in range(2)])
+    assert queries() == few
