@@ -99,19 +99,22 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
+def merchant_create(
+    *, integrator: Integrator, data: Mapping[str, Any], livemode: bool = True
+) -> Merchant:
+    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create, in
+    ``livemode`` (``False``: a sandbox merchant, docs/sandbox.md)."""
     serializer = MerchantInputSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     fields = _json_ready(dict(serializer.validated_data))
     tax_id = fields.pop("tax_id", "")
-    merchant = Merchant(integrator=integrator, **fields)
+    merchant = Merchant(integrator=integrator, livemode=livemode, **fields)
     _apply_tax_id(merchant, tax_id)
     try:
         with transaction.atomic():
             merchant.save(force_insert=True)
     except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
+        if "uniq_merchants_tenant_mode_external_id" in str(exc):
             raise Conflict(
                 "merchant_exists", "A merchant with this external_id already exists."
             ) from exc
@@ -145,7 +148,7 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
             merchant.save(update_fields=[*changed, "updated_at"])
             webhook_on_merchant_updated(merchant)
     except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
+        if "uniq_merchants_tenant_mode_external_id" in str(exc):
             raise Conflict(
                 "merchant_exists", "A merchant with this external_id already exists."
             ) from exc

@@ -39,6 +39,7 @@ from verifications.models import (
     PipelineJob,
     VerificationStatus,
 )
+from verifications.environment import environment_for, use_environment
 from verifications.services import (
     SYSTEM_ACTOR,
     pipeline_job_enqueue,
@@ -220,7 +221,9 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
         return "skipped"
     started = time.monotonic()
     try:
-        results = run_checks(snapshot)
+        # Live: the network and the loaded lists; sandbox: recorded answers (docs/sandbox.md).
+        with use_environment(environment_for(snapshot)):
+            results = run_checks(snapshot)
         outcome = _decide(verification_id, task_id, results)
     except SoftTimeLimitExceeded:
         _fail(verification_id, task_id, "time limit exceeded while running checks")
