@@ -32,42 +32,35 @@ app.autodiscover_tasks()
 
 
 @worker_init.connect
-def _preload_classifier(**kwargs: object) -> None:
-    """Load the classifier in the worker's main process, before the pool forks: every pool
-    process, replacements included, inherits it (shared copy-on-write) instead of loading it
-    itself. It reads only the shipped artefact, no database, so it is safe before a fork."""
-    try:
-        from classifications.engine import get_classifier
+def _preload(**kwargs: object) -> None:
+    """Run the fork-safe loaders (kyb/warmup.py; the classifier) in the worker's main process,
+    before the pool forks: every pool process, replacements included, inherits what they load
+    (shared copy-on-write) instead of loading it itself."""
+    from kyb.warmup import warm_up_run
 
-        get_classifier()
-    except Exception:  # a pool process loads it itself then
-        logger.warning("classifier preload skipped", exc_info=True)
+    warm_up_run(before_fork=True)
 
 
 @worker_process_init.connect
 def _warm_up(**kwargs: object) -> None:
-    """Build the screening index (and load the classifier, if the main process could not) in a
-    background thread when a pool process starts, so the first verification it runs is not the
-    one that pays for it.
+    """Run every registered loader (the screening index; the classifier, if the main process
+    could not) in a background thread when a pool process starts, so the first verification it
+    runs is not the one that pays for it.
 
     It must not run inline: Celery kills a new pool process that has not reported up within
     ``worker_proc_alive_timeout``, and four replacements warming at once on a busy host took
     15 s. Inline warm-up turned "all pool processes killed" into an endless kill/respawn loop.
-    Both loaders hold a lock, so a task that arrives first waits for the same load instead of
+    The loaders hold a lock, so a task that arrives first waits for the same load instead of
     doing it twice."""
     threading.Thread(target=warm_up_now, name="kyb-warm-up", daemon=True).start()
 
 
 def warm_up_now() -> None:
     """Load the heavy engines now. Best effort: a failure only means the first run loads them."""
-    try:
-        from classifications.engine import get_classifier
-        from screening.engine import current_index
+    from kyb.warmup import warm_up_run
 
-        get_classifier()
-        current_index()
-    except Exception:  # warm-up must never stop a worker from starting
-        logger.warning("warm-up skipped", exc_info=True)
+    try:
+        warm_up_run()
     finally:
         from django.db import connection
 

@@ -13,9 +13,7 @@ class IdempotencyRecord(models.Model):
     rolls both back and the retry does the work.
     """
 
-    integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.CASCADE, related_name="+"
-    )
+    integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     # Keys are scoped by mode as well: a sandbox key reusing a live key's Idempotency-Key
     # neither replays nor blocks the live request (docs/sandbox.md).

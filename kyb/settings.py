@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "kyb",
+    "kyb.tenancy",
     "merchants",
     "verifications",
     "classifications",

@@ -1,4 +1,8 @@
-"""URL map: admin, API v1, schema/docs, health and metrics."""
+"""URL map: admin, API v1, schema/docs, health and metrics.
+
+The apps are mounted by module path (include("app.urls")), as INSTALLED_APPS names them: the
+plumbing package imports no domain app.
+"""
 
 from django.conf import settings
 from django.contrib import admin
@@ -7,11 +11,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from kyb.api.index import ApiIndexApi
-from monitoring import views as monitoring_views
 
 # Each app contributes its v1 routes.
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiIndexApi.as_view(), name="index"),
+    path("", include("kyb.tenancy.urls")),
     path("", include("merchants.urls")),
     path("", include("verifications.urls")),
     path("", include("classifications.urls")),
@@ -24,9 +28,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("healthz", monitoring_views.healthz, name="healthz"),
-    path("readyz", monitoring_views.readyz, name="readyz"),
-    path("metrics", monitoring_views.metrics, name="prometheus-metrics"),
+    path("", include("monitoring.urls")),  # healthz, readyz, metrics
 ]
 
 # `make run` serves the app with gunicorn, not runserver: in DEBUG let Django serve the admin's

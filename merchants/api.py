@@ -16,8 +16,8 @@ from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from kyb.tenancy.models import Integrator
 from merchants.erasure_api import MerchantErasureOutputSerializer, merchant_erase_view
-from merchants.models import Integrator
 from merchants.selectors import (
     merchant_data,
     merchant_get,

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 
 from kyb.api.auth import request_integrator, request_livemode
 from kyb.formats import iso_utc
+from kyb.tenancy.models import ApiKey
 from merchants.erasure import merchant_erase
-from merchants.models import ApiKey, MerchantErasure
+from merchants.models import MerchantErasure
 from merchants.selectors import merchant_get
 
 

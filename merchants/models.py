@@ -1,89 +1,13 @@
-"""Integrators (the tenants), their API keys, and the merchants they submit."""
+"""The merchants integrators submit (the integrators and their keys: kyb/tenancy)."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Upper
-
-
-class Integrator(models.Model):
-    """A tenant: a payment company or marketplace that submits businesses through the API."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, unique=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        db_table = "integrators"
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ApiKeyScope(models.TextChoices):
-    READ = "read", "read"
-    WRITE = "write", "write"
-    # Manage the integrator's own API keys (/api/v1/api-keys); implies neither read nor write.
-    ADMIN = "admin", "admin"
-
-
-class ApiKey(models.Model):
-    """An integrator's API key. Only a keyed hash of the secret is stored; ``prefix`` is the
-    short visible part that lets a human tell keys apart. Revoked keys are kept for audit."""
-
-    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100, blank=True)
-    prefix = models.CharField(max_length=16, unique=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    scopes = ArrayField(models.CharField(max_length=16, choices=ApiKeyScope.choices), default=list)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        db_table = "api_keys"
-        verbose_name = "API key"
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.integrator_id})"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-
-class ApiKeyEventAction(models.TextChoices):
-    CREATED = "created", "created"
-    REVOKED = "revoked", "revoked"
-
-
-class ApiKeyEvent(models.Model):
-    """Audit row of an API key's creation or revocation, written in the same transaction,
-    whoever did it: the integrator through the API, an operator in the admin, the CLI."""
-
-    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="+")
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16, choices=ApiKeyEventAction.choices)
-    actor = models.CharField(
-        max_length=150, help_text="'api_key:<prefix>', 'user:<username>', 'cli' or 'system'"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        db_table = "api_key_events"
-        indexes = [
-            models.Index(fields=["integrator", "-created_at"], name="idx_api_key_events_integr")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.api_key_id} by {self.actor}"
 
 
 class Merchant(models.Model):
@@ -94,7 +18,9 @@ class Merchant(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    integrator = models.ForeignKey(Integrator, on_delete=models.PROTECT, related_name="merchants")
+    integrator = models.ForeignKey(
+        "tenancy.Integrator", on_delete=models.PROTECT, related_name="merchants"
+    )
     external_id = models.CharField(max_length=128, blank=True)
     legal_name = models.CharField(max_length=300)
     dba_name = models.CharField(max_length=300, blank=True)
@@ -186,7 +112,7 @@ class MerchantErasure(models.Model):
     (``merchant_id`` is not a foreign key for that reason)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    integrator = models.ForeignKey(Integrator, on_delete=models.PROTECT, related_name="+")
+    integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.PROTECT, related_name="+")
     merchant_id = models.UUIDField(unique=True)
     requested_by = models.CharField(max_length=150, help_text="'api_key:<prefix>' or a username")
     erased_at = models.DateTimeField()

@@ -12,7 +12,8 @@ from kyb.cache import cache_get_or_fill, resource_owner
 from kyb.crypto import search_hash
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 
 MERCHANT_NAMESPACE = "merchant"
 

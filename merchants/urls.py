@@ -3,7 +3,6 @@
 from django.urls import path
 
 from merchants.api import MerchantClassificationsApi, MerchantDetailApi, MerchantListCreateApi
-from merchants.api_keys_api import ApiKeyDetailApi, ApiKeyListCreateApi
 
 urlpatterns = [
     path("merchants", MerchantListCreateApi.as_view(), name="merchants"),
@@ -13,6 +12,4 @@ urlpatterns = [
         MerchantClassificationsApi.as_view(),
         name="merchant-classifications",
     ),
-    path("api-keys", ApiKeyListCreateApi.as_view(), name="api-keys"),
-    path("api-keys/<str:prefix>", ApiKeyDetailApi.as_view(), name="api-key-detail"),
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: ruff, mypy, makemigrations --check, then pytest against real PostgreSQL and
+# `make test`: ruff, mypy, import contracts, makemigrations --check, then pytest against real PostgreSQL and
 # Redis (the configured ones, or embedded ones under var/ when none is configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,5 +17,6 @@ export FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmV
 
 echo "== ruff";       $V/ruff check . && $V/ruff format --check .
 echo "== mypy";       $V/mypy .
+echo "== imports";    $V/lint-imports --no-cache  # layering contracts: pyproject.toml
 echo "== migrations"; $V/python manage.py makemigrations --check --dry-run
 echo "== pytest";     $V/pytest -n "${PYTEST_WORKERS:-2}" "$@"

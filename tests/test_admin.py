@@ -17,8 +17,8 @@ from verifications.tests.factories import PipelineJobFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = [
-    "merchants/integrator",
-    "merchants/apikey",
+    "tenancy/integrator",
+    "tenancy/apikey",
     "merchants/merchant",
     "verifications/businessverification",
     "verifications/pipelinejob",

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kyb.crypto import encrypt
-from merchants.models import ApiKey
+from kyb.tenancy.models import ApiKey
 from merchants.tests.factories import ApiKeyFactory, IntegratorFactory
 from verifications.models import BusinessVerification, JobStatus, PipelineJob
 from verifications.tests.factories import BusinessVerificationFactory, PipelineJobFactory
@@ -19,7 +19,7 @@ from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, We
 pytestmark = pytest.mark.django_db
 
 JOBS = "/admin/verifications/pipelinejob/"
-KEYS = "/admin/merchants/apikey/"
+KEYS = "/admin/tenancy/apikey/"
 DELIVERIES = "/admin/webhooks/webhookdelivery/"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.management import create_permissions
 
 ANALYST = (
-    "merchants.view_integrator",
+    "tenancy.view_integrator",
     "merchants.view_merchant",
     "verifications.view_businessverification",
     "verifications.view_verificationevent",

@@ -73,7 +73,7 @@ class BusinessVerification(models.Model):
         "merchants.Merchant", on_delete=models.PROTECT, related_name="verifications"
     )
     integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.PROTECT, related_name="verifications"
+        "tenancy.Integrator", on_delete=models.PROTECT, related_name="verifications"
     )
     status = models.CharField(
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
@@ -364,7 +364,7 @@ class InternalSubmission(models.Model):
     re-sent task return the first verification instead of creating another."""
 
     integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.PROTECT, related_name="internal_submissions"
+        "tenancy.Integrator", on_delete=models.PROTECT, related_name="internal_submissions"
     )
     idempotency_key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from kyb.cache import resource_get_or_fill, resource_owner, resource_payload
 from kyb.errors import NotFound
 from kyb.formats import iso_utc, json_bytes
-from merchants.models import Integrator
+from kyb.tenancy.models import Integrator
 from verifications.models import BusinessVerification
 from verifications.services import SYSTEM_ACTOR
 

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from kyb.errors import Conflict
 from kyb.queues import Queue
-from merchants.models import Integrator
+from kyb.tenancy.models import Integrator
 from merchants.services import merchant_create
 from verifications.models import BusinessVerification, InternalSubmission, VerificationSource
 from verifications.services import verification_create

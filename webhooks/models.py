@@ -26,7 +26,7 @@ class WebhookEndpoint(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.CASCADE, related_name="webhook_endpoints"
+        "tenancy.Integrator", on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
@@ -56,9 +56,7 @@ class WebhookEvent(models.Model):
     """One event, with the exact body every delivery of it sends (so retries are identical)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    integrator = models.ForeignKey(
-        "merchants.Integrator", on_delete=models.CASCADE, related_name="+"
-    )
+    integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=40)
     body = models.TextField(help_text="the JSON body as sent")
     livemode = models.BooleanField(default=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
-from merchants.models import Integrator
+from kyb.tenancy.models import Integrator
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 

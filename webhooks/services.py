@@ -27,7 +27,8 @@ from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
 from kyb.formats import iso_utc
 from kyb.outbound.guard import resolve_checked
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from verifications.models import BusinessVerification
 from webhooks.models import (
     EVENT_TYPES,

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from kyb.api.keyring import epoch_key, key_confirm, key_instance, key_resolve, key_touch
 from kyb.api.ratelimit import rate_limit_call
 from kyb.cache import resource_owner
-from merchants.models import ApiKey, ApiKeyScope, Integrator
+from kyb.tenancy.models import ApiKey, ApiKeyScope, Integrator
 
 
 class ApiKeyAuthentication(BaseAuthentication):

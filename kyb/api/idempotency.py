@@ -24,7 +24,7 @@ from kyb.api.errors import ApiError
 from kyb.api.renderers import _default
 from kyb.crypto import decrypt, encrypt
 from kyb.models import IdempotencyRecord
-from merchants.models import Integrator
+from kyb.tenancy.models import Integrator
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"

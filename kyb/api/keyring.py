@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from kyb.api.keys import api_key_hash
 from kyb.cache import incr_when_redis_answers
-from merchants.models import ApiKey, Integrator
+from kyb.tenancy.models import ApiKey, Integrator
 
 logger = logging.getLogger("kyb.api")
 

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 
 from kyb import cache as kcache
 from kyb.api import keyring
+from kyb.tenancy.models import ApiKey, Integrator
+from kyb.tenancy.services import api_key_revoke
 from kyb.tests.api_client import ApiClient
-from merchants.models import ApiKey, Integrator
-from merchants.services import api_key_revoke
 from merchants.tests.factories import MerchantFactory, api_key_with_secret
 from verifications.models import BusinessVerification, VerificationStatus
 from verifications.selectors import (

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kyb.api.keys import api_key_hash
-from merchants.models import ApiKey
+from kyb.tenancy.models import ApiKey
 from merchants.tests.factories import ApiKeyFactory, IntegratorFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
 
-KEYS = "/admin/merchants/apikey/"
+KEYS = "/admin/tenancy/apikey/"
 
 
 def test_created_key_is_shown_once_and_only_its_hash_is_stored(root: Client) -> None:

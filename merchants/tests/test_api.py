@@ -115,7 +115,7 @@ def test_missing_or_bad_key_is_401(header: str | None) -> None:
 
 
 def test_revoked_key_is_401() -> None:
-    from merchants.services import api_key_revoke
+    from kyb.tenancy.services import api_key_revoke
 
     key, plaintext = api_key_with_secret()
     api_key_revoke(key=key)

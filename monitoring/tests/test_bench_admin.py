@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from merchants.tests.factories import MerchantFactory
 from verifications.models import BusinessVerification, PipelineJob
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from kyb import cache as kcache
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from verifications.models import BusinessVerification
 from verifications.selectors import VERIFICATION_NAMESPACE
 

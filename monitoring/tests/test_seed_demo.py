@@ -13,7 +13,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
-from merchants.models import ApiKey, Merchant
+from kyb.tenancy.models import ApiKey
+from merchants.models import Merchant
 from screening import engine
 from screening.services import watchlist_load
 from verifications.models import BusinessVerification, RegistryEntity, VerificationStatus

@@ -242,14 +242,14 @@ def test_two_factor_login_succeeds_in_one_submit(
 def test_reloading_the_key_created_page_creates_no_second_key(page: Any, live_server: Any) -> None:
     from django.contrib.auth.models import User
 
-    from merchants.models import ApiKey
+    from kyb.tenancy.models import ApiKey
     from merchants.tests.factories import IntegratorFactory
 
     IntegratorFactory.create(name="Reload Ltd")
     User.objects.create_superuser("root.browser", "r@example.com", PASSWORD)
     base = live_server.url
     _login(page, base, "root.browser")
-    page.goto(f"{base}/admin/merchants/apikey/add/")
+    page.goto(f"{base}/admin/tenancy/apikey/add/")
     page.select_option("#id_integrator", label="Reload Ltd")
     page.click("#apikey_form input[type=submit]")
     page.wait_for_selector("#api-key-plaintext")

@@ -25,7 +25,8 @@ from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from verifications.models import BusinessVerification, PipelineJob
 
 MARKER = "bench_admin"
@@ -229,7 +230,7 @@ class Command(BaseCommand):
             ("merchants: country=DE", f"{m}?country=DE"),
             ("merchants: search by id", f"{m}?q={merchant_id}"),
             ("merchants: search by name", f"{m}?q=Merchant+{middle}"),
-            ("api keys: default", "/admin/merchants/apikey/"),
+            ("api keys: default", "/admin/tenancy/apikey/"),
         ]
 
     def _time_pages(self, rows: int, runs: int) -> None:

@@ -25,8 +25,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
 from kyb.cache import cache_evict
-from merchants.models import Integrator, Merchant
-from merchants.services import api_key_create
+from kyb.tenancy.models import Integrator
+from kyb.tenancy.services import api_key_create
+from merchants.models import Merchant
 from verifications.models import BusinessVerification, PipelineJob
 from verifications.pipeline import verification_run
 from verifications.selectors import VERIFICATION_NAMESPACE

@@ -32,13 +32,10 @@ from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from merchants.models import ApiKey, Integrator, Merchant
-from merchants.services import (
-    api_key_create,
-    api_key_revoke,
-    integrator_get_or_create,
-    merchant_create,
-)
+from kyb.tenancy.models import ApiKey, Integrator
+from kyb.tenancy.services import api_key_create, api_key_revoke, integrator_get_or_create
+from merchants.models import Merchant
+from merchants.services import merchant_create
 from verifications.models import (
     BusinessVerification,
     JobKind,

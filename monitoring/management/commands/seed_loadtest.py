@@ -23,8 +23,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
-from merchants.models import Integrator, Merchant
-from merchants.services import api_key_create, integrator_get_or_create
+from kyb.tenancy.models import Integrator
+from kyb.tenancy.services import api_key_create, integrator_get_or_create
+from merchants.models import Merchant
 from verifications.models import BusinessVerification
 from verifications.pipeline import verification_run
 from verifications.services import verification_create

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from verifications.models import BusinessVerification, RegistryEntity, VerificationStatus
 from verifications.pipeline import verification_run
 from verifications.registries.loader import registry_load

@@ -13,7 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
-from merchants.models import Integrator, Merchant
+from kyb.tenancy.models import Integrator
+from merchants.models import Merchant
 from screening.loaders import parse_files
 from screening.models import WatchList, WatchListChange, WatchListEntry
 from verifications.models import BusinessVerification, VerificationStatus

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("verifications", "0012_verification_source_monitoring"),
+        ("verifications", "0013_integrator_moved_to_tenancy"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from merchants.services import api_key_create, integrator_get_or_create
+from kyb.tenancy.services import api_key_create, integrator_get_or_create
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("merchants", "0009_merchants_lei_people_search_indexes"),
+        ("merchants", "0010_tenancy_moved_out"),
     ]
 
     operations = [

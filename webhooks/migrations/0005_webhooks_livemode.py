@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     # Sandbox (docs/sandbox.md): endpoints and events carry their mode; sandbox events may
     # script failed first attempts. Constant defaults: no table rewrite.
     dependencies = [
-        ("webhooks", "0003_webhook_delivery_plural_name"),
+        ("webhooks", "0004_integrator_moved_to_tenancy"),
     ]
 
     operations = [

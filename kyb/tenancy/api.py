@@ -24,8 +24,8 @@ from kyb.api.schema import ERRORS, paginated
 from kyb.api.serializers import StrictSerializer
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
-from merchants.models import ApiKey, ApiKeyScope, Integrator
-from merchants.services import api_key_create, api_key_revoke
+from kyb.tenancy.models import ApiKey, ApiKeyScope, Integrator
+from kyb.tenancy.services import api_key_create, api_key_revoke
 
 
 class HasAdminScope(BasePermission):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("kyb", "0001_idempotency_records"),
+        ("kyb", "0002_integrator_moved_to_tenancy"),
     ]
 
     operations = [

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kyb.tenancy.models import ApiKey, ApiKeyEvent
+from kyb.tenancy.services import api_key_create
 from kyb.tests.api_client import ApiClient
-from merchants.models import ApiKey, ApiKeyEvent
-from merchants.services import api_key_create
 from merchants.tests.factories import IntegratorFactory, api_key_with_secret
 
 pytestmark = pytest.mark.django_db
