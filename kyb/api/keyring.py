@@ -79,7 +79,7 @@ def _load(key_hash: str, epoch: bytes | None) -> KeyInfo | None:
         epoch=epoch,
         loaded_at=time.monotonic(),
         last_used_at=key.last_used_at,
-        livemode=bool(getattr(key, "livemode", True)),
+        livemode=key.livemode,
         instance=key,
     )
 
