@@ -224,3 +224,24 @@ def test_live_runs_still_use_the_network(
     verification = verification_create(merchant=merchant)
     tasks.run.apply(kwargs={"verification_id": str(verification.id)}, task_id="t1")
     assert any(r.path.startswith("/lei-records") for r in world.requests)
+
+
+def test_the_review_queue_shows_live_cases_unless_asked_for_sandbox_ones(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    from verifications.review_selectors import review_queue_stats
+
+    sandbox_case = _submit_and_run(world, monkeypatch, legal_name="Unregistered Trading Ltd")
+    assert sandbox_case.status == "in_review"
+    analyst = User.objects.create_user("ana", password="unused-pw-1234", is_staff=True)
+    analyst.groups.set(Group.objects.filter(name="analyst"))
+    client = Client()
+    client.force_login(analyst)
+    queue = "/admin/verifications/businessverification/"
+    assert str(sandbox_case.pk)[:8] not in client.get(queue).content.decode()
+    sandboxed = client.get(queue + "?mode=sandbox").content.decode()
+    assert str(sandbox_case.pk)[:8] in sandboxed and "sandbox" in sandboxed
+    assert review_queue_stats()["waiting"] == 0
