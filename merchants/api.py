@@ -119,9 +119,10 @@ class MerchantClassificationsApi(APIView):
         responses={200: ClassificationListSerializer, **ERRORS},
     )
     def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        merchant_get_data(  # tenancy and mode
+        merchant = merchant_get_data(  # tenancy and mode
             integrator=_integrator(request),
             livemode=request_livemode(request),
             merchant_id=merchant_id,
         )
-        return Response(classification_latest_data(business_id=merchant_id))
+        codes = classification_latest_data(business_id=merchant_id)
+        return Response({"livemode": merchant["livemode"], **codes})

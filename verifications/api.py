@@ -54,7 +54,9 @@ DONE = {
 def _with_checks(request: Request, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``?expand=checks``: the rows with each check's full result."""
     checks = dict(
-        verification_list(integrator=request_integrator(request), livemode=request_livemode(request))
+        verification_list(
+            integrator=request_integrator(request), livemode=request_livemode(request)
+        )
         .filter(pk__in=[v["id"] for v in page])
         .values_list("pk", "checks")
     )

@@ -36,7 +36,7 @@ class Environment(Protocol):
 
 class LiveEnvironment:
     livemode = True
-    transport = None
+    transport: outbound.Transport | None = None
 
     def registry_adapters(self) -> list[RegistryAdapter]:
         return configured_adapters()

@@ -55,6 +55,7 @@ MODE_SCHEMAS = (
     "ApiKeyOutput",
     "ApiKeyCreated",
     "MerchantErasureOutput",
+    "ClassificationList",
 )
 
 

@@ -31,14 +31,14 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.RunSQL(
-                    'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS '
+                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "
                     '"uniq_merchants_tenant_mode_external_id" ON "merchants" '
                     '("integrator_id", "livemode", "external_id") WHERE NOT ("external_id" = \'\')',
                     'DROP INDEX CONCURRENTLY IF EXISTS "uniq_merchants_tenant_mode_external_id"',
                 ),
                 migrations.RunSQL(
                     'DROP INDEX CONCURRENTLY IF EXISTS "uniq_merchants_integrator_external_id"',
-                    'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS '
+                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "
                     '"uniq_merchants_integrator_external_id" ON "merchants" '
                     '("integrator_id", "external_id") WHERE NOT ("external_id" = \'\')',
                 ),

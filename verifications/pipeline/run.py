@@ -32,6 +32,7 @@ from merchants.models import Merchant
 from verifications import metrics, risk
 from verifications.checks import CHECKS, CheckResult, timed
 from verifications.checks.base import storable
+from verifications.environment import environment_for, use_environment
 from verifications.models import (
     BusinessVerification,
     JobKind,
@@ -39,7 +40,6 @@ from verifications.models import (
     PipelineJob,
     VerificationStatus,
 )
-from verifications.environment import environment_for, use_environment
 from verifications.services import (
     SYSTEM_ACTOR,
     pipeline_job_enqueue,

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from kyb.outbound import Transport
 from verifications.registries import RegistryAdapter
 from verifications.registries.gleif import GleifAdapter
 from verifications.sandbox.scenarios import scenario_for
@@ -47,8 +48,11 @@ def _run_number(snapshot: Mapping[str, Any]) -> int:
     (its audit rows): a retry, or a new verification of the same merchant, counts on."""
     from verifications.models import VerificationEvent, VerificationStatus
 
+    merchant_id = str(snapshot.get("merchant_id") or "")
+    if not merchant_id:
+        return 1
     return VerificationEvent.objects.filter(
-        verification__merchant_id=snapshot.get("merchant_id"),
+        verification__merchant_id=merchant_id,
         to_status=VerificationStatus.PROCESSING,
     ).count()
 
@@ -59,7 +63,9 @@ class SandboxEnvironment:
     def __init__(self, snapshot: Mapping[str, Any]) -> None:
         self.scenario = scenario_for(snapshot)
         first_run = _run_number(snapshot) <= 1 if self.scenario.fail_first_run else False
-        self.transport = RecordedTransport(self.scenario, snapshot, first_run=first_run)
+        self.transport: Transport | None = RecordedTransport(
+            self.scenario, snapshot, first_run=first_run
+        )
 
     def registry_adapters(self) -> list[RegistryAdapter]:
         return [GleifAdapter()]  # over the recorded transport: GLEIF's wire format

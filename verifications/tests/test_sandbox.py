@@ -17,8 +17,8 @@ from urllib3.util import connection as u3connection
 
 from kyb.outbound import client as outbound_client
 from merchants.models import Merchant
-from merchants.tests.factories import IntegratorFactory
 from merchants.services import merchant_create
+from merchants.tests.factories import IntegratorFactory
 from verifications import tasks
 from verifications.models import BusinessVerification
 from verifications.pipeline import verification_retry
@@ -174,9 +174,7 @@ def test_webhookfail_token_fails_the_first_attempt_unsent_and_the_retry_delivers
     settings.WEBHOOK_REQUIRE_HTTPS = False
     with webhook_receiver() as receiver:
         merchant = _sandbox_merchant(world, legal_name="Webhookfail Trading Ltd")
-        webhook_endpoint_create(
-            integrator=merchant.integrator, url=receiver.url, livemode=False
-        )
+        webhook_endpoint_create(integrator=merchant.integrator, url=receiver.url, livemode=False)
         verification = verification_create(merchant=merchant)
         delivery = WebhookDelivery.objects.get(event__type="verification.created")
         assert delivery.event.livemode is False and delivery.event.simulated_failures == 1
@@ -245,3 +243,36 @@ def test_the_review_queue_shows_live_cases_unless_asked_for_sandbox_ones(
     sandboxed = client.get(queue + "?mode=sandbox").content.decode()
     assert str(sandbox_case.pk)[:8] in sandboxed and "sandbox" in sandboxed
     assert review_queue_stats()["waiting"] == 0
+
+
+def test_ongoing_monitoring_of_live_lists_leaves_sandbox_merchants_alone(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verifications.monitoring import monitored_merchants
+
+    sandbox_case = _submit_and_run(world, monkeypatch)
+    assert sandbox_case.status == "approved"
+    live = merchant_create(
+        integrator=sandbox_case.merchant.integrator,
+        data={"legal_name": "Live Ltd", "country": "GB"},
+    )
+    live_v = verification_create(merchant=live)
+    BusinessVerification.objects.filter(pk=live_v.pk).update(status="approved")
+    assert [m.id for m in monitored_merchants()] == [live.id]
+
+
+def test_a_manual_redelivery_of_a_webhookfail_event_is_sent_at_once(
+    world: FakeProvider, settings: Any
+) -> None:
+    from webhooks.services import webhook_delivery_redeliver
+
+    settings.WEBHOOK_REQUIRE_HTTPS = False
+    with webhook_receiver() as receiver:
+        merchant = _sandbox_merchant(world, legal_name="Webhookfail Trading Ltd")
+        webhook_endpoint_create(integrator=merchant.integrator, url=receiver.url, livemode=False)
+        verification_create(merchant=merchant)
+        delivery = WebhookDelivery.objects.get()
+        assert deliver.apply(kwargs={"delivery_id": str(delivery.id)}).get() == "pending"
+        again = webhook_delivery_redeliver(delivery=delivery)
+        assert deliver.apply(kwargs={"delivery_id": str(again.id)}).get() == "succeeded"
+        assert len(receiver.requests) == 1

@@ -118,6 +118,8 @@ def test_live_and_sandbox_never_see_each_others_objects(
         )
         assert client.delete(f"/api/v1/merchants/{theirs[0]['id']}").status_code == 404
         assert client.get(f"/api/v1/merchants/{mine[0]['id']}").json()["livemode"] is mode
+        codes = client.get(f"/api/v1/merchants/{mine[0]['id']}/classifications").json()
+        assert codes["livemode"] is mode
 
 
 def test_the_fast_read_path_answers_404_across_modes_hit_or_miss(

@@ -1,4 +1,6 @@
-"""``manage.py create_api_key --integrator NAME [--scopes read,write,admin] [--name LABEL] [--sandbox]``.
+"""``manage.py create_api_key --integrator NAME [--scopes ...] [--name LABEL] [--sandbox]``.
+
+``--sandbox`` makes a sandbox key (``kyb_test_…``, docs/sandbox.md).
 
 Creates the integrator if needed and prints the new key as the LAST line of output: it is
 shown once and never stored in plaintext.
