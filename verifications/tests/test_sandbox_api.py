@@ -163,3 +163,15 @@ def test_webhook_endpoints_and_deliveries_are_scoped_by_mode(
     deliveries = sandbox.get(f"/api/v1/webhook-endpoints/{sandbox_e['id']}/deliveries").json()
     assert deliveries["data"] and all(d["livemode"] is False for d in deliveries["data"])
     assert live.get(f"/api/v1/webhook-endpoints/{live_e['id']}/deliveries").json()["data"] == []
+
+
+def test_the_console_creates_sandbox_keys_too(admin_client: Any) -> None:
+    from kyb.tenancy.tests.factories import IntegratorFactory
+
+    integrator = IntegratorFactory.create()
+    page = admin_client.post(
+        "/admin/tenancy/apikey/add/",
+        {"integrator": integrator.pk, "scopes": ["read"], "sandbox": "on"},
+    )
+    assert page.status_code == 200 and "kyb_test_" in page.content.decode()
+    assert ApiKey.objects.get(integrator=integrator).livemode is False
