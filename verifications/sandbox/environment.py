@@ -1,4 +1,5 @@
-"""The sandbox's world: recorded HTTP answers, GLEIF as the register, a recorded list excerpt."""
+"""The sandbox's world: recorded HTTP answers from Companies House and GLEIF, a recorded list
+excerpt."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from kyb.outbound import Transport
 from verifications.registries import RegistryAdapter
+from verifications.registries.companies_house import CompaniesHouseAdapter
 from verifications.registries.gleif import GleifAdapter
 from verifications.sandbox.scenarios import scenario_for
 from verifications.sandbox.transport import RECORDINGS, RecordedTransport
@@ -57,6 +59,15 @@ def _run_number(snapshot: Mapping[str, Any]) -> int:
     ).count()
 
 
+class SandboxCompaniesHouse(CompaniesHouseAdapter):
+    """Companies House's adapter, applying without an API key: nothing is sent anyway."""
+
+    def applies(self, snapshot: Mapping[str, Any]) -> bool:
+        return str(snapshot.get("country") or "").upper() == "GB" and bool(
+            snapshot.get("registration_number")
+        )
+
+
 class SandboxEnvironment:
     livemode = False
 
@@ -68,7 +79,9 @@ class SandboxEnvironment:
         )
 
     def registry_adapters(self) -> list[RegistryAdapter]:
-        return [GleifAdapter()]  # over the recorded transport: GLEIF's wire format
+        # Over the recorded transport, in these APIs' wire formats: a GB company by its number
+        # at Companies House, then anyone by LEI or name at GLEIF.
+        return [SandboxCompaniesHouse(), GleifAdapter()]
 
     def watchlists(self) -> list[str]:
         return [WATCHLIST_LABEL]

@@ -25,6 +25,7 @@ from verifications.sandbox.scenarios import Scenario
 RECORDINGS = Path(__file__).resolve().parent / "recordings"
 DEFAULT_LEI = "529900SANDBOX0000001"
 _LEI_PATH = re.compile(r"/lei-records/([A-Za-z0-9]{20})$")
+_COMPANY_PATH = re.compile(r"/company/([^/]+)$")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -75,6 +76,12 @@ class RecordedTransport:
             raise SandboxTimeLimit("sandbox: the first run hits the time limit (magic value)")
         if call.method == "GET" and call.provider == "gleif":
             return self._gleif(call)
+        company = _COMPANY_PATH.search(urlsplit(call.url).path)
+        if call.method == "GET" and call.provider == "companies_house" and company:
+            name = {"active": "company_active", "inactive": "company_dissolved"}
+            values = {**self.values, "company_number": unquote(company.group(1))}
+            recorded = name.get(self.scenario.registry, "company_not_found")
+            return self._answer(call, f"companies_house/{recorded}", values)
         if call.method == "GET" and call.provider == "website":
             return self._answer(call, f"website/{self.scenario.website_page}", self.values)
         raise OutboundError(f"sandbox: no recording for {call.provider} {call.method} {call.url}")

@@ -94,9 +94,10 @@ def test_an_ordinary_sandbox_merchant_is_approved_from_recordings(
     verification = _submit_and_run(world, monkeypatch)
     assert verification.status == "approved", verification.risk_reasons
     registry = verification.checks["registry"]
-    assert registry["status"] == "success" and registry["source"] == "gleif"
+    assert registry["status"] == "success" and registry["source"] == "companies_house"
     record = registry["evidence"]["record"]
     assert record["legal_name"] == "Sandbox Approved Ltd" and record["active"] is True
+    assert record["identifier"] == "09446231"
     sanctions = verification.checks["sanctions"]
     assert sanctions["status"] == "success"  # screened, against the recorded list
     assert sanctions["evidence"]["lists"] == ["ofac_sdn:OFAC SDN (sandbox recording, 4 entries)"]
@@ -126,7 +127,13 @@ def test_rejected_token_the_register_says_dissolved(
     verification = _submit_and_run(world, monkeypatch, legal_name="Rejected Trading Ltd")
     assert verification.status == "rejected"
     assert "registry_inactive" in _reasons(verification)
-    assert verification.checks["registry"]["evidence"]["record"]["status"] == "INACTIVE"
+    assert verification.checks["registry"]["evidence"]["record"]["status"] == "dissolved"
+    # Without a GB company number the register asked is GLEIF: the entity is INACTIVE there.
+    by_name = _submit_and_run(
+        world, monkeypatch, legal_name="Rejected Trading SA", country="FR", registration_number=""
+    )
+    assert by_name.status == "rejected"
+    assert by_name.checks["registry"]["evidence"]["record"]["status"] == "INACTIVE"
 
 
 def test_unregistered_token_no_register_knows_the_business(
@@ -135,6 +142,11 @@ def test_unregistered_token_no_register_knows_the_business(
     verification = _submit_and_run(world, monkeypatch, legal_name="Unregistered Trading Ltd")
     assert verification.status == "in_review"
     assert "registry_not_found" in _reasons(verification)
+    lookups = verification.checks["registry"]["evidence"]["lookups"]
+    assert [(x["provider"], x["found"]) for x in lookups] == [
+        ("companies_house", False),
+        ("gleif", False),
+    ]
 
 
 @pytest.mark.parametrize("mcc", scenarios.MCC_PAGES)
