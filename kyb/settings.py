@@ -1,4 +1,4 @@
-"""The one settings module. Every knob comes from the environment; see README "Configuration".
+"""The one settings module. Every knob comes from the environment; see docs/configuration.md.
 
 Secrets may be given as ``NAME_FILE`` paths (see ``kyb.env``). With ``DEBUG=true`` the
 development defaults below apply; without it, ``SECRET_KEY`` and ``FIELD_ENCRYPTION_KEY`` are
@@ -82,7 +82,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "kyb",
     "kyb.tenancy",
@@ -136,7 +135,7 @@ TEMPLATES = [
 # --- PostgreSQL: psycopg 3 with its connection pool -------------------------------------
 # Pool sizes are per process. The plan's budget of 100 open / 25 idle connections is split
 # across processes: DB_POOL_MAX_SIZE = 100 // processes, DB_POOL_MIN_SIZE = 25 // processes
-# (README "Connection budget").
+# (docs/configuration.md "Connection budget").
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kyb")
 DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 1)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4)
@@ -192,7 +191,7 @@ CACHES = {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
-            # A Redis outage is a cache miss, never an error (README "Cache").
+            # A Redis outage is a cache miss, never an error (docs/performance.md).
             "IGNORE_EXCEPTIONS": True,
         },
     }

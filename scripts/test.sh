@@ -11,7 +11,7 @@ if [ -n "$KYB_STARTED_SERVICES" ]; then
     # shellcheck disable=SC2064,SC2086  # expand now; a list of names
     trap "$V/python scripts/devservices.py down $KYB_STARTED_SERVICES" EXIT
 fi
-# Test-only secrets; real deployments set their own (see README "Configuration").
+# Test-only secrets; real deployments set their own (see docs/configuration.md).
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key-not-for-production-0123456789abcdef}"
 export FIELD_ENCRYPTION_KEY="${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}"
 

@@ -1,6 +1,6 @@
 """Celery tasks of the verification engine. Thin: take ids or JSON, call one service.
 
-Stable task names (other services call them with ``send_task``; README "Internal submission"):
+Stable task names (other services call them with ``send_task``; docs/api.md "Internal submission"):
 ``kyb.verifications.submit``, ``kyb.verifications.run``, ``kyb.verifications.sweep``.
 """
 

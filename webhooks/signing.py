@@ -30,7 +30,7 @@ def signature_header(body: bytes, secrets: Iterable[str], timestamp: int) -> str
 def signature_verify(
     body: bytes, header: str, secret: str, *, now: int, tolerance: int = 300
 ) -> bool:
-    """The receiver's side (used by our tests and documented in the README)."""
+    """The receiver's side (used by our tests and documented in docs/webhooks.md)."""
     fields = [item.split("=", 1) for item in header.split(",") if "=" in item]
     timestamps = [v for k, v in fields if k == "t"]
     if not timestamps or abs(now - int(timestamps[0])) > tolerance:

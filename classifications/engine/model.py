@@ -1,6 +1,6 @@
 """The industry classifier at inference time: load the artefact once, answer in milliseconds.
 
-Method (numbers in README "Industry classification"):
+Method (numbers in docs/classification.md):
 1. NAICS: an ensemble of two linear models fitted with scikit-learn at build time (weights stored
    sparse, so serving needs only numpy/scipy): (a) multinomial naive Bayes on TF-IDF of stemmed
    unigrams + bigrams plus a weighted cosine to each code's centroid; (b) a linear classifier

@@ -151,13 +151,13 @@ def test_api_keeps_serving_from_postgresql_while_the_cache_redis_is_down(
 ) -> None:
     """The acceptance of issue 16: cache Redis down = /readyz 200 degraded, and the API
     answers reads and writes from PostgreSQL."""
-    from tests.test_cache import DEAD_CACHE
+    from tests.test_cache import real_caches_pointing_at_a_dead_redis
 
     dead_redis = {
         "REDIS_URL": DEAD,
         "RATE_LIMIT_REDIS_URL": DEAD,
         "OUTBOUND_BREAKER_REDIS_URL": DEAD,
-        "CACHES": DEAD_CACHE,
+        "CACHES": real_caches_pointing_at_a_dead_redis(),
         "READINESS_TIMEOUT": 0.5,
     }
     with override_settings(**dead_redis):

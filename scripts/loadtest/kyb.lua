@@ -1,8 +1,14 @@
 -- wrk script for `make loadtest` (scripts/loadtest/run.py starts wrk with it).
--- wrk -s kyb.lua URL -- MODE THINK_MS IDS_FILE MERCHANTS_FILE KEY ZIPF_N
+-- wrk -s kyb.lua URL -- MODE THINK_MS IDS_FILE MERCHANTS_FILE KEY ZIPF_N CONNECTIONS_PER_THREAD
 --   MODE: mix (70% GET by id, 20% list of 50, 10% POST), get, list, post, healthz
 --   THINK_MS: each connection waits a uniform 0..THINK_MS before each request (0 = closed loop)
 --   ZIPF_N: GET ids follow Zipf (s = 1) over the first ZIPF_N ids (the hottest first)
+--   CONNECTIONS_PER_THREAD: wrk opens every connection at the start and calls delay() before
+--     its first request too. A user arrives with a request; a connection that sat idle before
+--     its first request longer than the front's client_header_timeout (10 s) is closed by nginx
+--     and wrk counts a read error (that was the plan scenario's 150 "errors"). So the first
+--     delay of each connection is drawn from 0..FIRST_MAX_MS (arrivals spread over 8 s), the
+--     think time from 0..THINK_MS after that.
 -- Prints one JSON line (prefixed "RESULT ") with counts and latency percentiles in ms.
 
 local threads = {}
@@ -13,7 +19,8 @@ function setup(thread)
 end
 
 local ids, merchants, cdf = {}, {}, {}
-local mode, think, key
+local mode, think, key, first_delays
+local FIRST_MAX_MS = 8000
 non2xx, codes = 0, {}  -- globals: done() reads them from every thread
 
 function init(args)
@@ -22,6 +29,7 @@ function init(args)
   for line in io.lines(args[3]) do ids[#ids + 1] = line end
   for line in io.lines(args[4]) do merchants[#merchants + 1] = line end
   key = args[5]
+  first_delays = tonumber(args[7] or "0")
   local n = math.min(tonumber(args[6]), #ids)
   local total = 0
   for i = 1, n do total = total + 1 / i; cdf[i] = total end
@@ -66,8 +74,12 @@ function request()
 end
 
 function delay()
-  if think > 0 then return math.random(0, think) end
-  return 0
+  if think <= 0 then return 0 end
+  if first_delays > 0 then  -- this thread's connections, before their first request
+    first_delays = first_delays - 1
+    return math.random(0, math.min(think, FIRST_MAX_MS))
+  end
+  return math.random(0, think)
 end
 
 function response(status, headers, body)

@@ -41,6 +41,8 @@ DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
 SHORT = int(os.environ.get("LOADTEST_SHORT_DURATION", "20"))
 COUNT = int(os.environ.get("LOADTEST_COUNT", "100000"))
 WRK_THREADS = os.environ.get("LOADTEST_WRK_THREADS", "2")
+# Comma-separated subset to run (default all): plan, capacity, healthz, get, post, list, zipf.
+ONLY = {x.strip() for x in os.environ.get("LOADTEST_SCENARIOS", "").split(",") if x.strip()}
 BASE = f"http://127.0.0.1:{FRONT_PORT}"
 
 
@@ -84,6 +86,21 @@ def _nginx_conf() -> Path:
     )
 
 
+def _tcp_counters() -> dict[str, int]:
+    """The kernel's TCP counters that say why a client saw a connection closed or refused:
+    accept-queue overflows and drops, resets sent, connections aborted on data or timeout."""
+    wanted = ("ListenOverflows", "ListenDrops", "TCPAbortOnData", "TCPAbortOnTimeout")
+    counters: dict[str, int] = {}
+    for name in ("/proc/net/netstat", "/proc/net/snmp"):
+        lines = Path(name).read_text().splitlines()
+        for head, values in zip(lines[::2], lines[1::2], strict=False):
+            keys, nums = head.split()[1:], values.split()[1:]
+            for key, num in zip(keys, nums, strict=False):
+                if key in wanted or (head.startswith("Tcp:") and key == "OutRsts"):
+                    counters[key] = int(num)
+    return counters
+
+
 def _cpu_times() -> tuple[float, float]:
     fields = [float(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
     idle = fields[3] + fields[4]
@@ -108,17 +125,21 @@ def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) 
         str(OUT / "merchants.txt"),
         (OUT / "key").read_text().strip(),
         str(zipf_n),
+        str(-(-connections // int(WRK_THREADS))),  # connections per wrk thread
     ]
     total0, idle0 = _cpu_times()
+    tcp0 = _tcp_counters()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0 or "RESULT " not in done.stdout:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     total1, idle1 = _cpu_times()
+    tcp1 = _tcp_counters()
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     result: dict = json.loads(line[len("RESULT ") :])
     result["rps"] = result["requests"] / result["duration_s"]
+    result["tcp"] = {k: tcp1[k] - tcp0.get(k, 0) for k in tcp1 if tcp1[k] != tcp0.get(k, 0)}
     result["cpu_busy_pct"] = 100 * (1 - (idle1 - idle0) / max(total1 - total0, 1))
     wrk_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["wrk_cpu_pct_of_box"] = 100 * wrk_cpu / (result["duration_s"] * (os.cpu_count() or 1))
@@ -232,27 +253,34 @@ def _scenarios() -> int:
     print(warm.stdout.strip().splitlines()[-1], "(cache warming, as after a deploy)")
     _wrk("get", 16, 5, 0, 1000)  # warm: workers and pools
     results = {}
-    results["scenario"] = r = _wrk("mix", USERS, DURATION, 12_000, COUNT)
-    _print(f"plan: {USERS} users, think 0-12 s, mix", r)
-    results["capacity"] = r = _wrk("mix", 64, SHORT, 0, COUNT)
-    _print("capacity: mix, 64 connections", r)
-    results["healthz"] = r = _wrk("healthz", 64, SHORT, 0, 1)
-    _print("/healthz, 64 connections", r)
-    results["get_cached"] = r = _wrk("get", 64, SHORT, 0, 1000)
-    _print("GET by id (1,000 hot ids), 64 conn.", r)
-    results["post"] = r = _wrk("post", 64, SHORT, 0, 1)
-    _print("POST verification, 64 connections", r)
-    results["list"] = r = _wrk("list", 64, SHORT, 0, 1)
-    _print("list of 50, 64 connections", r)
-    _wrk("get", 64, SHORT, 0, COUNT)  # Zipf over 100,000 ids: reach steady state
-    hits0, misses0 = _hits_misses()
-    results["zipf"] = r = _wrk("get", 64, SHORT, 0, COUNT)
-    hits1, misses1 = _hits_misses()
-    rate = (hits1 - hits0) / max(hits1 - hits0 + misses1 - misses0, 1)
-    _print("GET by id, Zipf over all ids", r)
-    print(f"cache hit rate (Zipf s=1, steady state, from /metrics): {100 * rate:.1f}%")
-    ratio = results["get_cached"]["rps"] / results["healthz"]["rps"]
-    print(f"cached GET / healthz req/s: {ratio:.2f}")
+    plan = [
+        (
+            "plan",
+            "scenario",
+            f"plan: {USERS} users, think 0-12 s, mix",
+            ("mix", USERS, DURATION, 12_000, COUNT),
+        ),
+        ("capacity", "capacity", "capacity: mix, 64 connections", ("mix", 64, SHORT, 0, COUNT)),
+        ("healthz", "healthz", "/healthz, 64 connections", ("healthz", 64, SHORT, 0, 1)),
+        ("get", "get_cached", "GET by id (1,000 hot ids), 64 conn.", ("get", 64, SHORT, 0, 1000)),
+        ("post", "post", "POST verification, 64 connections", ("post", 64, SHORT, 0, 1)),
+        ("list", "list", "list of 50, 64 connections", ("list", 64, SHORT, 0, 1)),
+    ]
+    for name, key, title, args in plan:
+        if not ONLY or name in ONLY:
+            results[key] = r = _wrk(*args)
+            _print(title, r)
+    if not ONLY or "zipf" in ONLY:
+        _wrk("get", 64, SHORT, 0, COUNT)  # Zipf over 100,000 ids: reach steady state
+        hits0, misses0 = _hits_misses()
+        results["zipf"] = r = _wrk("get", 64, SHORT, 0, COUNT)
+        hits1, misses1 = _hits_misses()
+        rate = (hits1 - hits0) / max(hits1 - hits0 + misses1 - misses0, 1)
+        _print("GET by id, Zipf over all ids", r)
+        print(f"cache hit rate (Zipf s=1, steady state, from /metrics): {100 * rate:.1f}%")
+    if "get_cached" in results and "healthz" in results:
+        ratio = results["get_cached"]["rps"] / results["healthz"]["rps"]
+        print(f"cached GET / healthz req/s: {ratio:.2f}")
     print("RSS after the run (MB):")
     for cmd, pid, rss in _rss():
         print(f"  {rss:7.1f}  {pid:>7}  {cmd}")

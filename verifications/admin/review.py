@@ -333,7 +333,8 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
             "merchant", "integrator", "assigned_to", "decided_by_user"
         )
         try:
-            return queryset.get(pk=unquote(object_id))
+            found: BusinessVerification = queryset.get(pk=unquote(object_id))
+            return found
         except (BusinessVerification.DoesNotExist, ValidationError, ValueError) as exc:
             raise Http404("no such verification") from exc
 

@@ -1,5 +1,6 @@
 """Webhooks: endpoints API, emission with the state change, signed delivery to a real local
-receiver, retries with backoff, redirects refused, rotation, redelivery, the README receiver."""
+receiver, retries with backoff, redirects refused, rotation, redelivery, and the receiver that
+docs/webhooks.md documents."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from webhooks.tasks import deliver
 from webhooks.tests.receiver import Receiver, webhook_receiver
 
 pytestmark = pytest.mark.django_db
-README = Path(__file__).resolve().parents[2] / "README.md"
+WEBHOOKS_DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 
 
 @pytest.fixture(autouse=True)
@@ -218,14 +219,14 @@ def test_backoff_grows_and_is_capped(settings: Any) -> None:
     assert 20 * 3600 <= sum(nominal) <= 30 * 3600  # about a day of retries
 
 
-def test_readme_receiver_verifies_a_real_delivery(api: ApiClient, receiver: Receiver) -> None:
+def test_documented_receiver_verifies_a_real_delivery(api: ApiClient, receiver: Receiver) -> None:
     endpoint = _endpoint(api, receiver.url, event_types=["verification.created"])
     verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
     _deliver_all()
-    code = re.search(r"<!-- receiver -->\n```python\n(.*?)```", README.read_text(), re.S)
-    assert code, "README must carry the receiver snippet"
+    code = re.search(r"<!-- receiver -->\n```python\n(.*?)```", WEBHOOKS_DOC.read_text(), re.S)
+    assert code, "docs/webhooks.md must carry the receiver snippet"
     namespace: dict[str, Any] = {}
-    exec(code.group(1), namespace)  # noqa: S102 - our own README's documented snippet
+    exec(code.group(1), namespace)  # noqa: S102 - our own documented snippet
     request = receiver.requests[0]
     assert namespace["verify"](request.body, request.headers["KYB-Signature"], endpoint["secret"])
     assert not namespace["verify"](
@@ -250,7 +251,7 @@ def test_disabling_during_an_attempt_does_not_revive_the_delivery(
         services.webhook_endpoint_disable(endpoint=WebhookEndpoint.objects.get(pk=endpoint["id"]))
         raise outbound.OutboundError("timed out")
 
-    monkeypatch.setattr(services.outbound, "request", disabled_meanwhile)
+    monkeypatch.setattr(outbound, "request", disabled_meanwhile)  # what webhooks.services calls
     assert _deliver_all() == ["dead"]
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "dead" and delivery.attempts == 1
