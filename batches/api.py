@@ -34,7 +34,7 @@ from batches.serializers import (
     BatchSummarySerializer,
 )
 from batches.services import BatchInvalid, batch_accept, batch_items_of
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.parsers import JsonLinesParser, JsonlParser, OrjsonParser
@@ -87,7 +87,9 @@ class BatchListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         BatchListQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
-        rows = batch_list(integrator_id=request_integrator(request).pk)
+        rows = batch_list(
+            integrator_id=request_integrator(request).pk, livemode=request_livemode(request)
+        )
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []
         return paginator.get_paginated_response([batch_summary(batch) for batch in page])
@@ -126,7 +128,9 @@ class BatchListCreateApi(APIView):
 
         def create() -> Response:
             with transaction.atomic():
-                accepted = batch_accept(integrator_id=integrator.pk, items=items)
+                accepted = batch_accept(
+                    integrator_id=integrator.pk, items=items, livemode=request_livemode(request)
+                )
             return Response(
                 _accepted_body(accepted),
                 status=status.HTTP_202_ACCEPTED,
@@ -147,7 +151,9 @@ class BatchDetailApi(APIView):
     )
     def get(self, request: Request, batch_id: uuid.UUID) -> Response:
         integrator = request_integrator(request)
-        batch = batch_get(integrator_id=integrator.pk, batch_id=batch_id)
+        batch = batch_get(
+            integrator_id=integrator.pk, batch_id=batch_id, livemode=request_livemode(request)
+        )
         return Response(batch_public_data(batch))
 
 
@@ -161,7 +167,9 @@ class BatchItemListApi(APIView):
         query = BatchItemQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         integrator = request_integrator(request)
-        batch = batch_get(integrator_id=integrator.pk, batch_id=batch_id)
+        batch = batch_get(
+            integrator_id=integrator.pk, batch_id=batch_id, livemode=request_livemode(request)
+        )
         rows = batch_item_rows(batch_id=batch.id, status=query.validated_data.get("status"))
         paginator = BatchItemPagination()
         page = paginator.paginate_queryset(rows, request, view=self) or []

@@ -22,6 +22,8 @@ class VerificationBatch(models.Model):
     integrator = models.ForeignKey(
         "tenancy.Integrator", on_delete=models.PROTECT, related_name="verification_batches"
     )
+    # False: submitted with a sandbox key; its merchants and runs are sandbox ones too.
+    livemode = models.BooleanField(default=True)
     source = models.CharField(max_length=16, choices=BatchSource.choices, default=BatchSource.API)
     total = models.PositiveIntegerField()
     invalid_count = models.PositiveIntegerField(default=0)

@@ -23,9 +23,14 @@ ITEM_STATUS = Case(
 )
 
 
-def batch_get(*, integrator_id: uuid.UUID, batch_id: uuid.UUID) -> VerificationBatch:
-    """The integrator's batch, or 404 (another integrator's batch does not exist for it)."""
-    found = VerificationBatch.objects.filter(integrator_id=integrator_id, pk=batch_id).first()
+def batch_get(
+    *, integrator_id: uuid.UUID, batch_id: uuid.UUID, livemode: bool = True
+) -> VerificationBatch:
+    """The integrator's batch in this mode, or 404 (another integrator's batch, or one of the
+    other mode, does not exist for it)."""
+    found = VerificationBatch.objects.filter(
+        integrator_id=integrator_id, livemode=livemode, pk=batch_id
+    ).first()
     if found is None:
         raise Http404("Batch not found.")
     return found
@@ -52,6 +57,7 @@ def batch_public_data(
     """The batch as integrators see it (API and the ``batch.completed`` webhook)."""
     return {
         "id": str(batch.id),
+        "livemode": batch.livemode,
         "status": "completed" if batch.completed_at else "processing",
         "total": batch.total,
         "decided": batch.decided_count + batch.invalid_count,
@@ -61,9 +67,10 @@ def batch_public_data(
     }
 
 
-def batch_list(*, integrator_id: uuid.UUID) -> QuerySet[VerificationBatch]:
-    """The integrator's batches (the API pages them newest first on its tenant index)."""
-    return VerificationBatch.objects.filter(integrator_id=integrator_id)
+def batch_list(*, integrator_id: uuid.UUID, livemode: bool = True) -> QuerySet[VerificationBatch]:
+    """The integrator's batches in this mode (the API pages them newest first on its tenant
+    index)."""
+    return VerificationBatch.objects.filter(integrator_id=integrator_id, livemode=livemode)
 
 
 def batch_summary(batch: VerificationBatch) -> dict[str, Any]:

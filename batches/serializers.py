@@ -33,6 +33,9 @@ class BatchSummarySerializer(serializers.Serializer):
     """A row of the batch list: progress without the per-status counts."""
 
     id = serializers.UUIDField()
+    livemode = serializers.BooleanField(
+        help_text="false for a batch submitted with a sandbox key (docs/sandbox.md)"
+    )
     status = serializers.ChoiceField(
         choices=BATCH_STATUSES,
         help_text="completed once every item is decided (or invalid)",

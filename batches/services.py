@@ -145,7 +145,7 @@ def _raw_external_id(item: Any) -> str:
 
 
 def _cross_check(
-    integrator_id: uuid.UUID, payloads: dict[int, dict[str, Any]]
+    integrator_id: uuid.UUID, livemode: bool, payloads: dict[int, dict[str, Any]]
 ) -> dict[int, dict[str, Any]]:
     """Errors only the whole batch can reveal, by index: an ``external_id`` already taken (by
     an existing merchant or an earlier item), a ``merchant_id`` that is not this integrator's
@@ -158,7 +158,7 @@ def _cross_check(
     }
     taken = set(
         Merchant.objects.filter(
-            integrator_id=integrator_id, external_id__in=set(external.values())
+            integrator_id=integrator_id, livemode=livemode, external_id__in=set(external.values())
         ).values_list("external_id", flat=True)
     )
     first: dict[str, int] = {}
@@ -175,7 +175,7 @@ def _cross_check(
     found = {
         str(pk): (erased_at, external_id)
         for pk, erased_at, external_id in Merchant.objects.filter(
-            integrator_id=integrator_id, pk__in=set(wanted.values())
+            integrator_id=integrator_id, livemode=livemode, pk__in=set(wanted.values())
         ).values_list("pk", "erased_at", "external_id")
     }
     for i, merchant_id in wanted.items():
@@ -192,6 +192,7 @@ def batch_accept(
     *,
     integrator_id: uuid.UUID,
     items: list[Any],
+    livemode: bool = True,
     source: str = BatchSource.API,
     idempotency_key: str = "",
     request_hash: str = "",
@@ -208,12 +209,13 @@ def batch_accept(
             errors[index] = error
         else:
             payloads[index] = payload  # type: ignore[assignment]  # one of the two is set
-    errors.update(_cross_check(integrator_id, payloads))
+    errors.update(_cross_check(integrator_id, livemode, payloads))
     reported = [{"index": i, "error": errors[i]} for i in sorted(errors)]
     if len(errors) == len(items):
         raise BatchInvalid(reported)
     batch = VerificationBatch.objects.create(
         integrator_id=integrator_id,
+        livemode=livemode,
         source=source,
         total=len(items),
         invalid_count=len(errors),
@@ -318,6 +320,7 @@ class _Chunk:
     """What one materialisation builds before writing it."""
 
     integrator_id: uuid.UUID
+    livemode: bool
     merchants: list[tuple[BatchItem, Merchant]] = field(default_factory=list)
     invalid: list[tuple[BatchItem, dict[str, Any]]] = field(default_factory=list)
 
@@ -340,10 +343,10 @@ def batch_chunk_materialize(*, batch_id: uuid.UUID | str, start: int, stop: int)
     )
     if not items:
         return 0
-    integrator_id = VerificationBatch.objects.values_list("integrator_id", flat=True).get(
-        pk=batch_id
-    )
-    chunk = _Chunk(integrator_id=integrator_id)
+    integrator_id, livemode = VerificationBatch.objects.values_list(
+        "integrator_id", "livemode"
+    ).get(pk=batch_id)
+    chunk = _Chunk(integrator_id=integrator_id, livemode=livemode)
     _existing_merchants(chunk, [i for i in items if "merchant_id" in i.payload])
     _new_merchants(chunk, [i for i in items if "merchant" in i.payload])
     verifications = _submit(chunk)
@@ -364,7 +367,7 @@ def _existing_merchants(chunk: _Chunk, items: list[BatchItem]) -> None:
     taken only while not erased."""
     ids = {uuid.UUID(item.payload["merchant_id"]) for item in items}
     found = Merchant.objects.select_for_update().filter(
-        integrator_id=chunk.integrator_id, pk__in=ids, erased_at=None
+        integrator_id=chunk.integrator_id, livemode=chunk.livemode, pk__in=ids, erased_at=None
     )
     merchants = {m.pk: m for m in found.order_by("pk")}
     for item in items:
@@ -380,7 +383,14 @@ def _new_merchants(chunk: _Chunk, items: list[BatchItem]) -> None:
     """Items with an inline merchant: inserted in one statement; if an external_id was taken
     since acceptance, one by one so only the conflicting items fail."""
     pairs = [
-        (item, Merchant(integrator_id=chunk.integrator_id, **item.payload["merchant"]))
+        (
+            item,
+            Merchant(
+                integrator_id=chunk.integrator_id,
+                livemode=chunk.livemode,
+                **item.payload["merchant"],
+            ),
+        )
         for item in items
     ]
     try:
@@ -396,7 +406,7 @@ def _new_merchants(chunk: _Chunk, items: list[BatchItem]) -> None:
             with transaction.atomic():
                 merchant.save(force_insert=True)
         except IntegrityError as exc:
-            if "uniq_merchants_integrator_external_id" not in str(exc):
+            if "uniq_merchants_tenant_mode_external_id" not in str(exc):
                 raise
             chunk.invalid.append((item, _error("merchant_exists", MERCHANT_EXISTS)))
         else:
@@ -409,6 +419,7 @@ def _submit(chunk: _Chunk) -> list[BusinessVerification]:
         BusinessVerification(
             merchant=merchant,
             integrator_id=chunk.integrator_id,
+            livemode=chunk.livemode,
             source=VerificationSource.BATCH,
             input_snapshot=merchant_snapshot(merchant),
         )

@@ -190,6 +190,13 @@ def cache_get_or_fill(
     return None if payload is None else orjson.loads(payload)
 
 
+def resource_owner(integrator_id: object, livemode: bool) -> str:
+    """Who may read a cached API resource: its integrator, in its mode. A sandbox key's
+    owner string differs from a live key's, so every owner comparison (the fast read path's
+    included) answers 404 across modes as it does across tenants (docs/sandbox.md)."""
+    return str(integrator_id) if livemode else f"{integrator_id}:sandbox"
+
+
 def resource_payload(owner: object, body: bytes) -> bytes:
     return str(owner).encode() + b"\n" + body
 

@@ -15,6 +15,9 @@ class IdempotencyRecord(models.Model):
 
     integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
+    # Keys are scoped by mode as well: a sandbox key reusing a live key's Idempotency-Key
+    # neither replays nor blocks the live request (docs/sandbox.md).
+    livemode = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, help_text="sha256 of method, path and body")
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField(null=True)
@@ -24,7 +27,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         db_table = "idempotency_records"
         constraints = [
-            models.UniqueConstraint(fields=["integrator", "key"], name="uniq_idempotency_key")
+            models.UniqueConstraint(
+                fields=["integrator", "livemode", "key"], name="uniq_idempotency_mode_key"
+            )
         ]
 
     def __str__(self) -> str:

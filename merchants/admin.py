@@ -22,11 +22,11 @@ class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     """Merchants, newest first (``idx_merchants_created_at``). A UUID search is an index lookup
     by id; any other term matches external id or registration number exactly, or the name."""
 
-    list_display = ("legal_name", "integrator", "country", "external_id", "created_at")
+    list_display = ("legal_name", "integrator", "livemode", "country", "external_id", "created_at")
     # A website typed without a scheme is https (Django 6's default; 5.2 warns otherwise).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_select_related = ("integrator",)
-    list_filter = (CountryFilter,)
+    list_filter = (CountryFilter, "livemode")
     uuid_search_fields = ("id",)
     uuid_text_fields = ("external_id", "registration_number")
     # Exact ids (btree), part of the name or of a person's name (trigram indexes on
@@ -44,7 +44,7 @@ class MerchantAdmin(SaveChangedFieldsMixin, UUIDSearchMixin, admin.ModelAdmin):
     )
     raw_id_fields = ("verification",)
     autocomplete_fields = ("integrator",)
-    readonly_fields = ("tax_id_masked", "created_at", "updated_at")
+    readonly_fields = ("tax_id_masked", "livemode", "created_at", "updated_at")
     exclude = ("tax_id_encrypted", "tax_id_hash", "tax_id_last4")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

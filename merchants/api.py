@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifications.cache import classification_latest_data
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
@@ -48,7 +48,9 @@ class MerchantListCreateApi(APIView):
         query = MerchantListQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         filters = {k: v for k, v in query.validated_data.items() if k not in {"cursor", "limit"}}
-        qs = merchant_list(integrator=_integrator(request), **filters)
+        qs = merchant_list(
+            integrator=_integrator(request), livemode=request_livemode(request), **filters
+        )
         paginator = CreatedCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([public(merchant_data(m)) for m in page])
@@ -61,7 +63,11 @@ class MerchantListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            merchant = merchant_create(integrator=_integrator(request), data=request.data)
+            merchant = merchant_create(
+                integrator=_integrator(request),
+                livemode=request_livemode(request),
+                data=request.data,
+            )
             return Response(
                 public(merchant_data(merchant)),
                 status=status.HTTP_201_CREATED,
@@ -76,7 +82,13 @@ class MerchantDetailApi(APIView):
         operation_id="merchants_retrieve", responses={200: MerchantOutputSerializer, **ERRORS}
     )
     def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        return Response(merchant_get_data(integrator=_integrator(request), merchant_id=merchant_id))
+        return Response(
+            merchant_get_data(
+                integrator=_integrator(request),
+                livemode=request_livemode(request),
+                merchant_id=merchant_id,
+            )
+        )
 
     @extend_schema(
         operation_id="merchants_update",
@@ -84,7 +96,11 @@ class MerchantDetailApi(APIView):
         responses={200: MerchantOutputSerializer, **ERRORS},
     )
     def patch(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        merchant = merchant_get(integrator=_integrator(request), merchant_id=merchant_id)
+        merchant = merchant_get(
+            integrator=_integrator(request),
+            livemode=request_livemode(request),
+            merchant_id=merchant_id,
+        )
         merchant = merchant_update(merchant=merchant, data=request.data)
         return Response(public(merchant_data(merchant)))
 
@@ -103,5 +119,10 @@ class MerchantClassificationsApi(APIView):
         responses={200: ClassificationListSerializer, **ERRORS},
     )
     def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        merchant_get_data(integrator=_integrator(request), merchant_id=merchant_id)  # tenancy
-        return Response(classification_latest_data(business_id=merchant_id))
+        merchant = merchant_get_data(  # tenancy and mode
+            integrator=_integrator(request),
+            livemode=request_livemode(request),
+            merchant_id=merchant_id,
+        )
+        codes = classification_latest_data(business_id=merchant_id)
+        return Response({"livemode": merchant["livemode"], **codes})

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.formats import iso_utc
 from kyb.tenancy.models import ApiKey
 from merchants.erasure import merchant_erase
@@ -22,6 +22,7 @@ from merchants.selectors import merchant_get
 
 class MerchantErasureOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="the erasure (audit record) id")
+    livemode = serializers.BooleanField(help_text="false for a sandbox merchant's erasure")
     merchant_id = serializers.UUIDField()
     erased_at = serializers.DateTimeField()
     retain_until = serializers.DateTimeField(
@@ -33,9 +34,10 @@ class MerchantErasureOutputSerializer(serializers.Serializer):
     )
 
 
-def erasure_data(erasure: MerchantErasure) -> dict[str, Any]:
+def erasure_data(erasure: MerchantErasure, *, livemode: bool) -> dict[str, Any]:
     return {
         "id": str(erasure.id),
+        "livemode": livemode,
         "merchant_id": str(erasure.merchant_id),
         "erased_at": iso_utc(erasure.erased_at),
         "retain_until": iso_utc(erasure.retain_until),
@@ -44,7 +46,12 @@ def erasure_data(erasure: MerchantErasure) -> dict[str, Any]:
 
 
 def merchant_erase_view(request: Request, merchant_id: uuid.UUID) -> Response:
-    merchant = merchant_get(integrator=request_integrator(request), merchant_id=merchant_id)
+    merchant = merchant_get(
+        integrator=request_integrator(request),
+        livemode=request_livemode(request),
+        merchant_id=merchant_id,
+    )
     key = request.auth
     requested_by = f"api_key:{key.prefix}" if isinstance(key, ApiKey) else "api"
-    return Response(erasure_data(merchant_erase(merchant=merchant, requested_by=requested_by)))
+    erasure = merchant_erase(merchant=merchant, requested_by=requested_by)
+    return Response(erasure_data(erasure, livemode=merchant.livemode))

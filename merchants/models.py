@@ -39,6 +39,9 @@ class Merchant(models.Model):
     declared_mcc = models.CharField(max_length=4, blank=True)
     people = models.JSONField(default=list, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # False: submitted with a sandbox key (docs/sandbox.md). Live and sandbox keys of one
+    # integrator never see each other's merchants.
+    livemode = models.BooleanField(default=True)
     # Indexed by the plan's named index (idx_merchants_verification_id), not Django's default.
     verification = models.ForeignKey(
         "verifications.BusinessVerification",
@@ -58,9 +61,9 @@ class Merchant(models.Model):
         db_table = "merchants"
         constraints = [
             models.UniqueConstraint(
-                fields=["integrator", "external_id"],
+                fields=["integrator", "livemode", "external_id"],
                 condition=~Q(external_id=""),
-                name="uniq_merchants_integrator_external_id",
+                name="uniq_merchants_tenant_mode_external_id",
             ),
             models.CheckConstraint(
                 condition=Q(country__regex=r"^[A-Z]{2}$"), name="merchants_country_iso2"
@@ -76,7 +79,8 @@ class Merchant(models.Model):
             models.Index(fields=["created_at"], name="idx_merchants_created_at"),
             # An integrator's list, newest first (the API's keyset pagination).
             models.Index(
-                fields=["integrator", "created_at", "id"], name="idx_merchants_tenant_created"
+                fields=["integrator", "livemode", "created_at", "id"],
+                name="idx_merchants_tenant_mode",
             ),
             models.Index(fields=["external_id"], name="idx_merchants_external_id"),
             models.Index(fields=["registration_number"], name="idx_merchants_registration_no"),

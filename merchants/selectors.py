@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from kyb.cache import cache_get_or_fill
+from kyb.cache import cache_get_or_fill, resource_owner
 from kyb.crypto import search_hash
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
@@ -21,11 +21,12 @@ MERCHANT_NAMESPACE = "merchant"
 def merchant_list(
     *,
     integrator: Integrator,
+    livemode: bool = True,
     tax_id: str | None = None,
     external_id: str | None = None,
     country: str | None = None,
 ) -> QuerySet[Merchant]:
-    qs = Merchant.objects.filter(integrator=integrator)
+    qs = Merchant.objects.filter(integrator=integrator, livemode=livemode)
     if tax_id:
         qs = qs.filter(tax_id_hash=search_hash(tax_id))
     if external_id:
@@ -35,8 +36,13 @@ def merchant_list(
     return qs
 
 
-def merchant_get(*, integrator: Integrator, merchant_id: uuid.UUID | str) -> Merchant:
-    merchant = Merchant.objects.filter(integrator=integrator, pk=merchant_id).first()
+def merchant_get(
+    *, integrator: Integrator, merchant_id: uuid.UUID | str, livemode: bool = True
+) -> Merchant:
+    """The tenant's merchant in this mode; another tenant's or the other mode's is "not found"."""
+    merchant = Merchant.objects.filter(
+        integrator=integrator, livemode=livemode, pk=merchant_id
+    ).first()
     if merchant is None:
         raise NotFound("not_found", "Merchant not found.")
     return merchant
@@ -56,6 +62,7 @@ def merchant_data(merchant: Merchant) -> dict[str, Any]:
     ]
     return {
         "id": str(merchant.id),
+        "livemode": merchant.livemode,
         "external_id": merchant.external_id,
         "legal_name": merchant.legal_name,
         "dba_name": merchant.dba_name,
@@ -78,11 +85,15 @@ def merchant_data(merchant: Merchant) -> dict[str, Any]:
         "created_at": iso_utc(merchant.created_at),
         "updated_at": iso_utc(merchant.updated_at),
         "_integrator_id": str(merchant.integrator_id),
+        "_owner": resource_owner(merchant.integrator_id, merchant.livemode),
     }
 
 
-def merchant_get_data(*, integrator: Integrator, merchant_id: uuid.UUID) -> dict[str, Any]:
-    """Cache-aside read of ``merchant:{id}``; another integrator's merchant is "not found"."""
+def merchant_get_data(
+    *, integrator: Integrator, merchant_id: uuid.UUID, livemode: bool = True
+) -> dict[str, Any]:
+    """Cache-aside read of ``merchant:{id}``; another integrator's merchant, or one of the
+    other mode, is "not found"."""
 
     def load() -> dict[str, Any] | None:
         merchant = Merchant.objects.filter(pk=merchant_id).first()
@@ -95,7 +106,9 @@ def merchant_get_data(*, integrator: Integrator, merchant_id: uuid.UUID) -> dict
         not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
         loader=load,
     )
-    if not isinstance(data, dict) or data["_integrator_id"] != str(integrator.id):
+    owner = resource_owner(integrator.id, livemode)
+    # Entries cached before modes existed have no "_owner": they are all live.
+    if not isinstance(data, dict) or data.get("_owner", data.get("_integrator_id")) != owner:
         raise NotFound("not_found", "Merchant not found.")
     return public(data)
 

@@ -124,6 +124,9 @@ class PersonOutputSerializer(serializers.Serializer):
 
 class MerchantOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
+    livemode = serializers.BooleanField(
+        help_text="false for sandbox objects (created with a sandbox key; docs/sandbox.md)"
+    )
     external_id = serializers.CharField()
     legal_name = serializers.CharField()
     dba_name = serializers.CharField()

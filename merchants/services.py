@@ -65,14 +65,17 @@ def merchant_fields(
     return fields
 
 
-def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
-    merchant = Merchant(integrator=integrator, **merchant_fields(data=data))
+def merchant_create(
+    *, integrator: Integrator, data: Mapping[str, Any], livemode: bool = True
+) -> Merchant:
+    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create, in
+    ``livemode`` (``False``: a sandbox merchant, docs/sandbox.md)."""
+    merchant = Merchant(integrator=integrator, livemode=livemode, **merchant_fields(data=data))
     try:
         with transaction.atomic():
             merchant.save(force_insert=True)
     except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
+        if "uniq_merchants_tenant_mode_external_id" in str(exc):
             raise Conflict(
                 "merchant_exists", "A merchant with this external_id already exists."
             ) from exc
@@ -106,7 +109,7 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
             merchant.save(update_fields=[*changed, "updated_at"])
             webhook_on_merchant_updated(merchant)
     except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
+        if "uniq_merchants_tenant_mode_external_id" in str(exc):
             raise Conflict(
                 "merchant_exists", "A merchant with this external_id already exists."
             ) from exc

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
@@ -54,7 +54,9 @@ DONE = {
 def _with_checks(request: Request, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``?expand=checks``: the rows with each check's full result."""
     checks = dict(
-        verification_list(integrator=request_integrator(request))
+        verification_list(
+            integrator=request_integrator(request), livemode=request_livemode(request)
+        )
         .filter(pk__in=[v["id"] for v in page])
         .values_list("pk", "checks")
     )
@@ -94,7 +96,12 @@ class VerificationListCreateApi(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         filters = {k: v for k, v in params.items() if k not in {"cursor", "limit", "expand"}}
-        qs = verification_list(integrator=request_integrator(request), summary=True, **filters)
+        qs = verification_list(
+            integrator=request_integrator(request),
+            livemode=request_livemode(request),
+            summary=True,
+            **filters,
+        )
         paginator = CreatedCursorPagination()
         # Rows are dicts here (verification_list(summary=True) is a .values() query).
         page: list[dict[str, Any]] = paginator.paginate_queryset(qs, request, view=self) or []  # type: ignore[arg-type]
@@ -127,6 +134,7 @@ class VerificationListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         integrator = request_integrator(request)
+        livemode = request_livemode(request)
         payload = VerificationCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
 
@@ -134,12 +142,16 @@ class VerificationListCreateApi(APIView):
             with transaction.atomic():
                 if "merchant_id" in payload.validated_data:
                     merchant = merchant_get(
-                        integrator=integrator, merchant_id=payload.validated_data["merchant_id"]
+                        integrator=integrator,
+                        livemode=livemode,
+                        merchant_id=payload.validated_data["merchant_id"],
                     )
                 else:
                     try:
                         merchant = merchant_create(
-                            integrator=integrator, data=payload.validated_data["merchant"]
+                            integrator=integrator,
+                            livemode=livemode,
+                            data=payload.validated_data["merchant"],
                         )
                     except serializers.ValidationError as exc:
                         raise serializers.ValidationError({"merchant": exc.detail}) from exc
@@ -156,7 +168,10 @@ class VerificationListCreateApi(APIView):
             verification_id = uuid.UUID(response.data["id"])
             if _wait_until_done(verification_id, wait):
                 data = verification_get_data(
-                    integrator=integrator, verification_id=verification_id, use_cache=False
+                    integrator=integrator,
+                    livemode=livemode,
+                    verification_id=verification_id,
+                    use_cache=False,
                 )
                 return Response(data, headers={"Preference-Applied": f"wait={wait}"})
         return response
@@ -168,7 +183,10 @@ class VerificationDetailApi(APIView):
         responses={200: VerificationOutputSerializer, **ERRORS},
     )
     def get(self, request: Request, verification_id: uuid.UUID) -> Response:
-        integrator = request_integrator(request)
         return Response(
-            verification_get_data(integrator=integrator, verification_id=verification_id)
+            verification_get_data(
+                integrator=request_integrator(request),
+                livemode=request_livemode(request),
+                verification_id=verification_id,
+            )
         )

@@ -82,6 +82,8 @@ class BusinessVerification(models.Model):
         max_length=16, choices=VerificationSource.choices, default=VerificationSource.API
     )
     input_snapshot = models.JSONField(default=dict, blank=True)
+    # False: a sandbox run (its merchant's mode): recorded responses, never an outside call.
+    livemode = models.BooleanField(default=True)
     checks = models.JSONField(default=dict, blank=True)
     risk_score = models.PositiveSmallIntegerField(null=True, blank=True)
     risk_reasons = models.JSONField(default=list, blank=True)
@@ -144,9 +146,10 @@ class BusinessVerification(models.Model):
             models.Index(fields=["created_at"], name="idx_business_verifications_created_at"),
             # An integrator's list, newest first (the API's keyset pagination): without it a
             # large tenant's page sorts every one of its rows.
+            # Scoped by mode too: a sandbox page never walks the live rows (docs/sandbox.md).
             models.Index(
-                fields=["integrator", "created_at", "id"],
-                name="idx_verifications_tenant_created",
+                fields=["integrator", "livemode", "created_at", "id"],
+                name="idx_verifications_tenant_mode",
             ),
             models.Index(
                 fields=["status", "created_at"], name="idx_business_verifications_status_created"

@@ -61,9 +61,13 @@ class _Monitored:
 
 
 def monitored_merchants(chunk: int = 5000) -> Iterator[_Monitored]:
-    """The merchants ongoing monitoring watches, streamed (only the screened fields)."""
+    """The merchants ongoing monitoring watches, streamed (only the screened fields). Sandbox
+    merchants are screened against the sandbox's recorded list only: a change of a live list is
+    nothing to them (docs/sandbox.md)."""
     rows = (
-        Merchant.objects.filter(Q(verification__status__in=MONITORED), integrator__is_active=True)
+        Merchant.objects.filter(
+            Q(verification__status__in=MONITORED), integrator__is_active=True, livemode=True
+        )
         .order_by()
         .values_list(*_FIELDS)
         .iterator(chunk_size=chunk)
@@ -169,6 +173,7 @@ def monitoring_case_open(
     verification = BusinessVerification.objects.create(
         merchant=merchant,
         integrator_id=merchant.integrator_id,
+        livemode=merchant.livemode,
         source=VerificationSource.MONITORING,
         status=VerificationStatus.IN_REVIEW,
         input_snapshot={**merchant_snapshot(merchant), "list_change": summary},

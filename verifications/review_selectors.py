@@ -76,7 +76,9 @@ def merchant_ids_matching(term: str) -> list[Any]:
 
 def review_queue_stats() -> dict[str, Any]:
     """How many cases wait in review and since when: one aggregate on the status index."""
-    stats = BusinessVerification.objects.filter(status=VerificationStatus.IN_REVIEW).aggregate(
+    stats = BusinessVerification.objects.filter(
+        status=VerificationStatus.IN_REVIEW, livemode=True
+    ).aggregate(
         waiting=Count("pk"),
         oldest=Min("created_at"),
         information_requested=Count("pk", filter=Q(information_requested_at__isnull=False)),

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
-from kyb.cache import resource_get_or_fill, resource_payload
+from kyb.cache import resource_get_or_fill, resource_owner, resource_payload
 from kyb.errors import NotFound
 from kyb.formats import iso_utc, json_bytes
 from kyb.tenancy.models import Integrator
@@ -29,6 +29,7 @@ def verification_data(v: BusinessVerification, *, checks: bool = True) -> dict[s
     decided = v.decided_at is not None
     data = {
         "id": str(v.id),
+        "livemode": v.livemode,
         "merchant_id": str(v.merchant_id),
         "status": v.status,
         "source": v.source,
@@ -66,7 +67,8 @@ def _ts(column: str) -> str:
 # Python. It must equal ``verification_summary_data`` of the same row, ``public_decision``
 # included (a test holds them together): change both or neither.
 _SUMMARY_JSON = f"""json_build_object(
-  'id', id, 'merchant_id', merchant_id, 'status', status, 'source', source,
+  'id', id, 'livemode', livemode, 'merchant_id', merchant_id, 'status', status,
+  'source', source,
   'risk', json_build_object('score', risk_score, 'reasons', risk_reasons),
   'decision', CASE WHEN decided_at IS NULL THEN NULL
     WHEN decided_by_user_id IS NOT NULL OR decided_by NOT IN ('', 'system')
@@ -124,13 +126,14 @@ def public_decision(v: BusinessVerification) -> dict[str, Any]:
 def verification_list(
     *,
     integrator: Integrator,
+    livemode: bool = True,
     status: str | None = None,
     merchant_id: uuid.UUID | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
     summary: bool = False,
 ) -> QuerySet[BusinessVerification]:
-    qs = BusinessVerification.objects.filter(integrator=integrator)
+    qs = BusinessVerification.objects.filter(integrator=integrator, livemode=livemode)
     if summary:
         qs = qs.values(  # type: ignore[assignment]
             "id",
@@ -187,11 +190,14 @@ def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerificatio
 
 def verification_payload(v: BusinessVerification) -> bytes:
     """The cache entry's payload of a row: owner, newline, public JSON body."""
-    return resource_payload(v.integrator_id, json_bytes(verification_public_data(v)))
+    return resource_payload(
+        resource_owner(v.integrator_id, v.livemode), json_bytes(verification_public_data(v))
+    )
 
 
 def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | None:
-    """(owner integrator id, public JSON body): what the cache stores and the API serves."""
+    """(owner, public JSON body): what the cache stores and the API serves; the owner is the
+    integrator and mode (``kyb.cache.resource_owner``)."""
     try:
         uuid.UUID(str(verification_id))
     except ValueError:
@@ -199,13 +205,18 @@ def verification_body(verification_id: uuid.UUID | str) -> tuple[str, bytes] | N
     v = _verification_by_id(verification_id)
     if v is None:
         return None
-    return str(v.integrator_id), json_bytes(verification_public_data(v))
+    return resource_owner(v.integrator_id, v.livemode), json_bytes(verification_public_data(v))
 
 
 def verification_get_data(
-    *, integrator: Integrator, verification_id: uuid.UUID, use_cache: bool = True
+    *,
+    integrator: Integrator,
+    verification_id: uuid.UUID,
+    livemode: bool = True,
+    use_cache: bool = True,
 ) -> dict[str, Any]:
-    """Cache-aside read of ``business:verification:{id}``; foreign ids are "not found"."""
+    """Cache-aside read of ``business:verification:{id}``; another tenant's or the other
+    mode's ids are "not found"."""
     if use_cache:
         found = resource_get_or_fill(
             VERIFICATION_NAMESPACE,
@@ -216,7 +227,7 @@ def verification_get_data(
         )
     else:
         found = verification_body(verification_id)
-    if found is None or found[0] != str(integrator.id):
+    if found is None or found[0] != resource_owner(integrator.id, livemode):
         raise NotFound("not_found", "Verification not found.")
     data: dict[str, Any] = orjson.loads(found[1])
     return data

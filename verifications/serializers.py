@@ -68,6 +68,9 @@ class InformationRequestSerializer(serializers.Serializer):
 
 class VerificationOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
+    livemode = serializers.BooleanField(
+        help_text="false for sandbox objects (created with a sandbox key; docs/sandbox.md)"
+    )
     merchant_id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=VERIFICATION_STATUSES)
     source = serializers.CharField()  # type: ignore[assignment]  # a field named "source"

@@ -58,6 +58,7 @@ def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
     holds by the time a worker gets to it."""
     return {
         "merchant_id": str(merchant.id),
+        "livemode": merchant.livemode,
         "legal_name": merchant.legal_name,
         "dba_name": merchant.dba_name,
         "registration_number": merchant.registration_number,
@@ -130,6 +131,7 @@ def verification_create(
     verification = BusinessVerification.objects.create(
         merchant=merchant,
         integrator_id=merchant.integrator_id,
+        livemode=merchant.livemode,
         source=source,
         input_snapshot=merchant_snapshot(merchant),
     )

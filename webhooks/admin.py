@@ -95,7 +95,7 @@ class RecentDeliveryInline(ReadOnlyMixin, admin.TabularInline):
 class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
     """An integrator's endpoints with their newest deliveries inline."""
 
-    list_display = ("url", "integrator", "event_types", "disabled_at", "created_at")
+    list_display = ("url", "integrator", "livemode", "event_types", "disabled_at", "created_at")
     list_select_related = ("integrator",)
     list_filter = ("disabled_at",)
     search_fields = ("url", "integrator__name")

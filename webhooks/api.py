@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
@@ -55,6 +55,7 @@ def _validated_query(request: Request) -> None:
 
 class EndpointOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
+    livemode = serializers.BooleanField(help_text="false for sandbox objects (docs/sandbox.md)")
     url = serializers.URLField()
     description = serializers.CharField()
     event_types = serializers.ListField(child=serializers.CharField())
@@ -76,6 +77,7 @@ class AttemptSerializer(serializers.Serializer):
 
 class DeliveryOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
+    livemode = serializers.BooleanField(help_text="false for sandbox objects (docs/sandbox.md)")
     event_id = serializers.UUIDField()
     event_type = serializers.CharField()
     status = serializers.ChoiceField(choices=["pending", "succeeded", "dead"])
@@ -101,7 +103,9 @@ class WebhookEndpointListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         _validated_query(request)
         paginator = CreatedCursorPagination()
-        qs = webhook_endpoint_list(integrator=request_integrator(request))
+        qs = webhook_endpoint_list(
+            integrator=request_integrator(request), livemode=request_livemode(request)
+        )
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([endpoint_data(e) for e in page])
 
@@ -118,7 +122,7 @@ class WebhookEndpointListCreateApi(APIView):
 
         def create() -> Response:
             endpoint, secret = webhook_endpoint_create(
-                integrator=integrator, **payload.validated_data
+                integrator=integrator, livemode=request_livemode(request), **payload.validated_data
             )
             return Response(
                 {**endpoint_data(endpoint), "secret": secret},
@@ -136,14 +140,18 @@ class WebhookEndpointDetailApi(APIView):
     )
     def get(self, request: Request, endpoint_id: uuid.UUID) -> Response:
         endpoint = webhook_endpoint_get(
-            integrator=request_integrator(request), endpoint_id=endpoint_id
+            integrator=request_integrator(request),
+            livemode=request_livemode(request),
+            endpoint_id=endpoint_id,
         )
         return Response(endpoint_data(endpoint))
 
     @extend_schema(operation_id="webhook_endpoints_delete", responses={204: None, **ERRORS})
     def delete(self, request: Request, endpoint_id: uuid.UUID) -> Response:
         endpoint = webhook_endpoint_get(
-            integrator=request_integrator(request), endpoint_id=endpoint_id
+            integrator=request_integrator(request),
+            livemode=request_livemode(request),
+            endpoint_id=endpoint_id,
         )
         webhook_endpoint_disable(endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -159,7 +167,9 @@ class WebhookEndpointRotateSecretApi(APIView):
     )
     def post(self, request: Request, endpoint_id: uuid.UUID) -> Response:
         integrator = request_integrator(request)
-        endpoint = webhook_endpoint_get(integrator=integrator, endpoint_id=endpoint_id)
+        endpoint = webhook_endpoint_get(
+            integrator=integrator, livemode=request_livemode(request), endpoint_id=endpoint_id
+        )
 
         def rotate() -> Response:
             secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
@@ -180,7 +190,9 @@ class WebhookDeliveryListApi(APIView):
     def get(self, request: Request, endpoint_id: uuid.UUID) -> Response:
         _validated_query(request)
         endpoint = webhook_endpoint_get(
-            integrator=request_integrator(request), endpoint_id=endpoint_id
+            integrator=request_integrator(request),
+            livemode=request_livemode(request),
+            endpoint_id=endpoint_id,
         )
         paginator = CreatedCursorPagination()
         page = (
@@ -202,7 +214,9 @@ class WebhookRedeliverApi(APIView):
     )
     def post(self, request: Request, delivery_id: uuid.UUID) -> Response:
         integrator = request_integrator(request)
-        delivery = webhook_delivery_get(integrator=integrator, delivery_id=delivery_id)
+        delivery = webhook_delivery_get(
+            integrator=integrator, livemode=request_livemode(request), delivery_id=delivery_id
+        )
 
         def redeliver() -> Response:
             again = webhook_delivery_redeliver(delivery=delivery)

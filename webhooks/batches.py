@@ -15,4 +15,9 @@ def webhook_on_batch_changed(batch: VerificationBatch, event_type: str) -> None:
     def data() -> dict[str, Any]:
         return batch_public_data(batch)
 
-    webhook_event_emit(integrator_id=batch.integrator_id, event_type=event_type, data=data)
+    webhook_event_emit(
+        integrator_id=batch.integrator_id,
+        event_type=event_type,
+        data=data,
+        livemode=batch.livemode,
+    )

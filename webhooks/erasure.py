@@ -36,13 +36,14 @@ def webhook_events_erase(merchant: Merchant) -> dict[str, int]:
 
 
 def webhook_on_merchant_erased(erasure: MerchantErasure) -> None:
-    external_id = (
+    external_id, livemode = (
         Merchant.objects.filter(pk=erasure.merchant_id)
-        .values_list("external_id", flat=True)
+        .values_list("external_id", "livemode")
         .first()
-    )
+    ) or ("", True)
     webhook_event_emit(
         integrator_id=erasure.integrator_id,
+        livemode=livemode,
         event_type="merchant.erased",
         data={
             "merchant_id": str(erasure.merchant_id),

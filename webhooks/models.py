@@ -37,6 +37,8 @@ class WebhookEndpoint(models.Model):
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    # False: created with a sandbox key; it receives the sandbox events only (docs/sandbox.md).
+    livemode = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +61,10 @@ class WebhookEvent(models.Model):
     integrator = models.ForeignKey("tenancy.Integrator", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=40)
     body = models.TextField(help_text="the JSON body as sent")
+    livemode = models.BooleanField(default=True)
+    # Sandbox only: the first N attempts of each delivery fail without being sent (the
+    # documented "webhook failure" magic value, docs/sandbox.md); 0 everywhere else.
+    simulated_failures = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

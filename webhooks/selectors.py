@@ -14,12 +14,22 @@ from kyb.tenancy.models import Integrator
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
-def webhook_endpoint_list(*, integrator: Integrator) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(integrator=integrator, disabled_at=None)
+def webhook_endpoint_list(
+    *, integrator: Integrator, livemode: bool = True
+) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(
+        integrator=integrator, livemode=livemode, disabled_at=None
+    )
 
 
-def webhook_endpoint_get(*, integrator: Integrator, endpoint_id: uuid.UUID) -> WebhookEndpoint:
-    endpoint = webhook_endpoint_list(integrator=integrator).filter(pk=endpoint_id).first()
+def webhook_endpoint_get(
+    *, integrator: Integrator, endpoint_id: uuid.UUID, livemode: bool = True
+) -> WebhookEndpoint:
+    endpoint = (
+        webhook_endpoint_list(integrator=integrator, livemode=livemode)
+        .filter(pk=endpoint_id)
+        .first()
+    )
     if endpoint is None:
         raise NotFound("not_found", "Webhook endpoint not found.")
     return endpoint
@@ -33,10 +43,12 @@ def webhook_delivery_list(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDeliv
     )
 
 
-def webhook_delivery_get(*, integrator: Integrator, delivery_id: uuid.UUID) -> WebhookDelivery:
+def webhook_delivery_get(
+    *, integrator: Integrator, delivery_id: uuid.UUID, livemode: bool = True
+) -> WebhookDelivery:
     delivery = (
         WebhookDelivery.objects.select_related("endpoint")
-        .filter(pk=delivery_id, endpoint__integrator=integrator)
+        .filter(pk=delivery_id, endpoint__integrator=integrator, endpoint__livemode=livemode)
         .first()
     )
     if delivery is None:
@@ -47,6 +59,7 @@ def webhook_delivery_get(*, integrator: Integrator, delivery_id: uuid.UUID) -> W
 def endpoint_data(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {
         "id": str(endpoint.id),
+        "livemode": endpoint.livemode,
         "url": endpoint.url,
         "description": endpoint.description,
         "event_types": endpoint.event_types,
@@ -60,6 +73,7 @@ def endpoint_data(endpoint: WebhookEndpoint) -> dict[str, Any]:
 def delivery_data(delivery: WebhookDelivery) -> dict[str, Any]:
     return {
         "id": str(delivery.id),
+        "livemode": delivery.event.livemode,
         "event_id": str(delivery.event_id),
         "event_type": delivery.event.type,
         "status": delivery.status,

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kyb import outbound
-from kyb.cache import cache_get_or_fill, invalidate_on_commit
+from kyb.cache import cache_get_or_fill, invalidate_on_commit, resource_owner
 from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
 from kyb.formats import iso_utc
@@ -75,9 +75,15 @@ def _check_url(url: str) -> None:
 
 
 def webhook_endpoint_create(
-    *, integrator: Integrator, url: str, event_types: Iterable[str] = (), description: str = ""
+    *,
+    integrator: Integrator,
+    url: str,
+    event_types: Iterable[str] = (),
+    description: str = "",
+    livemode: bool = True,
 ) -> tuple[WebhookEndpoint, str]:
-    """Create an endpoint; the returned secret is shown once."""
+    """Create an endpoint; the returned secret is shown once. A sandbox endpoint
+    (``livemode=False``) receives the sandbox events only, a live one the live events only."""
     types = sorted(set(event_types))
     unknown = set(types) - set(EVENT_TYPES)
     if unknown:
@@ -87,7 +93,9 @@ def webhook_endpoint_create(
     with transaction.atomic():
         # The integrator's row lock makes count-then-insert safe against concurrent creates.
         Integrator.objects.select_for_update().filter(pk=integrator.pk).first()
-        active = WebhookEndpoint.objects.filter(integrator=integrator, disabled_at=None)
+        active = WebhookEndpoint.objects.filter(
+            integrator=integrator, livemode=livemode, disabled_at=None
+        )
         if active.count() >= settings.WEBHOOK_MAX_ENDPOINTS:
             raise DomainError(
                 "endpoint_limit_reached",
@@ -100,6 +108,7 @@ def webhook_endpoint_create(
             url=url,
             event_types=types,
             description=description,
+            livemode=livemode,
             secret_encrypted=encrypt(secret),
         )
     return endpoint, secret
@@ -155,21 +164,21 @@ def _enqueue(delivery_id: uuid.UUID) -> bool:
 ENDPOINTS_NAMESPACE = "webhook:endpoints"
 
 
-def _endpoints_of(integrator_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The integrator's active endpoints (id and event filter), cache-aside: every submission
-    emits an event, and most integrators' endpoint sets change rarely."""
+def _endpoints_of(integrator_id: uuid.UUID, livemode: bool) -> list[dict[str, Any]]:
+    """The integrator's active endpoints of one mode (id and event filter), cache-aside: every
+    submission emits an event, and most integrators' endpoint sets change rarely."""
 
     def load() -> list[dict[str, Any]]:
         return [
             {"id": str(pk), "event_types": event_types}
             for pk, event_types in WebhookEndpoint.objects.filter(
-                integrator_id=integrator_id, disabled_at=None
+                integrator_id=integrator_id, livemode=livemode, disabled_at=None
             ).values_list("pk", "event_types")
         ]
 
     found = cache_get_or_fill(
         ENDPOINTS_NAMESPACE,
-        integrator_id,
+        resource_owner(integrator_id, livemode),
         ttl=settings.CACHE_TTL_MERCHANT,
         not_found_ttl=settings.CACHE_TTL_NOT_FOUND,
         loader=load,
@@ -178,7 +187,9 @@ def _endpoints_of(integrator_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 def webhook_endpoints_changed(sender: Any, instance: WebhookEndpoint, **kwargs: Any) -> None:
-    invalidate_on_commit(ENDPOINTS_NAMESPACE, instance.integrator_id)
+    invalidate_on_commit(
+        ENDPOINTS_NAMESPACE, resource_owner(instance.integrator_id, instance.livemode)
+    )
 
 
 def webhook_event_emit(
@@ -186,13 +197,16 @@ def webhook_event_emit(
     integrator_id: uuid.UUID,
     event_type: str,
     data: dict[str, Any] | Callable[[], dict[str, Any]],
+    livemode: bool = True,
+    simulated_failures: int = 0,
 ) -> WebhookEvent | None:
-    """Write the event and one delivery per interested endpoint in the caller's transaction;
-    send on commit. ``None`` when no endpoint wants it (nothing is stored, and a callable
-    ``data`` is never called)."""
+    """Write the event and one delivery per interested endpoint of its mode in the caller's
+    transaction; send on commit. ``None`` when no endpoint wants it (nothing is stored, and a
+    callable ``data`` is never called). ``simulated_failures`` (sandbox only): the first N
+    attempts of each delivery fail without being sent."""
     endpoint_ids = [
         e["id"]
-        for e in _endpoints_of(integrator_id)
+        for e in _endpoints_of(integrator_id, livemode)
         if not e["event_types"] or event_type in e["event_types"]
     ]
     if not endpoint_ids:
@@ -205,12 +219,18 @@ def webhook_event_emit(
         {
             "id": str(event_id),
             "type": event_type,
+            "livemode": livemode,
             "created_at": iso_utc(created),
             "data": data,
         }
     ).decode()
     event = WebhookEvent.objects.create(
-        id=event_id, integrator_id=integrator_id, type=event_type, body=body
+        id=event_id,
+        integrator_id=integrator_id,
+        type=event_type,
+        body=body,
+        livemode=livemode,
+        simulated_failures=0 if livemode else simulated_failures,
     )
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(event=event, endpoint_id=e, next_attempt_at=created) for e in endpoint_ids
@@ -226,7 +246,24 @@ def webhook_on_verification_changed(verification: BusinessVerification, event_ty
     def data() -> dict[str, Any]:
         return verification_public_data(verification)
 
-    webhook_event_emit(integrator_id=verification.integrator_id, event_type=event_type, data=data)
+    webhook_event_emit(
+        integrator_id=verification.integrator_id,
+        event_type=event_type,
+        data=data,
+        livemode=verification.livemode,
+        simulated_failures=_simulated_failures(
+            verification.livemode, (verification.input_snapshot or {}).get("legal_name")
+        ),
+    )
+
+
+def _simulated_failures(livemode: bool, legal_name: object) -> int:
+    """Failed first attempts a sandbox merchant's magic value asks for (docs/sandbox.md)."""
+    if livemode:
+        return 0
+    from verifications.sandbox.scenarios import scenario_for
+
+    return scenario_for({"legal_name": legal_name}).webhook_failures
 
 
 def webhook_on_merchant_updated(merchant: Merchant) -> None:
@@ -236,6 +273,8 @@ def webhook_on_merchant_updated(merchant: Merchant) -> None:
         integrator_id=merchant.integrator_id,
         event_type="merchant.updated",
         data=public(merchant_data(merchant)),
+        livemode=merchant.livemode,
+        simulated_failures=_simulated_failures(merchant.livemode, merchant.legal_name),
     )
 
 
@@ -265,12 +304,23 @@ def _claim(delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
 
 
+SIMULATED_FAILURE = (
+    "sandbox: simulated delivery failure {number} of {of} (magic value); not sent, "
+    "retried on the usual schedule"
+)
+
+
 def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
     """One HTTP attempt of a delivery; returns the resulting status (or "skipped")."""
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
     endpoint, event = delivery.endpoint, delivery.event
+    if delivery.redelivery_of_id is None and delivery.attempts <= event.simulated_failures:
+        # Sandbox "webhook failure" magic value: this attempt fails as a dead receiver would,
+        # without being sent, and is retried on the live schedule (docs/sandbox.md).
+        error = SIMULATED_FAILURE.format(number=delivery.attempts, of=event.simulated_failures)
+        return _record_surely(delivery, None, error, 0)
     body = event.body.encode()
     headers = {
         "Content-Type": "application/json",

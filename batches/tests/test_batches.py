@@ -455,3 +455,29 @@ def test_the_console_list_query_count_does_not_grow_with_batches(
     for n in range(4):
         _accept(api, [_item(10 * (n + 1) + i) for i in range(2)])
     assert queries() == few
+
+
+def test_a_sandbox_batch_stays_in_the_sandbox(api: ApiClient) -> None:
+    """A batch submitted with a sandbox key makes sandbox merchants and runs, is invisible to
+    the integrator's live key, and names live merchants as not found (docs/sandbox.md)."""
+    _, plaintext = api_key_with_secret(integrator=api.integrator, livemode=False)
+    sandbox = ApiClient(plaintext)
+    live_merchant = MerchantFactory.create(integrator=api.integrator, external_id="live-1")
+    body = _accept(
+        sandbox, [_item(0), _item(1, external_id="live-1"), {"merchant_id": str(live_merchant.id)}]
+    )
+    assert body["livemode"] is False
+    # The sandbox has no merchant "live-1" yet, and the live merchant does not exist there.
+    assert body["errors"] == [
+        {"index": 2, "error": {"code": "not_found", "message": "Merchant not found."}}
+    ]
+    _materialize_all(body["id"])
+    made = Merchant.objects.filter(integrator=api.integrator, livemode=False)
+    assert sorted(made.values_list("external_id", flat=True)) == ["live-1", "m-0"]
+    runs = BusinessVerification.objects.filter(merchant__in=made)
+    assert runs.count() == 2 and not runs.filter(livemode=True).exists()
+    for path in (f"{BATCHES}/{body['id']}", f"{BATCHES}/{body['id']}/items"):
+        assert api.get(path).status_code == 404
+        assert sandbox.get(path).status_code == 200
+    assert api.get(BATCHES).json()["data"] == []
+    assert [b["id"] for b in sandbox.get(BATCHES).json()["data"]] == [body["id"]]

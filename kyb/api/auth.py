@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from kyb.api.keyring import epoch_key, key_confirm, key_instance, key_resolve, key_touch
 from kyb.api.ratelimit import rate_limit_call
+from kyb.cache import resource_owner
 from kyb.tenancy.models import ApiKey, ApiKeyScope, Integrator
 
 
@@ -98,3 +99,14 @@ def request_integrator(request: Request) -> Integrator:
     if not isinstance(key, ApiKey):
         raise exceptions.NotAuthenticated()
     return key.integrator
+
+
+def request_livemode(request: Request) -> bool:
+    """``False`` for a request made with a sandbox key: it sees and creates sandbox objects
+    only (docs/sandbox.md)."""
+    return bool(getattr(request.auth, "livemode", True))
+
+
+def request_owner(request: Request) -> str:
+    """The owner string of the request's tenant and mode (``kyb.cache.resource_owner``)."""
+    return resource_owner(request_integrator(request).pk, request_livemode(request))

@@ -1,7 +1,8 @@
 """The fast read path: ``GET`` of one cached API resource in one Redis round trip, no ORM.
 
 Domain apps register their detail reads (``fast_read_register``): a URL pattern, a cache
-namespace and a loader that returns (owner integrator id, public JSON body) from the database.
+namespace and a loader that returns (owner, public JSON body) from the database, the owner being
+``kyb.cache.resource_owner`` of the object's integrator and mode (live or sandbox).
 For a registered ``GET`` with a bearer key this middleware:
 
 1. resolves the key from the process's key ring (``kyb.api.keyring``; no PostgreSQL query);
@@ -145,7 +146,8 @@ class FastReadMiddleware:
         except (OperationalError, InterfaceError):
             return None  # the view answers a database outage with its 503
 
-        if owner != str(info.integrator_id):
+        # Tenant and mode: a sandbox key never reads a live object, nor the reverse.
+        if owner != kcache.resource_owner(info.integrator_id, info.livemode):
             response = json_error("not_found", route.not_found, 404)
         else:
             response = HttpResponse(body, content_type="application/json")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kyb.api.auth import request_livemode
 from kyb.api.errors import ApiError
 from kyb.api.renderers import _default
 from kyb.crypto import decrypt, encrypt
@@ -81,7 +82,7 @@ def idempotent(
     *,
     sensitive: tuple[str, ...] = (),
 ) -> Response:
-    """Run ``handler`` at most once per (integrator, Idempotency-Key). ``sensitive`` names
+    """Run ``handler`` at most once per (integrator, mode, Idempotency-Key). ``sensitive`` names
     response fields stored encrypted in the record (e.g. a webhook secret).
 
     The work runs first and the record is inserted last, in the same transaction, with its
@@ -95,13 +96,16 @@ def idempotent(
     if not key or len(key) > 255 or not key.isprintable():
         raise ApiError(code="invalid_idempotency_key", message="1 to 255 printable characters.")
     fingerprint = _fingerprint(request)
+    livemode = request_livemode(request)  # a key is per (integrator, mode)
     for _ in range(2):
         try:
-            return _run_and_record(integrator, key, fingerprint, handler, sensitive)
+            return _run_and_record(integrator, livemode, key, fingerprint, handler, sensitive)
         except Exception as exc:
             # The work failed or lost the insert: a retry of a request that already ran (its
             # work now conflicts, e.g. "merchant exists") replays the first outcome.
-            existing = IdempotencyRecord.objects.filter(integrator=integrator, key=key).first()
+            existing = IdempotencyRecord.objects.filter(
+                integrator=integrator, livemode=livemode, key=key
+            ).first()
             if existing is None:
                 raise
             cutoff = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_TTL)
@@ -115,6 +119,7 @@ def idempotent(
 
 def _run_and_record(
     integrator: Integrator,
+    livemode: bool,
     key: str,
     fingerprint: str,
     handler: Callable[[], Response],
@@ -124,6 +129,7 @@ def _run_and_record(
         response = handler()
         IdempotencyRecord.objects.create(
             integrator=integrator,
+            livemode=livemode,
             key=key,
             fingerprint=fingerprint,
             status_code=response.status_code,

@@ -50,6 +50,7 @@ class KeyInfo:
     epoch: bytes | None
     loaded_at: float
     last_used_at: datetime | None = None
+    livemode: bool = True
     instance: ApiKey | None = field(default=None, repr=False)
 
 
@@ -78,6 +79,7 @@ def _load(key_hash: str, epoch: bytes | None) -> KeyInfo | None:
         epoch=epoch,
         loaded_at=time.monotonic(),
         last_used_at=key.last_used_at,
+        livemode=key.livemode,
         instance=key,
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 KEY_PREFIX = "kyb_"
+SANDBOX_KEY_PREFIX = "kyb_test_"  # tells a human (and a secret scanner) a sandbox key apart
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ def api_key_hash(plaintext: str) -> str:
     return hmac.new(secret, plaintext.encode(), hashlib.sha256).hexdigest()
 
 
-def api_key_generate() -> NewKey:
+def api_key_generate(*, livemode: bool = True) -> NewKey:
     prefix = secrets.token_hex(4)
-    plaintext = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    marker = KEY_PREFIX if livemode else SANDBOX_KEY_PREFIX
+    plaintext = f"{marker}{prefix}_{secrets.token_urlsafe(32)}"
     return NewKey(plaintext=plaintext, prefix=prefix, key_hash=api_key_hash(plaintext))

@@ -57,6 +57,7 @@ class ClassificationCodeSerializer(serializers.Serializer):
 class ClassificationListSerializer(serializers.Serializer):
     """Latest codes per system for a merchant, each list by confidence (highest first)."""
 
+    livemode = serializers.BooleanField(help_text="false for a sandbox merchant's codes")
     merchant_id = serializers.UUIDField()
     verification_id = serializers.UUIDField(allow_null=True)
     model_version = serializers.CharField(allow_null=True)

@@ -38,6 +38,9 @@ through here::
   re-raised as they were; ``/metrics`` counts the open ones (``kyb_outbound_breakers_open``).
   ``breaker_state`` / ``breaker_reset`` inspect and close one.
 
+- **Substitute transport**: ``with use_transport(t):`` answers this context's requests from
+  ``t`` (``kyb.outbound.transport``), bypassing pool and breakers; the sandbox's recordings.
+
 Errors: ``OutboundError`` (base: network, timeout, too large, too many redirects, breaker open),
 ``BlockedDestination``. An HTTP error status is *not* an exception: check ``resp.status``.
 """
@@ -56,19 +59,24 @@ from kyb.outbound.errors import (
     TooManyRedirects,
     UnresolvableHost,
 )
+from kyb.outbound.transport import OutboundCall, Transport, current_transport, use_transport
 
 __all__ = [
     "BlockedDestination",
     "CircuitOpen",
+    "OutboundCall",
     "OutboundError",
     "OutboundResponse",
     "ProviderFailure",
     "ResponseTooLarge",
     "TooManyRedirects",
+    "Transport",
     "UnresolvableHost",
     "breaker_call",
     "breaker_guarded",
     "breaker_reset",
     "breaker_state",
+    "current_transport",
     "request",
+    "use_transport",
 ]

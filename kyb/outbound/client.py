@@ -27,6 +27,7 @@ from kyb.outbound.errors import (
     TooManyRedirects,
 )
 from kyb.outbound.guard import resolve_checked
+from kyb.outbound.transport import OutboundCall, current_transport
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -255,6 +256,11 @@ def request(
     provider: str = "other",
 ) -> OutboundResponse:
     """Make one HTTP request through the guarded pool. See the package docstring."""
+    substitute = current_transport()
+    if substitute is not None:  # the sandbox: answered from recordings, nothing leaves
+        encoded = body.encode() if isinstance(body, str) else body
+        call = OutboundCall(method.upper(), url, dict(headers or {}), encoded, provider)
+        return substitute.send(call)
     budget = timeout if timeout is not None else settings.OUTBOUND_TIMEOUT
     cap = max_bytes if max_bytes is not None else settings.OUTBOUND_MAX_BYTES
     attempts = 1 + (settings.OUTBOUND_RETRIES if retries is None else retries)

@@ -43,6 +43,11 @@ class ApiKeyCreateForm(forms.Form):
         initial=[ApiKeyScope.READ, ApiKeyScope.WRITE],
         widget=forms.CheckboxSelectMultiple,
     )
+    sandbox = forms.BooleanField(
+        required=False,
+        help_text="a sandbox key: sandbox data only, scripted outcomes, no outside calls "
+        "(docs/sandbox.md)",
+    )
     # A one-time token per form shown: a reload (or back + resubmit) of the "key created" page
     # posts the same token again and creates nothing (see ``api_key_form_claim``).
     submission = forms.CharField(
@@ -86,24 +91,34 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
         "prefix",
         "name",
         "integrator",
+        "livemode",
         "scopes",
         "created_at",
         "last_used_at",
         "revoked_at",
     )
     list_select_related = ("integrator",)
-    list_filter = (RevokedFilter,)
+    list_filter = (RevokedFilter, "livemode")
     search_fields = ("=prefix", "name", "integrator__name")
     fields = (
         "integrator",
         "name",
         "prefix",
+        "livemode",
         "scopes",
         "created_at",
         "last_used_at",
         "revoked_at",
     )
-    readonly_fields = ("integrator", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "integrator",
+        "prefix",
+        "livemode",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     actions = ("revoke",)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -136,6 +151,7 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
                 scopes=form.cleaned_data["scopes"],
                 name=form.cleaned_data["name"],
                 actor=f"user:{request.user.get_username()}",
+                livemode=not form.cleaned_data["sandbox"],
             )
             self.log_addition(request, key, [{"added": {}}])
             context.update(title="API key created", key=key, plaintext=new.plaintext)

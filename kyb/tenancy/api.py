@@ -4,6 +4,10 @@ Create (the key is in the answer once, never again), list (prefix, name, scopes,
 revocation) and revoke; each write is audited in ``api_key_events``. Keys are addressed by
 their prefix, the part a human sees. ``Idempotency-Key`` is not honoured on create: a replay
 would need the new key stored in clear; a retried create makes a second key (revoke it).
+
+Modes (docs/sandbox.md): ``"livemode": false`` on create makes a sandbox key; without it the
+new key has the caller's mode. A live admin key manages the keys of both modes; a sandbox admin
+key sees and creates sandbox keys only (a sandbox key never leads to live data).
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kyb.api.auth import request_integrator
+from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, paginated
 from kyb.api.serializers import StrictSerializer
@@ -40,6 +44,11 @@ class HasAdminScope(BasePermission):
 
 class ApiKeyCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    livemode = serializers.BooleanField(
+        required=False,
+        help_text="false: a sandbox key (docs/sandbox.md); absent: the calling key's mode. "
+        "A sandbox key can create sandbox keys only.",
+    )
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=ApiKeyScope.values),
         allow_empty=False,
@@ -49,6 +58,7 @@ class ApiKeyCreateSerializer(StrictSerializer):
 
 class ApiKeyOutputSerializer(serializers.Serializer):
     prefix = serializers.CharField(help_text="the key's visible part; its id in URLs")
+    livemode = serializers.BooleanField(help_text="false for a sandbox key")
     name = serializers.CharField()
     scopes = serializers.ListField(child=serializers.CharField())
     created_at = serializers.DateTimeField()
@@ -63,6 +73,7 @@ class ApiKeyCreatedSerializer(ApiKeyOutputSerializer):
 def api_key_data(key: ApiKey) -> dict[str, Any]:
     return {
         "prefix": key.prefix,
+        "livemode": key.livemode,
         "name": key.name,
         "scopes": list(key.scopes),
         "created_at": iso_utc(key.created_at),
@@ -76,8 +87,11 @@ def _actor(request: Request) -> str:
     return f"api_key:{key.prefix}" if isinstance(key, ApiKey) else "api"
 
 
-def api_keys_of(integrator: Integrator) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(integrator=integrator)
+def api_keys_of(integrator: Integrator, *, livemode: bool = True) -> QuerySet[ApiKey]:
+    """The keys a caller of this mode manages: a live key all of them, a sandbox key the
+    sandbox ones."""
+    keys = ApiKey.objects.filter(integrator=integrator)
+    return keys if livemode else keys.filter(livemode=False)
 
 
 class ApiKeyListCreateApi(APIView):
@@ -89,7 +103,7 @@ class ApiKeyListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = CreatedCursorPagination()
-        keys = api_keys_of(request_integrator(request))
+        keys = api_keys_of(request_integrator(request), livemode=request_livemode(request))
         page = paginator.paginate_queryset(keys, request, view=self) or []
         return paginator.get_paginated_response([api_key_data(k) for k in page])
 
@@ -101,11 +115,16 @@ class ApiKeyListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         payload = ApiKeyCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        caller_live = request_livemode(request)
+        livemode = payload.validated_data.get("livemode", caller_live)
+        if livemode and not caller_live:
+            raise exceptions.PermissionDenied("A sandbox key can create sandbox keys only.")
         key, new = api_key_create(
             integrator=request_integrator(request),
             scopes=payload.validated_data["scopes"],
             name=payload.validated_data["name"],
             actor=_actor(request),
+            livemode=livemode,
         )
         return Response(
             {**api_key_data(key), "key": new.plaintext},
@@ -119,7 +138,8 @@ class ApiKeyDetailApi(APIView):
 
     @staticmethod
     def _key(request: Request, prefix: str) -> ApiKey:
-        key = api_keys_of(request_integrator(request)).filter(prefix=prefix).first()
+        keys = api_keys_of(request_integrator(request), livemode=request_livemode(request))
+        key = keys.filter(prefix=prefix).first()
         if key is None:
             raise NotFound("not_found", "API key not found.")
         return key

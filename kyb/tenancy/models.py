@@ -47,6 +47,9 @@ class ApiKey(models.Model):
     scopes = ArrayField(models.CharField(max_length=16, choices=ApiKeyScope.choices), default=list)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # False: a sandbox key. It sees and creates sandbox objects only, whose verifications run
+    # on recorded responses and never call outside services (docs/sandbox.md).
+    livemode = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

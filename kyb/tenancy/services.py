@@ -22,16 +22,19 @@ def api_key_create(
     scopes: Iterable[str] = ("read", "write"),
     name: str = "",
     actor: str = "system",
+    livemode: bool = True,
 ) -> tuple[ApiKey, NewKey]:
-    """Create a key, audited; the plaintext exists only in the returned NewKey (shown once)."""
+    """Create a key, audited; the plaintext exists only in the returned NewKey (shown once).
+    ``livemode=False`` makes a sandbox key (``kyb_test_…``; docs/sandbox.md)."""
     scopes = sorted(set(scopes))
     unknown = set(scopes) - set(ApiKeyScope.values)
     if unknown or not scopes:
         raise ValueError(f"scopes must be a non-empty subset of {ApiKeyScope.values}")
-    new = api_key_generate()
+    new = api_key_generate(livemode=livemode)
     with transaction.atomic():
         key = ApiKey.objects.create(
             integrator=integrator,
+            livemode=livemode,
             name=name,
             prefix=new.prefix,
             key_hash=new.key_hash,

@@ -43,3 +43,29 @@ def test_every_operation_documents_errors_and_auth() -> None:
             for status, response in operation["responses"].items():
                 assert "X-RateLimit-Remaining" in response["headers"], (method, path, status)
             assert "Retry-After" in operation["responses"]["429"]["headers"]
+
+
+# Every object an integrator's key creates or reads (docs/sandbox.md): each says its mode.
+MODE_SCHEMAS = (
+    "MerchantOutput",
+    "VerificationOutput",
+    "VerificationSummary",
+    "EndpointOutput",
+    "EndpointWithSecret",
+    "DeliveryOutput",
+    "ApiKeyOutput",
+    "ApiKeyCreated",
+    "MerchantErasureOutput",
+    "ClassificationList",
+    "BatchSummary",
+    "BatchOutput",
+    "BatchAccepted",
+)
+
+
+def test_every_api_object_schema_requires_livemode() -> None:
+    components = openapi_schema()["components"]["schemas"]
+    for name in MODE_SCHEMAS:
+        schema = components[name]
+        assert schema["properties"]["livemode"]["type"] == "boolean", name
+        assert "livemode" in schema["required"], name

@@ -36,6 +36,7 @@ from verifications.admin.review_filters import (
     AssignmentFilter,
     CountryFilter,
     EscalatedFilter,
+    ModeFilter,
     ReasonFilter,
     RiskBandFilter,
     SavedViewFilter,
@@ -185,6 +186,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         AgeFilter,
         CountryFilter,
         "integrator",
+        ModeFilter,
     )
     # A UUID term is looked up by index in uuid_search_fields; any other term goes through
     # ``get_search_results`` below (merchant name, external id, registration number, LEI, person).
@@ -258,7 +260,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
     @admin.display(description="flags")
     def markers(self, obj: BusinessVerification) -> str:
         """Waiting on the merchant (with the request's age) and escalated-to-senior marks."""
-        flags = []
+        flags = [] if obj.livemode else ["sandbox"]
         if obj.status == VerificationStatus.IN_REVIEW and obj.information_requested_at:
             flags.append(f"info asked {_short_age(obj.information_requested_at)} ago")
         if obj.status == VerificationStatus.IN_REVIEW and obj.escalated_at:

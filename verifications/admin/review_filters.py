@@ -197,3 +197,26 @@ class SavedViewFilter(admin.SimpleListFilter):
         return in_review.filter(
             assigned_to__isnull=True, risk_reasons__contains=[{"code": "sanctions_match"}]
         )
+
+
+class ModeFilter(admin.SimpleListFilter):
+    """Live cases only unless asked: sandbox verifications (an integrator testing against
+    scripted outcomes, docs/sandbox.md) are not work for analysts."""
+
+    title = "mode"
+    parameter_name = "mode"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("sandbox", "sandbox"), ("all", "live and sandbox")]
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice.get("display") == "All":  # no parameter: the default, live only
+                choice["display"] = "live"
+            yield choice
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == "all":
+            return queryset
+        return queryset.filter(livemode=value != "sandbox")

@@ -1,6 +1,7 @@
 """Registry check: is the business in a register, under this name, and still active?
 
-Adapters are tried in ``REGISTRY_ADAPTERS`` order; the first record found decides. If a
+Adapters are tried in the run's order (``REGISTRY_ADAPTERS`` live; the sandbox's recorded
+register in a sandbox run, ``verifications.environment``); the first record found decides. If a
 provider could not answer and none found the business, the check is ``neutral`` (the missing
 provider might have known it): that sends the merchant to review, never to approval.
 """
@@ -12,7 +13,8 @@ from typing import Any
 
 from verifications import names
 from verifications.checks.base import CheckResult, CheckStatus
-from verifications.registries import ProviderUnavailable, RegistryRecord, configured_adapters
+from verifications.environment import current_environment
+from verifications.registries import ProviderUnavailable, RegistryRecord
 
 NAME_MATCH = 0.85
 
@@ -63,7 +65,7 @@ def _judge(
 
 def check_registry(snapshot: Mapping[str, Any]) -> CheckResult:
     """Look the merchant up in the configured registers and judge the record found."""
-    adapters = [a for a in configured_adapters() if a.applies(snapshot)]
+    adapters = [a for a in current_environment().registry_adapters() if a.applies(snapshot)]
     if not adapters:
         return CheckResult(CheckStatus.NEUTRAL, "no register applies to this merchant", "registry")
     tried: list[dict[str, Any]] = []

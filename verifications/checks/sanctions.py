@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from verifications.checks.base import CheckResult, CheckStatus
+from verifications.environment import current_environment
 
 SOURCE = "screening"
 
@@ -45,7 +46,6 @@ def check_sanctions(snapshot: Mapping[str, Any]) -> CheckResult:
     """Screen every name; a match fails the check, a near miss warns."""
     try:
         services = importlib.import_module("screening.services")
-        selectors = importlib.import_module("screening.selectors")
     except ImportError:
         return CheckResult(
             CheckStatus.NEUTRAL,
@@ -53,7 +53,9 @@ def check_sanctions(snapshot: Mapping[str, Any]) -> CheckResult:
             SOURCE,
             reasons=["sanctions_unavailable"],
         )
-    if not selectors.watchlists_active().exists():
+    environment = current_environment()  # the loaded lists, or the sandbox's recorded one
+    lists = environment.watchlists()
+    if not lists:
         return CheckResult(
             CheckStatus.NEUTRAL,
             "no sanctions lists loaded",
@@ -72,16 +74,12 @@ def check_sanctions(snapshot: Mapping[str, Any]) -> CheckResult:
             country=subject.get("country") or snapshot.get("country") or None,
             identifiers=identifiers if subject["type"] == "organization" else (),
             merchant_id=uuid.UUID(str(merchant_id)) if merchant_id else None,
+            index=environment.screening_index(),
         )
         matches += sum(1 for h in hits if h.match)
         near += sum(1 for h in hits if not h.match)
         screened.append({**subject, "hits": [h.as_dict() for h in hits]})
-    evidence = {
-        "screened": screened,
-        "lists": [
-            f"{s}:{n}" for s, n in selectors.watchlists_active().values_list("source", "name")
-        ],
-    }
+    evidence = {"screened": screened, "lists": lists}
     if matches:
         return CheckResult(
             CheckStatus.FAILURE,

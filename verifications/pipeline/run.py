@@ -32,6 +32,7 @@ from merchants.models import Merchant
 from verifications import metrics, risk
 from verifications.checks import CHECKS, CheckResult, timed
 from verifications.checks.base import storable
+from verifications.environment import environment_for, use_environment
 from verifications.models import (
     BusinessVerification,
     JobKind,
@@ -220,7 +221,9 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
         return "skipped"
     started = time.monotonic()
     try:
-        results = run_checks(snapshot)
+        # Live: the network and the loaded lists; sandbox: recorded answers (docs/sandbox.md).
+        with use_environment(environment_for(snapshot)):
+            results = run_checks(snapshot)
         outcome = _decide(verification_id, task_id, results)
     except SoftTimeLimitExceeded:
         _fail(verification_id, task_id, "time limit exceeded while running checks")
