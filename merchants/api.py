@@ -11,11 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classifications.cache import classification_latest_data
 from kyb.api.auth import request_integrator
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
-from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
 from merchants.erasure_api import MerchantErasureOutputSerializer, merchant_erase_view
 from merchants.models import Integrator
 from merchants.selectors import (
@@ -95,13 +94,3 @@ class MerchantDetailApi(APIView):
     )
     def delete(self, request: Request, merchant_id: uuid.UUID) -> Response:
         return merchant_erase_view(request, merchant_id)
-
-
-class MerchantClassificationsApi(APIView):
-    @extend_schema(
-        operation_id="merchants_classifications",
-        responses={200: ClassificationListSerializer, **ERRORS},
-    )
-    def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        merchant_get_data(integrator=_integrator(request), merchant_id=merchant_id)  # tenancy
-        return Response(classification_latest_data(business_id=merchant_id))

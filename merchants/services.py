@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kyb import events
 from kyb.api.keys import NewKey, api_key_generate
 from kyb.crypto import encrypt, normalise_identifier, search_hash
 from kyb.errors import Conflict
@@ -19,6 +20,7 @@ from merchants.models import (
     Integrator,
     Merchant,
 )
+from merchants.selectors import merchant_data, public
 from merchants.serializers import MerchantInputSerializer, MerchantUpdateSerializer
 
 
@@ -99,6 +101,16 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _merchant_updated_publish(merchant: Merchant) -> None:
+    """Announce ``merchant.updated``; the public representation is rendered only if a
+    subscriber wants it."""
+    events.publish(
+        "merchant.updated",
+        integrator_id=merchant.integrator_id,
+        payload=lambda: public(merchant_data(merchant)),
+    )
+
+
 def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
     """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
     serializer = MerchantInputSerializer(data=data)
@@ -122,8 +134,6 @@ def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merch
 def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
     """Partial update with the create rules; only the given fields are written. Emits
     ``merchant.updated`` in the same transaction."""
-    from webhooks.services import webhook_on_merchant_updated
-
     if merchant.erased_at is not None:
         from merchants.erasure import MERCHANT_ERASED_MESSAGE
 
@@ -143,7 +153,7 @@ def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
     try:
         with transaction.atomic():
             merchant.save(update_fields=[*changed, "updated_at"])
-            webhook_on_merchant_updated(merchant)
+            _merchant_updated_publish(merchant)
     except IntegrityError as exc:
         if "uniq_merchants_integrator_external_id" in str(exc):
             raise Conflict(

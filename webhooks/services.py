@@ -9,7 +9,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -25,10 +25,10 @@ from kyb import outbound
 from kyb.cache import cache_get_or_fill, invalidate_on_commit
 from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
+from kyb.events import Event
 from kyb.formats import iso_utc
 from kyb.outbound.guard import resolve_checked
-from merchants.models import Integrator, Merchant
-from verifications.models import BusinessVerification
+from merchants.models import Integrator
 from webhooks.models import (
     EVENT_TYPES,
     DeliveryStatus,
@@ -219,23 +219,22 @@ def webhook_event_emit(
     return event
 
 
-def webhook_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
-    from verifications.selectors import verification_public_data
+def webhook_on_event(event: Event) -> Mapping[str, int] | None:
+    """The webhooks app's subscriber to the event registry (``kyb.events``): an erasure's
+    stored copies are cut down first, then the event is emitted to the endpoints that want
+    it (its payload rendered only if one does)."""
+    from webhooks.erasure import webhook_events_redact
 
-    def data() -> dict[str, Any]:
-        return verification_public_data(verification)
-
-    webhook_event_emit(integrator_id=verification.integrator_id, event_type=event_type, data=data)
-
-
-def webhook_on_merchant_updated(merchant: Merchant) -> None:
-    from merchants.selectors import merchant_data, public
-
-    webhook_event_emit(
-        integrator_id=merchant.integrator_id,
-        event_type="merchant.updated",
-        data=public(merchant_data(merchant)),
-    )
+    counts = None
+    if event.redact_ids:
+        counts = webhook_events_redact(
+            integrator_id=event.integrator_id, redact_ids=event.redact_ids
+        )
+    if event.type in EVENT_TYPES:
+        webhook_event_emit(
+            integrator_id=event.integrator_id, event_type=event.type, data=event.data
+        )
+    return counts
 
 
 def backoff_seconds(attempt: int) -> float:
