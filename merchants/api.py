@@ -29,12 +29,18 @@ from merchants.serializers import (
     MerchantListQuerySerializer,
     MerchantOutputSerializer,
     MerchantUpdateSerializer,
+    merchant_input_clean,
 )
-from merchants.services import merchant_create, merchant_update
+from merchants.services import merchant_create, merchant_ensure_editable, merchant_update
 
 
 def _integrator(request: Request) -> Integrator:
     return request_integrator(request)
+
+
+def _actor(request: Request) -> str:
+    prefix = getattr(request.auth, "prefix", None)  # request.auth is the caller's API key
+    return f"api_key:{prefix}" if prefix else "api"
 
 
 class MerchantListCreateApi(APIView):
@@ -60,7 +66,8 @@ class MerchantListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
-            merchant = merchant_create(integrator=_integrator(request), data=request.data)
+            fields = merchant_input_clean(request.data)
+            merchant = merchant_create(integrator=_integrator(request), fields=fields)
             return Response(
                 public(merchant_data(merchant)),
                 status=status.HTTP_201_CREATED,
@@ -84,7 +91,9 @@ class MerchantDetailApi(APIView):
     )
     def patch(self, request: Request, merchant_id: uuid.UUID) -> Response:
         merchant = merchant_get(integrator=_integrator(request), merchant_id=merchant_id)
-        merchant = merchant_update(merchant=merchant, data=request.data)
+        merchant_ensure_editable(merchant=merchant)
+        fields = merchant_input_clean(request.data, partial=True)
+        merchant = merchant_update(merchant=merchant, fields=fields, actor=_actor(request))
         return Response(public(merchant_data(merchant)))
 
     @extend_schema(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kyb import events
 from kyb.api.keys import NewKey, api_key_generate
 from kyb.crypto import encrypt, normalise_identifier, search_hash
+from kyb.db import conflict_on
 from kyb.errors import Conflict
 from merchants.models import (
     ApiKey,
@@ -19,9 +20,9 @@ from merchants.models import (
     ApiKeyScope,
     Integrator,
     Merchant,
+    MerchantChange,
 )
 from merchants.selectors import merchant_data, public
-from merchants.serializers import MerchantInputSerializer, MerchantUpdateSerializer
 
 
 def integrator_get_or_create(*, name: str) -> Integrator:
@@ -111,53 +112,54 @@ def _merchant_updated_publish(merchant: Merchant) -> None:
     )
 
 
-def merchant_create(*, integrator: Integrator, data: Mapping[str, Any]) -> Merchant:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create."""
-    serializer = MerchantInputSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    fields = _json_ready(dict(serializer.validated_data))
-    tax_id = fields.pop("tax_id", "")
-    merchant = Merchant(integrator=integrator, **fields)
+UNIQUE_EXTERNAL_ID = "uniq_merchants_integrator_external_id"
+MERCHANT_EXISTS = "A merchant with this external_id already exists."
+
+
+def merchant_create(*, integrator: Integrator, fields: Mapping[str, Any]) -> Merchant:
+    """Create a merchant from validated input (``merchants.serializers.merchant_input_clean``:
+    the API, internal submissions, the admin and the demo seeder all validate with it). The tax
+    id is stored encrypted. A duplicate external id is a 409 ``merchant_exists``."""
+    values = _json_ready(dict(fields))
+    tax_id = values.pop("tax_id", "")
+    merchant = Merchant(integrator=integrator, **values)
     _apply_tax_id(merchant, tax_id)
-    try:
-        with transaction.atomic():
-            merchant.save(force_insert=True)
-    except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
-            raise Conflict(
-                "merchant_exists", "A merchant with this external_id already exists."
-            ) from exc
-        raise
+    with conflict_on(UNIQUE_EXTERNAL_ID, code="merchant_exists", message=MERCHANT_EXISTS):
+        merchant.save(force_insert=True)
     return merchant
 
 
-def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
-    """Partial update with the create rules; only the given fields are written. Emits
-    ``merchant.updated`` in the same transaction."""
+def merchant_ensure_editable(*, merchant: Merchant) -> None:
+    """An erased merchant is frozen: 409 ``merchant_erased``. Callers that validate input
+    first (the API) ask this before, so an erased merchant answers 409 whatever the input."""
     if merchant.erased_at is not None:
         from merchants.erasure import MERCHANT_ERASED_MESSAGE
 
         raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
-    serializer = MerchantUpdateSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    fields = _json_ready(dict(serializer.validated_data))
+
+
+def merchant_update(*, merchant: Merchant, fields: Mapping[str, Any], actor: str) -> Merchant:
+    """Partial update from validated input (``merchant_input_clean(..., partial=True)``): only
+    the given fields are written. Audited (``MerchantChange``: who, which fields, never the
+    values) and announced (``merchant.updated``) in the same transaction. An erased merchant
+    is a 409 ``merchant_erased``."""
+    merchant_ensure_editable(merchant=merchant)
+    values = _json_ready(dict(fields))
     changed: list[str] = []
-    if "tax_id" in fields:
-        _apply_tax_id(merchant, fields.pop("tax_id"))
+    if "tax_id" in values:
+        _apply_tax_id(merchant, values.pop("tax_id"))
         changed += ["tax_id_encrypted", "tax_id_hash", "tax_id_last4"]
-    for name, value in fields.items():
+    for name, value in values.items():
         setattr(merchant, name, value)
         changed.append(name)
     if not changed:
         return merchant
-    try:
-        with transaction.atomic():
-            merchant.save(update_fields=[*changed, "updated_at"])
-            _merchant_updated_publish(merchant)
-    except IntegrityError as exc:
-        if "uniq_merchants_integrator_external_id" in str(exc):
-            raise Conflict(
-                "merchant_exists", "A merchant with this external_id already exists."
-            ) from exc
-        raise
+    with conflict_on(UNIQUE_EXTERNAL_ID, code="merchant_exists", message=MERCHANT_EXISTS):
+        merchant.save(update_fields=[*changed, "updated_at"])
+        MerchantChange.objects.create(
+            merchant=merchant,
+            actor=actor[:150],
+            fields=sorted({"tax_id" if name.startswith("tax_id_") else name for name in changed}),
+        )
+        _merchant_updated_publish(merchant)
     return merchant

@@ -65,12 +65,12 @@ def test_merchant_updated_reaches_webhooks_through_the_registry_and_rolls_back_w
         event_types=["merchant.updated"],
     )
     with pytest.raises(RuntimeError), transaction.atomic():
-        merchant_update(merchant=merchant, data={"dba_name": "Rolled Back"})
+        merchant_update(merchant=merchant, fields={"dba_name": "Rolled Back"}, actor="test")
         assert WebhookEvent.objects.filter(type="merchant.updated").count() == 1
         raise RuntimeError("roll back")
     assert not WebhookEvent.objects.filter(type="merchant.updated").exists()
     merchant.refresh_from_db()
-    merchant_update(merchant=merchant, data={"dba_name": "Kept"})
+    merchant_update(merchant=merchant, fields={"dba_name": "Kept"}, actor="test")
     event = WebhookEvent.objects.get(type="merchant.updated")
     assert '"dba_name":"Kept"' in event.body
 
