@@ -15,7 +15,7 @@ from kyb.errors import Conflict
 from kyb.queues import Queue
 from merchants.erasure import MERCHANT_ERASED_MESSAGE
 from merchants.models import Merchant
-from merchants.selectors import MERCHANT_NAMESPACE
+from merchants.selectors import MERCHANT_NAMESPACE, merchant_profile
 from verifications.effects import verification_changed
 from verifications.models import (
     ALLOWED_TRANSITIONS,
@@ -64,15 +64,7 @@ def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
         "has_tax_id": bool(merchant.tax_id_encrypted),
         "tax_id_encrypted": merchant.tax_id_encrypted,
         "tax_id_hash": merchant.tax_id_hash,
-        "lei": merchant.lei,
-        "country": merchant.country,
-        "subdivision": merchant.subdivision,
-        "address": merchant.address,
-        "website": merchant.website,
-        "email": merchant.email,
-        "phone": merchant.phone,
-        "description": merchant.description,
-        "declared_mcc": merchant.declared_mcc,
+        **merchant_profile(merchant),
         "people": merchant.people,
     }
 

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from kyb.admin_tools import (
     EstimatedCountPaginator,
     FixedChoicesFilter,
+    ReadOnlyAdminMixin,
     SaveChangedFieldsMixin,
     UUIDSearchMixin,
 )
@@ -35,19 +36,6 @@ from webhooks.services import webhook_delivery_redeliver, webhook_endpoint_disab
 RECENT_DELIVERIES = 20
 
 
-class ReadOnlyMixin:
-    """Rows written by the delivery machinery only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class RecentDeliveriesFormSet(BaseInlineFormSet):
     """Only the newest ``RECENT_DELIVERIES`` of the endpoint (the rest: deliveries changelist)."""
 
@@ -57,7 +45,7 @@ class RecentDeliveriesFormSet(BaseInlineFormSet):
         return self._recent
 
 
-class RecentDeliveryInline(ReadOnlyMixin, admin.TabularInline):
+class RecentDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WebhookDelivery
     formset = RecentDeliveriesFormSet
     fk_name = "endpoint"
@@ -137,7 +125,7 @@ class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
         self.message_user(request, f"{len(endpoints)} endpoint(s) disabled.", messages.SUCCESS)
 
 
-class WebhookAttemptInline(ReadOnlyMixin, admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     fields = ("number", "status_code", "error", "duration_ms", "created_at")
@@ -218,7 +206,7 @@ class EventTypeFilter(FixedChoicesFilter):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(UUIDSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WebhookEventAdmin(UUIDSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "type", "integrator", "created_at")
     list_select_related = ("integrator",)
     list_filter = (EventTypeFilter,)
