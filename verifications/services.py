@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kyb.cache import invalidate_on_commit
@@ -187,3 +189,9 @@ def verification_transition(
     event = "verification.completed" if completed else "verification.updated"
     verification_changed(verification, event_type=event)
     return verification
+
+
+def verification_events_before(cutoff: datetime) -> QuerySet[VerificationEvent]:
+    """Audit rows older than ``cutoff`` (retention), oldest first by id: the primary key's
+    order is the insertion order, so no index on ``created_at`` is needed."""
+    return VerificationEvent.objects.filter(created_at__lt=cutoff).order_by("id")

@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from kyb import outbound
@@ -429,3 +429,9 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         )
         transaction.on_commit(lambda: _enqueue(again.id))
     return again
+
+
+def webhook_attempts_before(cutoff: datetime) -> QuerySet[WebhookAttempt]:
+    """Attempt logs older than ``cutoff``, oldest first by id (the primary key's order is the
+    insertion order: no index on ``created_at`` is needed to find them)."""
+    return WebhookAttempt.objects.filter(created_at__lt=cutoff).order_by("id")
