@@ -11,8 +11,8 @@ from kyb.retention import retention_purge
 @shared_task(
     name="kyb.retention.purge",
     ignore_result=True,
-    soft_time_limit=settings.RETENTION_TIME_BUDGET_SECONDS + 60,
-    time_limit=settings.RETENTION_TIME_BUDGET_SECONDS + 90,
+    soft_time_limit=int(settings.RETENTION_TIME_BUDGET_SECONDS) + 60,
+    time_limit=int(settings.RETENTION_TIME_BUDGET_SECONDS) + 90,
 )
 def retention() -> dict[str, int]:
     """Beat: delete rows past their retention, in batches, within the time budget."""
