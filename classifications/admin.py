@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from classifications.models import Classification
 
 
 @admin.register(Classification)
-class ClassificationAdmin(admin.ModelAdmin):
+class ClassificationAdmin(admin.ModelAdmin[Any]):
     list_display = ("business", "code_system", "code", "description", "confidence", "rank")
     list_select_related = ("business",)
     list_filter = ("code_system",)
@@ -29,7 +31,7 @@ from classifications.models import (  # noqa: E402
 from kyb.admin_tools import ReadOnlyAdminMixin  # noqa: E402
 
 
-class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     """Reference tables: ``load_reference_data`` owns the rows."""
 
 

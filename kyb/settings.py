@@ -12,10 +12,14 @@ import hashlib
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from kyb.beat import BEAT_SCHEDULE
 from kyb.env import ImproperlyConfiguredEnv, env_bool, env_float, env_int, env_list, env_str
 from kyb.queues import CELERY_TASK_QUEUES, Queue
+
+# ModelAdmin[Merchant] and the like are subscriptable at runtime (domain apps are strictly typed).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -39,7 +39,7 @@ from merchants.services import (
 
 
 @admin.register(Integrator)
-class IntegratorAdmin(admin.ModelAdmin):
+class IntegratorAdmin(admin.ModelAdmin[Any]):
     list_display = ("name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -93,7 +93,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
+class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin[Any]):
     """Create (key shown once), revoke, see last use. Hashes are never shown or edited."""
 
     list_display = (
@@ -167,7 +167,7 @@ class ApiKeyAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
         self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
 
 
-class MerchantAdminForm(forms.ModelForm):
+class MerchantAdminForm(forms.ModelForm[Merchant]):
     """The API's merchant rules (``merchant_input_clean``) on what the operator entered: the
     fields changed on an edit, every field on an add."""
 
@@ -211,7 +211,7 @@ class MerchantAdminForm(forms.ModelForm):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(UUIDSearchMixin, admin.ModelAdmin):
+class MerchantAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     """Merchants, newest first (``idx_merchants_created_at``). A UUID search is an index lookup
     by id; any other term matches external id or registration number exactly, or the name.
 

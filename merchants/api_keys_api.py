@@ -47,7 +47,7 @@ class ApiKeyCreateSerializer(StrictSerializer):
     )
 
 
-class ApiKeyOutputSerializer(serializers.Serializer):
+class ApiKeyOutputSerializer(serializers.Serializer[Any]):
     prefix = serializers.CharField(help_text="the key's visible part; its id in URLs")
     name = serializers.CharField()
     scopes = serializers.ListField(child=serializers.CharField())

@@ -19,7 +19,7 @@ from merchants.models import ApiKey, MerchantErasure
 from merchants.selectors import merchant_get
 
 
-class MerchantErasureOutputSerializer(serializers.Serializer):
+class MerchantErasureOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(help_text="the erasure (audit record) id")
     merchant_id = serializers.UUIDField()
     erased_at = serializers.DateTimeField()

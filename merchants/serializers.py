@@ -113,7 +113,7 @@ class MerchantUpdateSerializer(MerchantInputSerializer):
         super().__init__(*args, **kwargs)
 
 
-class PersonOutputSerializer(serializers.Serializer):
+class PersonOutputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     role = serializers.CharField()
     ownership_pct = serializers.CharField(allow_null=True)
@@ -123,7 +123,7 @@ class PersonOutputSerializer(serializers.Serializer):
     country = serializers.CharField()
 
 
-class MerchantOutputSerializer(serializers.Serializer):
+class MerchantOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     external_id = serializers.CharField()
     legal_name = serializers.CharField()

@@ -137,7 +137,7 @@ def time_to_decision() -> tuple[dict[str, Any], dict[str, Any]]:
     def auto_rate(day: str) -> float | None:
         if day not in by_day or not by_day[day][3]:
             return None
-        return round(100 * by_day[day][2] / by_day[day][3], 1)
+        return float(round(100 * by_day[day][2] / by_day[day][3], 1))
 
     timing = {
         "labels": labels,

@@ -250,7 +250,7 @@ def test_disabling_during_an_attempt_does_not_revive_the_delivery(
         services.webhook_endpoint_disable(endpoint=WebhookEndpoint.objects.get(pk=endpoint["id"]))
         raise outbound.OutboundError("timed out")
 
-    monkeypatch.setattr(services.outbound, "request", disabled_meanwhile)
+    monkeypatch.setattr("webhooks.services.outbound.request", disabled_meanwhile)
     assert _deliver_all() == ["dead"]
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "dead" and delivery.attempts == 1
