@@ -6,8 +6,8 @@ class BatchesConfig(AppConfig):
     verbose_name = "Verification batches"
 
     def ready(self) -> None:
-        from batches.services import batch_on_verification_changed
-        from verifications import effects
+        from batches.services import batch_on_event
+        from kyb import events
 
         # Counts each batch item's first decision, in the deciding transaction.
-        effects.register(batch_on_verification_changed)
+        events.subscribe(batch_on_event)

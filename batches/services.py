@@ -27,8 +27,9 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 from rest_framework.exceptions import ValidationError
 
-from batches.effects import batch_changed
 from batches.models import BatchItem, BatchSource, ItemState, VerificationBatch
+from batches.selectors import batch_public_data
+from kyb import events
 from kyb.cache import invalidate_on_commit
 from kyb.errors import DomainError
 from kyb.queues import Queue
@@ -111,7 +112,9 @@ def batch_items_of(data: Any) -> list[Any]:
 
 class _Validator:
     """The single POST's validation, for many items: (payload to store, None) or (None,
-    error). One unbound serializer of each kind serves every item (see ``merchant_fields``)."""
+    error). One unbound serializer of each kind serves every item: DRF deep-copies every
+    declared field for each new serializer, most of the cost of validating a small payload (the
+    validation itself keeps no state)."""
 
     def __init__(self) -> None:
         self.shape = VerificationCreateSerializer()
@@ -130,7 +133,7 @@ class _Validator:
         if "merchant_id" in shape:
             return {"merchant_id": str(shape["merchant_id"])}, None
         try:
-            fields = merchant_fields(data=shape["merchant"], serializer=self.merchant)
+            fields = merchant_fields(fields=self.merchant.run_validation(shape["merchant"]))
         except ValidationError as exc:
             return None, _error(
                 "validation_error", "One or more fields are invalid.", {"merchant": exc.detail}
@@ -460,14 +463,31 @@ def batch_progress(*, batch_id: uuid.UUID | str, decided: int = 0, invalid: int 
         fields.append("completed_at")
     batch.save(update_fields=fields)
     if done:
-        batch_changed(batch, event_type="batch.completed")
+        _batch_completed_publish(batch)
 
 
-def batch_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
-    """``verifications.effects`` receiver: a batch verification's first decision (approved,
-    in review, rejected, or error) marks its item decided, once; a later change (a review's
-    outcome, a retry) does not count again."""
-    if event_type != "verification.completed" or verification.source != VerificationSource.BATCH:
+def _batch_completed_publish(batch: VerificationBatch) -> None:
+    """Announce ``batch.completed`` (webhooks send it; the payload is the batch's progress, the
+    shape of ``GET /api/v1/verification-batches/{id}``, rendered only if an endpoint wants it)."""
+    events.publish(
+        "batch.completed",
+        integrator_id=batch.integrator_id,
+        payload=lambda: batch_public_data(batch),
+        livemode=batch.livemode,
+        subject=batch,
+    )
+
+
+def batch_on_event(event: events.Event) -> None:
+    """``kyb.events`` subscriber: a batch verification's first decision (approved, in review,
+    rejected, or error) marks its item decided, once; a later change (a review's outcome, a
+    retry) does not count again."""
+    verification = event.subject
+    if (
+        event.type != "verification.completed"
+        or not isinstance(verification, BusinessVerification)
+        or verification.source != VerificationSource.BATCH
+    ):
         return
     undecided = BatchItem.objects.filter(verification_id=verification.pk, decided_at=None)
     batch_id = undecided.values_list("batch_id", flat=True).first()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from classifications.models import Classification
 
 
 @admin.register(Classification)
-class ClassificationAdmin(admin.ModelAdmin):
+class ClassificationAdmin(admin.ModelAdmin[Any]):
     list_display = ("business", "code_system", "code", "description", "confidence", "rank")
     list_select_related = ("business",)
     list_filter = ("code_system",)
@@ -19,9 +21,6 @@ class ClassificationAdmin(admin.ModelAdmin):
 
 
 # --- Reference data (issue 6): read-only in the admin; ``load_reference_data`` owns the rows. ----
-from typing import Any  # noqa: E402  (appended section, kept apart from the lead's)
-
-from django.http import HttpRequest  # noqa: E402
 
 from classifications.models import (  # noqa: E402
     IndustryCrosswalk,
@@ -29,17 +28,11 @@ from classifications.models import (  # noqa: E402
     NaicsCode,
     SicCode,
 )
+from kyb.admin_tools import ReadOnlyAdminMixin  # noqa: E402
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """Reference tables: ``load_reference_data`` owns the rows."""
 
 
 @admin.register(NaicsCode)

@@ -100,6 +100,21 @@ class UUIDSearchMixin:
         return queryset.filter(Q.create(lookups, connector=Q.OR)), False
 
 
+class ReadOnlyAdminMixin:
+    """Rows the admin shows but never adds, edits or deletes: they are written by their
+    service or machinery only (reference tables, webhook events and attempts). For a
+    ModelAdmin or an inline."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class SaveChangedFieldsMixin:
     """On change, write only the columns the form changed (plus ``auto_now`` timestamps).
 

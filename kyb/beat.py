@@ -25,6 +25,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 86400.0,
         "options": {"queue": Queue.MAINTENANCE.value, "expires": 3600},
     },
+    # Rows past their retention (kyb/retention.py): metric snapshots, idempotency records,
+    # verification events, webhook attempts; bounded batches within a time budget.
+    "retention-purge": {
+        "task": "kyb.retention.purge",
+        "schedule": env_float("RETENTION_INTERVAL", 3600.0),
+        "options": {"queue": Queue.MAINTENANCE.value, "expires": 1800},
+    },
     # Re-enqueue verification jobs the broker never took or a dead worker dropped.
     "verifications-sweep": {
         "task": "kyb.verifications.sweep",

@@ -22,3 +22,17 @@ class Conflict(DomainError):
 
 class NotFound(DomainError):
     status_code = 404
+
+
+class ValidationFailed(DomainError):
+    """Input broke a rule; ``fields`` maps each field to its messages (the API's ``fields``)."""
+
+    def __init__(
+        self,
+        fields: dict[str, object],
+        *,
+        code: str = "validation_error",
+        message: str = "One or more fields are invalid.",
+    ) -> None:
+        super().__init__(code, message)
+        self.fields = fields

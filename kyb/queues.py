@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from kombu import Queue as KombuQueue
 
 
@@ -22,3 +24,19 @@ class Queue(StrEnum):
 
 
 CELERY_TASK_QUEUES = tuple(KombuQueue(q.value, routing_key=q.value) for q in Queue)
+
+
+# Only what is transient is retried: the database or its pool briefly unavailable.
+TRANSIENT = (OperationalError, InterfaceError)
+# The delivery and retry options of an idempotent task that touches the database: acknowledged
+# after it ran (a lost worker's message is delivered again), transient errors retried with
+# exponential backoff, a cap and jitter. Spread into ``shared_task(...)``.
+IDEMPOTENT_DB_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "max_retries": 5,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+}

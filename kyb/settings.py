@@ -12,10 +12,14 @@ import hashlib
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from kyb.beat import BEAT_SCHEDULE
 from kyb.env import ImproperlyConfiguredEnv, env_bool, env_float, env_int, env_list, env_str
 from kyb.queues import CELERY_TASK_QUEUES, Queue
+
+# ModelAdmin[Merchant] and the like are subscriptable at runtime (domain apps are strictly typed).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -320,6 +324,13 @@ SPECTACULAR_SETTINGS = {
 # Days an erased merchant's skeleton (decision, reason codes, list versions, timestamps) is kept
 # for audit after DELETE /api/v1/merchants/{id}; then a daily beat task purges it.
 ERASURE_RETENTION_DAYS = env_int("ERASURE_RETENTION_DAYS", 1825)
+# Retention of the tables that only grow (kyb/retention.py, docs/operations.md); 0 keeps forever.
+RETENTION_MONITORING_METRICS_DAYS = env_float("RETENTION_MONITORING_METRICS_DAYS", 30)
+RETENTION_IDEMPOTENCY_RECORDS_DAYS = env_float("RETENTION_IDEMPOTENCY_RECORDS_DAYS", 2)
+RETENTION_VERIFICATION_EVENTS_DAYS = env_float("RETENTION_VERIFICATION_EVENTS_DAYS", 1825)
+RETENTION_WEBHOOK_ATTEMPTS_DAYS = env_float("RETENTION_WEBHOOK_ATTEMPTS_DAYS", 90)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000)
+RETENTION_TIME_BUDGET_SECONDS = env_float("RETENTION_TIME_BUDGET_SECONDS", 240)
 SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)

@@ -11,11 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classifications.cache import classification_latest_data
 from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
-from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, ClassificationListSerializer, paginated
+from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
 from kyb.tenancy.models import Integrator
 from merchants.erasure_api import MerchantErasureOutputSerializer, merchant_erase_view
 from merchants.selectors import (
@@ -30,12 +29,18 @@ from merchants.serializers import (
     MerchantListQuerySerializer,
     MerchantOutputSerializer,
     MerchantUpdateSerializer,
+    merchant_input_clean,
 )
-from merchants.services import merchant_create, merchant_update
+from merchants.services import merchant_create, merchant_ensure_editable, merchant_update
 
 
 def _integrator(request: Request) -> Integrator:
     return request_integrator(request)
+
+
+def _actor(request: Request) -> str:
+    prefix = getattr(request.auth, "prefix", None)  # request.auth is the caller's API key
+    return f"api_key:{prefix}" if prefix else "api"
 
 
 class MerchantListCreateApi(APIView):
@@ -63,10 +68,9 @@ class MerchantListCreateApi(APIView):
     )
     def post(self, request: Request) -> Response:
         def create() -> Response:
+            fields = merchant_input_clean(request.data)
             merchant = merchant_create(
-                integrator=_integrator(request),
-                livemode=request_livemode(request),
-                data=request.data,
+                integrator=_integrator(request), livemode=request_livemode(request), fields=fields
             )
             return Response(
                 public(merchant_data(merchant)),
@@ -101,7 +105,9 @@ class MerchantDetailApi(APIView):
             livemode=request_livemode(request),
             merchant_id=merchant_id,
         )
-        merchant = merchant_update(merchant=merchant, data=request.data)
+        merchant_ensure_editable(merchant=merchant)
+        fields = merchant_input_clean(request.data, partial=True)
+        merchant = merchant_update(merchant=merchant, fields=fields, actor=_actor(request))
         return Response(public(merchant_data(merchant)))
 
     @extend_schema(
@@ -111,18 +117,3 @@ class MerchantDetailApi(APIView):
     )
     def delete(self, request: Request, merchant_id: uuid.UUID) -> Response:
         return merchant_erase_view(request, merchant_id)
-
-
-class MerchantClassificationsApi(APIView):
-    @extend_schema(
-        operation_id="merchants_classifications",
-        responses={200: ClassificationListSerializer, **ERRORS},
-    )
-    def get(self, request: Request, merchant_id: uuid.UUID) -> Response:
-        merchant = merchant_get_data(  # tenancy and mode
-            integrator=_integrator(request),
-            livemode=request_livemode(request),
-            merchant_id=merchant_id,
-        )
-        codes = classification_latest_data(business_id=merchant_id)
-        return Response({"livemode": merchant["livemode"], **codes})

@@ -3,8 +3,10 @@ of what is kept once its retention period is over.
 
 ``merchant_erase`` scrubs, in one transaction, every copy of the personal data we hold: the
 merchant row (people, tax id, contact details, free text), then each registered *eraser*: the
-apps that copied it (verifications: input snapshots, check evidence, analyst notes; webhooks:
-stored event bodies) register one at ``ready()``, so this module imports none of them. Stored
+apps that copied it (verifications: input snapshots, check evidence, analyst notes) register one
+at ``ready()``, so this module imports none of them; apps that only listen (webhooks: stored
+event bodies) cut their copies when ``merchant.erased`` is published with the ids to redact
+(``kyb.events``). Stored
 idempotent responses that carried the merchant are deleted. What stays is the skeleton audit and
 regulators need: identity of the business (legal name, registration number, LEI, country,
 external id), decisions, reason codes, list versions and timestamps, until
@@ -26,8 +28,10 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kyb import events
 from kyb.cache import invalidate_on_commit
 from kyb.errors import Conflict
+from kyb.formats import iso_utc
 from kyb.models import IdempotencyRecord
 from merchants.models import Merchant, MerchantErasure
 from merchants.selectors import MERCHANT_NAMESPACE
@@ -55,25 +59,21 @@ ERASED_FIELDS: dict[str, Any] = {
 
 # An eraser scrubs its app's copies of the merchant's data, inside the erasure's transaction,
 # and returns counts for the audit row. A purger deletes its app's rows of a merchant whose
-# retention is over. An announcer is told of the finished erasure (webhooks: merchant.erased).
+# retention is over.
 Eraser = Callable[[Merchant], dict[str, int]]
 _erasers: list[Eraser] = []
 _purgers: list[Callable[[Merchant], dict[str, int]]] = []
-_announcers: list[Callable[[MerchantErasure], None]] = []
 
 
 def register(
     *,
     eraser: Eraser | None = None,
     purger: Callable[[Merchant], dict[str, int]] | None = None,
-    announcer: Callable[[MerchantErasure], None] | None = None,
 ) -> None:
     if eraser is not None and eraser not in _erasers:
         _erasers.append(eraser)
     if purger is not None and purger not in _purgers:
         _purgers.append(purger)
-    if announcer is not None and announcer not in _announcers:
-        _announcers.append(announcer)
 
 
 class ErasureBlocked(Conflict):
@@ -112,11 +112,29 @@ def merchant_erase(*, merchant: Merchant, requested_by: str) -> MerchantErasure:
                 "A verification of this merchant is running; erase it once it is decided.",
             )
         now = timezone.now()
+        retain_until = now + timedelta(days=settings.ERASURE_RETENTION_DAYS)
+        ids = related_ids(merchant)
         summary: dict[str, int] = {
-            "idempotency_records": _idempotency_records_delete(merchant, related_ids(merchant))
+            "idempotency_records": _idempotency_records_delete(merchant, ids)
         }
         for eraser in list(_erasers):
             summary.update(eraser(merchant))
+        # Listeners cut their copies, then the erasure goes out (webhooks: merchant.erased).
+        erased = {
+            "merchant_id": str(merchant.pk),
+            "external_id": merchant.external_id,
+            "erased_at": iso_utc(now),
+            "retain_until": iso_utc(retain_until),
+        }
+        summary.update(
+            events.publish(
+                "merchant.erased",
+                integrator_id=merchant.integrator_id,
+                payload=erased,
+                redact_ids=tuple(ids),
+                livemode=merchant.livemode,
+            )
+        )
         for name, value in ERASED_FIELDS.items():
             setattr(merchant, name, value)
         merchant.erased_at = now
@@ -126,11 +144,9 @@ def merchant_erase(*, merchant: Merchant, requested_by: str) -> MerchantErasure:
             merchant_id=merchant.pk,
             requested_by=requested_by[:150],
             erased_at=now,
-            retain_until=now + timedelta(days=settings.ERASURE_RETENTION_DAYS),
+            retain_until=retain_until,
             summary=summary,
         )
-        for announce in list(_announcers):
-            announce(erasure)
         invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)
     logger.info("merchant %s erased by %s: %s", merchant.pk, requested_by, summary)
     return erasure

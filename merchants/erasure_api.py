@@ -20,7 +20,7 @@ from merchants.models import MerchantErasure
 from merchants.selectors import merchant_get
 
 
-class MerchantErasureOutputSerializer(serializers.Serializer):
+class MerchantErasureOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(help_text="the erasure (audit record) id")
     livemode = serializers.BooleanField(help_text="false for a sandbox merchant's erasure")
     merchant_id = serializers.UUIDField()

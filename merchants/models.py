@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
@@ -132,3 +133,23 @@ class MerchantErasure(models.Model):
 
     def __str__(self) -> str:
         return f"erasure of {self.merchant_id}"
+
+
+class MerchantChange(models.Model):
+    """Audit row of a merchant update, written in the same transaction by
+    ``merchants.services.merchant_update``, whoever made it: the integrator through the API or
+    an operator in the admin. It names the fields, never their values (personal data)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="changes")
+    actor = models.CharField(max_length=150, help_text="'api_key:<prefix>' or 'user:<username>'")
+    fields = ArrayField(models.CharField(max_length=64), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "merchant_changes"
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="idx_merchant_changes_merchant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.fields)} of {self.merchant_id} by {self.actor}"

@@ -48,6 +48,25 @@ def merchant_get(
     return merchant
 
 
+# What the business says about itself, beyond its names: shown by the API as stored, and frozen
+# into each verification's input snapshot (``verifications.services.merchant_snapshot``).
+PROFILE_FIELDS = (
+    "lei",
+    "country",
+    "subdivision",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "description",
+    "declared_mcc",
+)
+
+
+def merchant_profile(merchant: Merchant) -> dict[str, Any]:
+    return {name: getattr(merchant, name) for name in PROFILE_FIELDS}
+
+
 def merchant_data(merchant: Merchant) -> dict[str, Any]:
     """The API representation as plain JSON data (what the cache stores)."""
     people = [
@@ -68,15 +87,7 @@ def merchant_data(merchant: Merchant) -> dict[str, Any]:
         "dba_name": merchant.dba_name,
         "registration_number": merchant.registration_number,
         "tax_id": merchant.tax_id_masked,
-        "lei": merchant.lei,
-        "country": merchant.country,
-        "subdivision": merchant.subdivision,
-        "address": merchant.address,
-        "website": merchant.website,
-        "email": merchant.email,
-        "phone": merchant.phone,
-        "description": merchant.description,
-        "declared_mcc": merchant.declared_mcc,
+        **merchant_profile(merchant),
         "people": people,
         "metadata": merchant.metadata,
         "latest_verification_id": str(merchant.verification_id)

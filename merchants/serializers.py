@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from kyb.api.parsers import json_problem
 from kyb.api.serializers import CountryField, StrictSerializer
+from kyb.errors import ValidationFailed
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
 METADATA_MAX_KEYS = 50
@@ -112,7 +113,7 @@ class MerchantUpdateSerializer(MerchantInputSerializer):
         super().__init__(*args, **kwargs)
 
 
-class PersonOutputSerializer(serializers.Serializer):
+class PersonOutputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     role = serializers.CharField()
     ownership_pct = serializers.CharField(allow_null=True)
@@ -122,7 +123,7 @@ class PersonOutputSerializer(serializers.Serializer):
     country = serializers.CharField()
 
 
-class MerchantOutputSerializer(serializers.Serializer):
+class MerchantOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     livemode = serializers.BooleanField(
         help_text="false for sandbox objects (created with a sandbox key; docs/sandbox.md)"
@@ -146,3 +147,17 @@ class MerchantOutputSerializer(serializers.Serializer):
     latest_verification_id = serializers.UUIDField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+MERCHANT_INPUT_FIELDS = tuple(MerchantInputSerializer().fields)
+
+
+def merchant_input_clean(data: Any, *, partial: bool = False) -> dict[str, Any]:
+    """The merchant input rules, applied at every boundary that takes a merchant (the API, the
+    internal submission task, the admin, the demo seeder) before ``merchant_create`` or
+    ``merchant_update``: validated, normalised fields, or ``ValidationFailed`` with the
+    messages per field."""
+    serializer = (MerchantUpdateSerializer if partial else MerchantInputSerializer)(data=data)
+    if not serializer.is_valid():
+        raise ValidationFailed(dict(serializer.errors))
+    return dict(serializer.validated_data)

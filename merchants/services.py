@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
+from kyb import events
 from kyb.crypto import encrypt, normalise_identifier, search_hash
+from kyb.db import conflict_on
 from kyb.errors import Conflict
 from kyb.tenancy.models import Integrator
-from merchants.models import Merchant
-from merchants.serializers import MerchantInputSerializer, MerchantUpdateSerializer
+from merchants.models import Merchant, MerchantChange
+from merchants.selectors import merchant_data, public
 
 
 def _tax_id_fields(tax_id: str) -> dict[str, str]:
@@ -49,69 +49,74 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def merchant_fields(
-    *, data: Mapping[str, Any], serializer: MerchantInputSerializer | None = None
-) -> dict[str, Any]:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) into the model's
-    field values, JSON-ready, the tax id already encrypted: what a batch stores per item until
-    its merchant is created (``Merchant(integrator=..., **fields)``).
+def _merchant_updated_publish(merchant: Merchant) -> None:
+    """Announce ``merchant.updated``; the public representation is rendered only if a
+    subscriber wants it."""
+    events.publish(
+        "merchant.updated",
+        integrator_id=merchant.integrator_id,
+        payload=lambda: public(merchant_data(merchant)),
+        livemode=merchant.livemode,
+    )
 
-    A caller validating many payloads passes one unbound ``MerchantInputSerializer()`` for all
-    of them: DRF deep-copies every declared field for each new serializer, which is most of
-    the cost of validating a small payload (the validation itself keeps no state)."""
-    validated = (serializer or MerchantInputSerializer()).run_validation(data)
-    fields = _json_ready(dict(validated))
-    fields.update(_tax_id_fields(fields.pop("tax_id", "")))
-    return fields
+
+UNIQUE_EXTERNAL_ID = "uniq_merchants_tenant_mode_external_id"
+MERCHANT_EXISTS = "A merchant with this external_id already exists."
+
+
+def merchant_fields(*, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated input (``merchants.serializers.merchant_input_clean``, or the same serializer's
+    ``run_validation``) as the model's field values: JSON-ready, the tax id already encrypted.
+    What a batch stores per item until its merchant is created (``Merchant(**values)``)."""
+    values = _json_ready(dict(fields))
+    values.update(_tax_id_fields(values.pop("tax_id", "")))
+    return values
 
 
 def merchant_create(
-    *, integrator: Integrator, data: Mapping[str, Any], livemode: bool = True
+    *, integrator: Integrator, fields: Mapping[str, Any], livemode: bool = True
 ) -> Merchant:
-    """Validate ``data`` (the API's rules; raises DRF ``ValidationError``) and create, in
-    ``livemode`` (``False``: a sandbox merchant, docs/sandbox.md)."""
-    merchant = Merchant(integrator=integrator, livemode=livemode, **merchant_fields(data=data))
-    try:
-        with transaction.atomic():
-            merchant.save(force_insert=True)
-    except IntegrityError as exc:
-        if "uniq_merchants_tenant_mode_external_id" in str(exc):
-            raise Conflict(
-                "merchant_exists", "A merchant with this external_id already exists."
-            ) from exc
-        raise
+    """Create a merchant from validated input (``merchants.serializers.merchant_input_clean``:
+    the API, internal submissions, the admin and the demo seeder all validate with it), in
+    ``livemode`` (``False``: a sandbox merchant, docs/sandbox.md). The tax id is stored
+    encrypted. A duplicate external id (per integrator and mode) is a 409 ``merchant_exists``."""
+    merchant = Merchant(integrator=integrator, livemode=livemode, **merchant_fields(fields=fields))
+    with conflict_on(UNIQUE_EXTERNAL_ID, code="merchant_exists", message=MERCHANT_EXISTS):
+        merchant.save(force_insert=True)
     return merchant
 
 
-def merchant_update(*, merchant: Merchant, data: Mapping[str, Any]) -> Merchant:
-    """Partial update with the create rules; only the given fields are written. Emits
-    ``merchant.updated`` in the same transaction."""
-    from webhooks.services import webhook_on_merchant_updated
-
+def merchant_ensure_editable(*, merchant: Merchant) -> None:
+    """An erased merchant is frozen: 409 ``merchant_erased``. Callers that validate input
+    first (the API) ask this before, so an erased merchant answers 409 whatever the input."""
     if merchant.erased_at is not None:
         from merchants.erasure import MERCHANT_ERASED_MESSAGE
 
         raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
-    serializer = MerchantUpdateSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    fields = _json_ready(dict(serializer.validated_data))
+
+
+def merchant_update(*, merchant: Merchant, fields: Mapping[str, Any], actor: str) -> Merchant:
+    """Partial update from validated input (``merchant_input_clean(..., partial=True)``): only
+    the given fields are written. Audited (``MerchantChange``: who, which fields, never the
+    values) and announced (``merchant.updated``) in the same transaction. An erased merchant
+    is a 409 ``merchant_erased``."""
+    merchant_ensure_editable(merchant=merchant)
+    values = _json_ready(dict(fields))
     changed: list[str] = []
-    if "tax_id" in fields:
-        _apply_tax_id(merchant, fields.pop("tax_id"))
+    if "tax_id" in values:
+        _apply_tax_id(merchant, values.pop("tax_id"))
         changed += ["tax_id_encrypted", "tax_id_hash", "tax_id_last4"]
-    for name, value in fields.items():
+    for name, value in values.items():
         setattr(merchant, name, value)
         changed.append(name)
     if not changed:
         return merchant
-    try:
-        with transaction.atomic():
-            merchant.save(update_fields=[*changed, "updated_at"])
-            webhook_on_merchant_updated(merchant)
-    except IntegrityError as exc:
-        if "uniq_merchants_tenant_mode_external_id" in str(exc):
-            raise Conflict(
-                "merchant_exists", "A merchant with this external_id already exists."
-            ) from exc
-        raise
+    with conflict_on(UNIQUE_EXTERNAL_ID, code="merchant_exists", message=MERCHANT_EXISTS):
+        merchant.save(update_fields=[*changed, "updated_at"])
+        MerchantChange.objects.create(
+            merchant=merchant,
+            actor=actor[:150],
+            fields=sorted({"tax_id" if name.startswith("tax_id_") else name for name in changed}),
+        )
+        _merchant_updated_publish(merchant)
     return merchant

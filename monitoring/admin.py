@@ -15,7 +15,7 @@ from monitoring.models import MonitoringMetric
 
 
 @admin.register(MonitoringMetric)
-class MonitoringMetricAdmin(admin.ModelAdmin):
+class MonitoringMetricAdmin(admin.ModelAdmin[Any]):
     """The snapshots, read-only; ``operations/`` draws them (and live figures) as charts."""
 
     list_display = ("timestamp", "name", "value", "labels_text")

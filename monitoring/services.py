@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Min
+from datetime import datetime
+
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from monitoring.models import MonitoringMetric
@@ -54,3 +56,8 @@ def metrics_snapshot_take() -> list[MonitoringMetric]:
         )
     )
     return MonitoringMetric.objects.bulk_create(rows)
+
+
+def monitoring_metrics_before(cutoff: datetime) -> QuerySet[MonitoringMetric]:
+    """Snapshots older than ``cutoff``, oldest first (``idx_monitoring_metrics_timestamp``)."""
+    return MonitoringMetric.objects.filter(timestamp__lt=cutoff).order_by("timestamp")

@@ -62,7 +62,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     scrape-time collectors (database backlog, shared breaker states)."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         registry.register(ProcessesCollector())
         collectors: list[Any] = [registry]
     else:

@@ -11,7 +11,7 @@ from screening.models import ClearedHit, WatchList, WatchListChange, WatchListEn
 from screening.selectors import watchlist_is_stale
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Lists are changed by loading a new version, never by editing rows."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -36,7 +36,7 @@ class ScreenInputSerializer(StrictSerializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, required=False)
 
 
-class ScreenHitOutputSerializer(serializers.Serializer):
+class ScreenHitOutputSerializer(serializers.Serializer[Any]):
     entity_id = serializers.CharField()
     list = serializers.CharField()
     name = serializers.CharField(help_text="the list name or alias that matched")
@@ -48,12 +48,12 @@ class ScreenHitOutputSerializer(serializers.Serializer):
     explanation = serializers.DictField(help_text="per-feature evidence for the score")
 
 
-class ScreenResultOutputSerializer(serializers.Serializer):
+class ScreenResultOutputSerializer(serializers.Serializer[Any]):
     id = serializers.CharField(allow_null=True)
     hits = ScreenHitOutputSerializer(many=True)
 
 
-class ScreenListOutputSerializer(serializers.Serializer):
+class ScreenListOutputSerializer(serializers.Serializer[Any]):
     # A field named "source" shadows Field.source in the stubs; at runtime DRF allows it.
     source = serializers.CharField()  # type: ignore[assignment]
     name = serializers.CharField()
@@ -70,7 +70,7 @@ class ScreenListOutputSerializer(serializers.Serializer):
     bundled = serializers.BooleanField(help_text="the snapshot shipped for demos and tests")
 
 
-class ScreenOutputSerializer(serializers.Serializer):
+class ScreenOutputSerializer(serializers.Serializer[Any]):
     threshold = serializers.FloatField()
     lists = ScreenListOutputSerializer(many=True)
     results = ScreenResultOutputSerializer(many=True)

@@ -8,11 +8,10 @@ import uuid
 from typing import Any
 
 import orjson
-from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +20,8 @@ from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
-from merchants.selectors import merchant_get
-from merchants.services import merchant_create
+from kyb.errors import ValidationFailed
+from merchants.serializers import merchant_input_clean
 from verifications.models import VerificationSource, VerificationStatus
 from verifications.selectors import (
     verification_get_data,
@@ -36,7 +35,7 @@ from verifications.serializers import (
     VerificationOutputSerializer,
     VerificationSummarySerializer,
 )
-from verifications.services import verification_create
+from verifications.submissions import verification_submit_for
 
 MAX_WAIT_SECONDS = 30
 POLL_INTERVAL = 0.2
@@ -139,23 +138,19 @@ class VerificationListCreateApi(APIView):
         payload.is_valid(raise_exception=True)
 
         def create() -> Response:
-            with transaction.atomic():
-                if "merchant_id" in payload.validated_data:
-                    merchant = merchant_get(
-                        integrator=integrator,
-                        livemode=livemode,
-                        merchant_id=payload.validated_data["merchant_id"],
-                    )
-                else:
-                    try:
-                        merchant = merchant_create(
-                            integrator=integrator,
-                            livemode=livemode,
-                            data=payload.validated_data["merchant"],
-                        )
-                    except serializers.ValidationError as exc:
-                        raise serializers.ValidationError({"merchant": exc.detail}) from exc
-                verification = verification_create(merchant=merchant, source=VerificationSource.API)
+            merchant_fields = None
+            if "merchant" in payload.validated_data:
+                try:
+                    merchant_fields = merchant_input_clean(payload.validated_data["merchant"])
+                except ValidationFailed as exc:
+                    raise ValidationFailed({"merchant": exc.fields}) from exc
+            verification = verification_submit_for(
+                integrator=integrator,
+                merchant_id=payload.validated_data.get("merchant_id"),
+                merchant_fields=merchant_fields,
+                source=VerificationSource.API,
+                livemode=livemode,
+            )
             return Response(
                 verification_public_data(verification),
                 status=status.HTTP_202_ACCEPTED,

@@ -7,14 +7,21 @@ class VerificationsConfig(AppConfig):
     verbose_name = "Verifications and jobs"
 
     def ready(self) -> None:
+        from kyb import retention
         from kyb.api.fastpath import fast_read_register
         from screening import events as screening_events
         from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
         from verifications.monitoring import merchants_rescreen
         from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
+        from verifications.services import verification_events_before
 
         screening_events.register(merchants_rescreen)  # ongoing monitoring
+        retention.register(
+            "verification_events",
+            days_setting="RETENTION_VERIFICATION_EVENTS_DAYS",
+            rows_before=verification_events_before,
+        )
 
         erasure.connect()  # scrubs its rows when a merchant is erased (merchants.erasure)
         post_migrate.connect(

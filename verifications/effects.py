@@ -1,28 +1,36 @@
-"""Side effects of a verification's state change.
+"""Announcements of a verification's state change, through the event registry (``kyb.events``).
 
-Services call ``verification_changed`` inside their transaction. Receivers (e.g. webhooks) run
-right there, in the same transaction, and may only write rows (an event, its deliveries: an
-outbox); anything that leaves the process they defer with ``transaction.on_commit``. So a
-rolled-back change emits nothing, and a committed one cannot lose its event to a crash between
-commit and emission.
+Services call ``verification_changed`` inside their transaction; subscribers (webhooks) run
+right there and only write rows, deferring anything that leaves the process to commit. The
+payload is the verification's public representation, rendered only if a subscriber needs it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from kyb import events
 from verifications.models import BusinessVerification
-
-# Registered by other apps at ready(); called in order with (verification, event_type).
-_receivers: list[Callable[[BusinessVerification, str], None]] = []
-
-
-def register(receiver: Callable[[BusinessVerification, str], None]) -> None:
-    if receiver not in _receivers:
-        _receivers.append(receiver)
 
 
 def verification_changed(verification: BusinessVerification, *, event_type: str) -> None:
-    """Announce ``event_type`` (``verification.created`` / ``.updated`` / ``.completed``)."""
-    for receiver in list(_receivers):
-        receiver(verification, event_type)
+    """Announce ``event_type`` (``verification.created`` / ``.updated`` / ``.completed`` ...)."""
+    from verifications.selectors import verification_public_data
+
+    events.publish(
+        event_type,
+        integrator_id=verification.integrator_id,
+        payload=lambda: verification_public_data(verification),
+        livemode=verification.livemode,
+        simulated_failures=_simulated_failures(verification),
+        subject=verification,
+    )
+
+
+def _simulated_failures(verification: BusinessVerification) -> int:
+    """Failed first delivery attempts a sandbox merchant's magic value asks for
+    (docs/sandbox.md)."""
+    if verification.livemode:
+        return 0
+    from verifications.sandbox.scenarios import scenario_for
+
+    legal_name = (verification.input_snapshot or {}).get("legal_name")
+    return scenario_for({"legal_name": legal_name}).webhook_failures

@@ -2,67 +2,31 @@
 
 from __future__ import annotations
 
-import re
+from screening.matching.normalize import tokenize
+from screening.matching.vocabulary import split_legal_forms
 
-from anyascii import anyascii
+# Articles and connectors that say nothing about which business it is ("The", "&", "of").
+_FILLER = frozenset({"the", "and", "of"})
 
-# Legal-form words that say nothing about which business it is.
-LEGAL_FORMS = frozenset(
-    [
-        "ltd",
-        "limited",
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "lp",
-        "plc",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "gmbh",
-        "ag",
-        "kg",
-        "ohg",
-        "ug",
-        "sa",
-        "sas",
-        "sarl",
-        "srl",
-        "spa",
-        "sl",
-        "bv",
-        "nv",
-        "oy",
-        "ab",
-        "as",
-        "aps",
-        "asa",
-        "kk",
-        "pty",
-        "pte",
-        "bhd",
-        "sdn",
-        "cv",
-        "se",
-        "ltda",
-        "eirl",
-        "cic",
-        "the",
-        "and",
-        "of",
-    ]
-)
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+def _words(text: str) -> list[str]:
+    # The screening tokenizer, uncached: whole page texts pass through here.
+    return [w for w in tokenize.__wrapped__(text or "") if w not in _FILLER]
 
 
 def normalise(name: str) -> str:
-    """``"ACME Trading (UK) Ltd."`` -> ``"acme trading uk"``: ASCII, lower case, legal forms and
-    punctuation removed. Used as the registry table's lookup key."""
-    words = _NON_WORD.sub(" ", anyascii(name or "").lower().replace("&", " and ")).split()
-    kept = [w for w in words if w not in LEGAL_FORMS]
-    return " ".join(kept or words)
+    """``"The ACME Trading (UK) Ltd."`` -> ``"acme trading uk"``: the screening matcher's tokens
+    (ASCII, lower case, punctuation removed) with the legal forms at either end split off by its
+    legal-form vocabulary (``screening.matching.vocabulary``, one list for both), and articles
+    dropped. Used as the registry table's lookup key."""
+    words = _words(name)
+    core, _forms = split_legal_forms(tuple(words))
+    return " ".join(core)
+
+
+def normalise_text(text: str) -> str:
+    """A page's text as words comparable with ``normalise``'d names (nothing split off)."""
+    return " ".join(_words(text))
 
 
 def similarity(a: str, b: str) -> float:

@@ -40,12 +40,12 @@ class VerificationListQuerySerializer(StrictSerializer):
     )
 
 
-class RiskSerializer(serializers.Serializer):
+class RiskSerializer(serializers.Serializer[Any]):
     score = serializers.IntegerField(allow_null=True)
     reasons = serializers.ListField(child=serializers.JSONField())
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField()
     decided_by = serializers.ChoiceField(
         choices=["analyst", "system"],
@@ -61,12 +61,12 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
-class InformationRequestSerializer(serializers.Serializer):
+class InformationRequestSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(help_text="what the analyst asks the integrator for")
     requested_at = serializers.DateTimeField()
 
 
-class VerificationOutputSerializer(serializers.Serializer):
+class VerificationOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     livemode = serializers.BooleanField(
         help_text="false for sandbox objects (created with a sandbox key; docs/sandbox.md)"

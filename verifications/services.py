@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kyb.cache import invalidate_on_commit
@@ -15,7 +17,7 @@ from kyb.errors import Conflict
 from kyb.queues import Queue
 from merchants.erasure import MERCHANT_ERASED_MESSAGE
 from merchants.models import Merchant
-from merchants.selectors import MERCHANT_NAMESPACE
+from merchants.selectors import MERCHANT_NAMESPACE, merchant_profile
 from verifications.effects import verification_changed
 from verifications.models import (
     ALLOWED_TRANSITIONS,
@@ -65,15 +67,7 @@ def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
         "has_tax_id": bool(merchant.tax_id_encrypted),
         "tax_id_encrypted": merchant.tax_id_encrypted,
         "tax_id_hash": merchant.tax_id_hash,
-        "lei": merchant.lei,
-        "country": merchant.country,
-        "subdivision": merchant.subdivision,
-        "address": merchant.address,
-        "website": merchant.website,
-        "email": merchant.email,
-        "phone": merchant.phone,
-        "description": merchant.description,
-        "declared_mcc": merchant.declared_mcc,
+        **merchant_profile(merchant),
         "people": merchant.people,
     }
 
@@ -197,3 +191,9 @@ def verification_transition(
     event = "verification.completed" if completed else "verification.updated"
     verification_changed(verification, event_type=event)
     return verification
+
+
+def verification_events_before(cutoff: datetime) -> QuerySet[VerificationEvent]:
+    """Audit rows older than ``cutoff`` (retention), oldest first by id: the primary key's
+    order is the insertion order, so no index on ``created_at`` is needed."""
+    return VerificationEvent.objects.filter(created_at__lt=cutoff).order_by("id")

@@ -1,9 +1,9 @@
 """Internal submission: what the ``kyb.verifications.submit`` Celery task does.
 
-Creates the same records as the API (merchant through ``merchants.services.merchant_create``,
-with the API's validation and tax-id encryption; then the verification and its outbox job) and
-returns the verification. An idempotency key (per integrator) makes a re-sent submission return
-the first verification; the same key with a different payload is refused.
+Creates the same records as the API, through the same service (``verification_submit_for``:
+the merchant with the API's validation and tax-id encryption, then the verification and its
+outbox job) and returns the verification. An idempotency key (per integrator) makes a re-sent
+submission return the first verification; the same key with a different payload is refused.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import Any
 
 import orjson
 from django.db import connection, transaction
-from rest_framework.exceptions import ValidationError
 
-from kyb.errors import Conflict
+from kyb.errors import Conflict, ValidationFailed
 from kyb.queues import Queue
 from kyb.tenancy.models import Integrator
+from merchants.selectors import merchant_get
+from merchants.serializers import merchant_input_clean
 from merchants.services import merchant_create
 from verifications.models import BusinessVerification, InternalSubmission, VerificationSource
 from verifications.services import verification_create
@@ -48,16 +49,45 @@ def _request_hash(merchant: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(merchant, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def verification_submit_for(
+    *,
+    integrator: Integrator,
+    merchant_id: uuid.UUID | None = None,
+    merchant_fields: Mapping[str, Any] | None = None,
+    source: str = VerificationSource.API,
+    queue: str = Queue.VERIFICATIONS,
+    livemode: bool = True,
+) -> BusinessVerification:
+    """The verification of an existing merchant (``merchant_id``, the integrator's own in this
+    mode) or of a new one (``merchant_fields``, validated by ``merchant_input_clean``), created
+    with its outbox job in one transaction: the API's create and the internal submission both
+    come here. Inside a caller's transaction it opens no savepoint of its own."""
+    with transaction.atomic(savepoint=False):
+        if merchant_id is not None:
+            merchant = merchant_get(
+                integrator=integrator, livemode=livemode, merchant_id=merchant_id
+            )
+        else:
+            merchant = merchant_create(
+                integrator=integrator, livemode=livemode, fields=merchant_fields or {}
+            )
+        return verification_create(merchant=merchant, source=source, queue=queue)
+
+
 def _create(
     integrator: Integrator, merchant: Mapping[str, Any], queue: Queue
 ) -> BusinessVerification:
     try:
-        created = merchant_create(integrator=integrator, data=merchant)
-    except ValidationError as exc:
-        raise SubmissionRejected(f"invalid merchant: {orjson.dumps(exc.detail).decode()}") from exc
+        return verification_submit_for(
+            integrator=integrator,
+            merchant_fields=merchant_input_clean(merchant),
+            source=VerificationSource.INTERNAL,
+            queue=queue,
+        )
+    except ValidationFailed as exc:
+        raise SubmissionRejected(f"invalid merchant: {orjson.dumps(exc.fields).decode()}") from exc
     except Conflict as exc:
         raise SubmissionRejected(f"{exc.code}: {exc.message}") from exc
-    return verification_create(merchant=created, source=VerificationSource.INTERNAL, queue=queue)
 
 
 def verification_submit(

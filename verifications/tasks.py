@@ -10,26 +10,17 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
+from kyb.queues import IDEMPOTENT_DB_TASK
 from verifications.pipeline import pipeline_jobs_sweep, verification_run
 from verifications.submissions import verification_submit
-
-# Only what is transient is retried: the database or its pool briefly unavailable.
-TRANSIENT = (OperationalError, InterfaceError)
 
 
 @shared_task(
     bind=True,
     name="kyb.verifications.run",
     ignore_result=True,  # nobody reads it: the verification row is the result
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    max_retries=5,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
+    **IDEMPOTENT_DB_TASK,
     soft_time_limit=settings.VERIFICATION_SOFT_TIME_LIMIT,
     time_limit=settings.VERIFICATION_TIME_LIMIT,
 )
@@ -45,13 +36,7 @@ def run(self: Any, verification_id: str) -> str:
     # Internal callers may read the new verification's id when they configure a result backend
     # (CELERY_RESULT_BACKEND); without one it is dropped.
     ignore_result=False,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    max_retries=5,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
+    **IDEMPOTENT_DB_TASK,
     soft_time_limit=20,
     time_limit=30,
 )

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from kyb.admin_tools import (
     EstimatedCountPaginator,
     FixedChoicesFilter,
+    ReadOnlyAdminMixin,
     SaveChangedFieldsMixin,
     UUIDSearchMixin,
 )
@@ -35,20 +36,7 @@ from webhooks.services import webhook_delivery_redeliver, webhook_endpoint_disab
 RECENT_DELIVERIES = 20
 
 
-class ReadOnlyMixin:
-    """Rows written by the delivery machinery only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class RecentDeliveriesFormSet(BaseInlineFormSet):
+class RecentDeliveriesFormSet(BaseInlineFormSet[Any, Any, Any]):
     """Only the newest ``RECENT_DELIVERIES`` of the endpoint (the rest: deliveries changelist)."""
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -57,7 +45,7 @@ class RecentDeliveriesFormSet(BaseInlineFormSet):
         return self._recent
 
 
-class RecentDeliveryInline(ReadOnlyMixin, admin.TabularInline):
+class RecentDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline[Any, Any]):
     model = WebhookDelivery
     formset = RecentDeliveriesFormSet
     fk_name = "endpoint"
@@ -92,7 +80,7 @@ class RecentDeliveryInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin[Any]):
     """An integrator's endpoints with their newest deliveries inline."""
 
     list_display = ("url", "integrator", "livemode", "event_types", "disabled_at", "created_at")
@@ -137,7 +125,7 @@ class WebhookEndpointAdmin(SaveChangedFieldsMixin, admin.ModelAdmin):
         self.message_user(request, f"{len(endpoints)} endpoint(s) disabled.", messages.SUCCESS)
 
 
-class WebhookAttemptInline(ReadOnlyMixin, admin.TabularInline):
+class WebhookAttemptInline(ReadOnlyAdminMixin, admin.TabularInline[Any, Any]):
     model = WebhookAttempt
     extra = 0
     fields = ("number", "status_code", "error", "duration_ms", "created_at")
@@ -145,7 +133,7 @@ class WebhookAttemptInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(UUIDSearchMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     """The delivery log; ``redeliver`` sends the same event (same id and body) again."""
 
     list_display = (
@@ -218,7 +206,7 @@ class EventTypeFilter(FixedChoicesFilter):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(UUIDSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class WebhookEventAdmin(UUIDSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     list_display = ("id", "type", "integrator", "created_at")
     list_select_related = ("integrator",)
     list_filter = (EventTypeFilter,)

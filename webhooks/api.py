@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -53,7 +54,7 @@ def _validated_query(request: Request) -> None:
     ListQuerySerializer(data=request.query_params.dict()).is_valid(raise_exception=True)
 
 
-class EndpointOutputSerializer(serializers.Serializer):
+class EndpointOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     livemode = serializers.BooleanField(help_text="false for sandbox objects (docs/sandbox.md)")
     url = serializers.URLField()
@@ -67,7 +68,7 @@ class EndpointWithSecretSerializer(EndpointOutputSerializer):
     secret = serializers.CharField(help_text="shown once: store it now")
 
 
-class AttemptSerializer(serializers.Serializer):
+class AttemptSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     status_code = serializers.IntegerField(allow_null=True)
     error = serializers.CharField()
@@ -75,7 +76,7 @@ class AttemptSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class DeliveryOutputSerializer(serializers.Serializer):
+class DeliveryOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     livemode = serializers.BooleanField(help_text="false for sandbox objects (docs/sandbox.md)")
     event_id = serializers.UUIDField()

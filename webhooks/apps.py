@@ -8,23 +8,24 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from verifications import effects
+        from kyb import events, retention
         from webhooks.models import WebhookEndpoint
-        from webhooks.services import webhook_endpoints_changed, webhook_on_verification_changed
+        from webhooks.services import (
+            webhook_attempts_before,
+            webhook_endpoints_changed,
+            webhook_on_event,
+        )
 
-        effects.register(webhook_on_verification_changed)
-
-        from batches import effects as batch_effects
-        from webhooks.batches import webhook_on_batch_changed
-
-        batch_effects.register(webhook_on_batch_changed)
+        # Webhooks listen to what the domain apps announce; they import none of them.
+        events.subscribe(webhook_on_event)
+        retention.register(
+            "webhook_attempts",
+            days_setting="RETENTION_WEBHOOK_ATTEMPTS_DAYS",
+            rows_before=webhook_attempts_before,
+        )
         for signal in (post_save, post_delete):
             signal.connect(
                 webhook_endpoints_changed,
                 sender=WebhookEndpoint,
                 dispatch_uid=f"endpoints-{signal}",
             )
-
-        from webhooks import erasure
-
-        erasure.connect()  # after verifications': its eraser runs last, its event goes out last

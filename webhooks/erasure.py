@@ -1,18 +1,17 @@
-"""The webhooks app's part of a merchant erasure (see ``merchants.erasure``): stored event
-bodies that carried the merchant or its verifications are cut down to ids and statuses (a
-pending delivery then sends the cut-down body), and ``merchant.erased`` is announced."""
+"""The webhooks app's part of a merchant erasure (``merchants.erasure`` publishes
+``merchant.erased`` with the ids to redact): stored event bodies that carried the merchant or its
+verifications are cut down to ids and statuses (a pending delivery then sends the cut-down body)
+before ``merchant.erased`` itself is emitted. This module imports no domain app."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 
-from kyb.formats import iso_utc
-from merchants.erasure import register, related_ids
-from merchants.models import Merchant, MerchantErasure
 from webhooks.models import WebhookEvent
-from webhooks.services import webhook_event_emit
 
 DATA_KEPT = ("id", "merchant_id", "external_id", "status", "created_at", "completed_at")
 
@@ -24,35 +23,13 @@ def _cut(body: str) -> str:
     return orjson.dumps(event).decode()
 
 
-def webhook_events_erase(merchant: Merchant) -> dict[str, int]:
-    events = WebhookEvent.objects.filter(integrator_id=merchant.integrator_id)
+def webhook_events_redact(*, integrator_id: uuid.UUID, redact_ids: Iterable[str]) -> dict[str, int]:
+    """Cut down the integrator's stored event bodies that mention any of ``redact_ids``."""
+    events = WebhookEvent.objects.filter(integrator_id=integrator_id)
     cut = 0
-    for ident in related_ids(merchant):
+    for ident in redact_ids:
         for event in events.filter(body__contains=ident).exclude(body__contains='"erased":true'):
             event.body = _cut(event.body)
             event.save(update_fields=["body"])
             cut += 1
     return {"webhook_events": cut}
-
-
-def webhook_on_merchant_erased(erasure: MerchantErasure) -> None:
-    external_id, livemode = (
-        Merchant.objects.filter(pk=erasure.merchant_id)
-        .values_list("external_id", "livemode")
-        .first()
-    ) or ("", True)
-    webhook_event_emit(
-        integrator_id=erasure.integrator_id,
-        livemode=livemode,
-        event_type="merchant.erased",
-        data={
-            "merchant_id": str(erasure.merchant_id),
-            "external_id": external_id or "",
-            "erased_at": iso_utc(erasure.erased_at),
-            "retain_until": iso_utc(erasure.retain_until),
-        },
-    )
-
-
-def connect() -> None:
-    register(eraser=webhook_events_erase, announcer=webhook_on_merchant_erased)

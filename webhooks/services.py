@@ -9,8 +9,8 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,18 +18,17 @@ from urllib.parse import urlsplit
 import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from kyb import outbound
 from kyb.cache import cache_get_or_fill, invalidate_on_commit, resource_owner
 from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
+from kyb.events import Event
 from kyb.formats import iso_utc
 from kyb.outbound.guard import resolve_checked
 from kyb.tenancy.models import Integrator
-from merchants.models import Merchant
-from verifications.models import BusinessVerification
 from webhooks.models import (
     EVENT_TYPES,
     DeliveryStatus,
@@ -240,42 +239,26 @@ def webhook_event_emit(
     return event
 
 
-def webhook_on_verification_changed(verification: BusinessVerification, event_type: str) -> None:
-    from verifications.selectors import verification_public_data
+def webhook_on_event(event: Event) -> Mapping[str, int] | None:
+    """The webhooks app's subscriber to the event registry (``kyb.events``): an erasure's
+    stored copies are cut down first, then the event is emitted to the endpoints that want
+    it (its payload rendered only if one does)."""
+    from webhooks.erasure import webhook_events_redact
 
-    def data() -> dict[str, Any]:
-        return verification_public_data(verification)
-
-    webhook_event_emit(
-        integrator_id=verification.integrator_id,
-        event_type=event_type,
-        data=data,
-        livemode=verification.livemode,
-        simulated_failures=_simulated_failures(
-            verification.livemode, (verification.input_snapshot or {}).get("legal_name")
-        ),
-    )
-
-
-def _simulated_failures(livemode: bool, legal_name: object) -> int:
-    """Failed first attempts a sandbox merchant's magic value asks for (docs/sandbox.md)."""
-    if livemode:
-        return 0
-    from verifications.sandbox.scenarios import scenario_for
-
-    return scenario_for({"legal_name": legal_name}).webhook_failures
-
-
-def webhook_on_merchant_updated(merchant: Merchant) -> None:
-    from merchants.selectors import merchant_data, public
-
-    webhook_event_emit(
-        integrator_id=merchant.integrator_id,
-        event_type="merchant.updated",
-        data=public(merchant_data(merchant)),
-        livemode=merchant.livemode,
-        simulated_failures=_simulated_failures(merchant.livemode, merchant.legal_name),
-    )
+    counts = None
+    if event.redact_ids:
+        counts = webhook_events_redact(
+            integrator_id=event.integrator_id, redact_ids=event.redact_ids
+        )
+    if event.type in EVENT_TYPES:
+        webhook_event_emit(
+            integrator_id=event.integrator_id,
+            event_type=event.type,
+            data=event.data,
+            livemode=event.livemode,
+            simulated_failures=event.simulated_failures if not event.livemode else 0,
+        )
+    return counts
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -481,3 +464,9 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         )
         transaction.on_commit(lambda: _enqueue(again.id))
     return again
+
+
+def webhook_attempts_before(cutoff: datetime) -> QuerySet[WebhookAttempt]:
+    """Attempt logs older than ``cutoff``, oldest first by id (the primary key's order is the
+    insertion order: no index on ``created_at`` is needed to find them)."""
+    return WebhookAttempt.objects.filter(created_at__lt=cutoff).order_by("id")

@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kyb.errors import DomainError
+from kyb.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger("kyb.api")
 
@@ -70,7 +70,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": "5"},
         )
     if isinstance(exc, DomainError):
-        return Response(envelope(exc.code, exc.message), status=exc.status_code)
+        fields = exc.fields if isinstance(exc, ValidationFailed) else None
+        return Response(envelope(exc.code, exc.message, fields), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

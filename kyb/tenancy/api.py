@@ -56,7 +56,7 @@ class ApiKeyCreateSerializer(StrictSerializer):
     )
 
 
-class ApiKeyOutputSerializer(serializers.Serializer):
+class ApiKeyOutputSerializer(serializers.Serializer[Any]):
     prefix = serializers.CharField(help_text="the key's visible part; its id in URLs")
     livemode = serializers.BooleanField(help_text="false for a sandbox key")
     name = serializers.CharField()

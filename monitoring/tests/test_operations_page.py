@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PAGE = "/admin/monitoring/monitoringmetric/operations/"
 
 
-def _charts(client: Client) -> dict[str, dict]:
+def _charts(client: Client) -> dict[str, dict[str, Any]]:
     body = client.get(PAGE).content.decode()
     data = re.search(r'<script id="operations-charts" type="application/json">(.*?)</script>', body)
     assert data, body[:500]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kyb.tests.api_client import SchemaAPIClient as APIClient
@@ -65,7 +67,7 @@ def test_screen_needs_an_api_key() -> None:
         {"names": [{"name": "x"}], "limit": 0},
     ],
 )
-def test_screen_rejects_invalid_requests(api: APIClient, payload: dict) -> None:
+def test_screen_rejects_invalid_requests(api: APIClient, payload: dict[str, Any]) -> None:
     response = api.post(URL, payload, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"]

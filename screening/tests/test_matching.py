@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from screening.matching.index import ListEntity, ScreeningIndex, build_qualifiers
@@ -11,7 +13,9 @@ THRESHOLD = 0.85
 FLOOR = 0.75
 
 
-def search(index: ScreeningIndex, name: str, entity_type: str = "any", **kwargs: object) -> list:
+def search(
+    index: ScreeningIndex, name: str, entity_type: str = "any", **kwargs: object
+) -> list[Any]:
     qualifiers = build_qualifiers(
         entity_type=entity_type,
         country=kwargs.get("country"),  # type: ignore[arg-type]

@@ -58,7 +58,7 @@ class QueueFilter(FixedChoicesFilter):
 
 
 @admin.register(PipelineJob)
-class PipelineJobAdmin(admin.ModelAdmin):
+class PipelineJobAdmin(admin.ModelAdmin[Any]):
     """Job control. Jobs are written by the pipeline only: read-only here, never deleted (they
     are the outbox and the record of what ran); ``failed``/``dead`` ones can be retried."""
 
@@ -191,7 +191,7 @@ class RegistrationStatusFilter(FixedChoicesFilter):
 
 
 @admin.register(RegistryEntity)
-class RegistryEntityAdmin(admin.ModelAdmin):
+class RegistryEntityAdmin(admin.ModelAdmin[Any]):
     """The offline register (``manage.py registry_load``): read-only reference data, millions of
     rows in production (the GLEIF golden copy): fixed filters, estimated counts, indexed search."""
 
@@ -226,7 +226,7 @@ class RegistryEntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternalSubmission)
-class InternalSubmissionAdmin(admin.ModelAdmin):
+class InternalSubmissionAdmin(admin.ModelAdmin[Any]):
     """Submissions through ``kyb.verifications.submit`` and their idempotency keys."""
 
     list_display = ("idempotency_key", "integrator", "verification", "created_at")

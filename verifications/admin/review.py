@@ -158,7 +158,7 @@ RERUN_BATCH = 1000  # verifications re-queued by one bulk re-run
 
 
 @admin.register(BusinessVerification)
-class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
+class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     """Read-only: every change goes through a console action and its service."""
 
     list_display = (
@@ -334,9 +334,9 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
         )
         try:
             found: BusinessVerification = queryset.get(pk=unquote(object_id))
-            return found
         except (BusinessVerification.DoesNotExist, ValidationError, ValueError) as exc:
             raise Http404("no such verification") from exc
+        return found
 
     # The queue's filters travel with the analyst: the queue links a case with
     # ?_changelist_filters=<its query string> (Django's preserved filters); every form on the
@@ -591,7 +591,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(AnalystAction)
-class AnalystActionAdmin(UUIDSearchMixin, admin.ModelAdmin):
+class AnalystActionAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     """The console's audit log (assignments, PII reveals, cleared hits): read-only."""
 
     list_display = ("created_at", "actor", "action", "verification", "reason")

@@ -86,7 +86,7 @@ def extract_page(html: str) -> tuple[str, str, str]:
 
 def name_on_page(snapshot: Mapping[str, Any], page_text: str) -> bool:
     """Whether the legal or trading name (normalised, legal form dropped) appears on the page."""
-    haystack = f" {names.normalise(page_text)} "
+    haystack = f" {names.normalise_text(page_text)} "
     candidates = [snapshot.get("legal_name"), snapshot.get("dba_name")]
     return any(
         f" {key} " in haystack for key in (names.normalise(str(c)) for c in candidates if c) if key

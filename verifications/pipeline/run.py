@@ -78,7 +78,9 @@ def _close_job(job: PipelineJob, status: str, error: str = "") -> None:
 
 
 @transaction.atomic
-def _claim(verification_id: uuid.UUID | str, task_id: str) -> dict[str, Any] | None:
+def verification_claim(verification_id: uuid.UUID | str, task_id: str) -> dict[str, Any] | None:
+    """Claim the run for the delivery ``task_id`` (see the module's docstring); the input
+    snapshot to check, or ``None`` when this delivery must not run it."""
     job, verification = _locked(verification_id)
     if verification.status == VerificationStatus.PROCESSING:
         if job.task_id != task_id:
@@ -216,7 +218,7 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
     retry carries the same task id, so its claim resumes. Any other failure, a database
     refusing the data included, puts the verification in ``error`` at once.
     """
-    snapshot = _claim(verification_id, task_id)
+    snapshot = verification_claim(verification_id, task_id)
     if snapshot is None:
         return "skipped"
     started = time.monotonic()

@@ -1,7 +1,8 @@
 """Business-register adapters behind one interface (``base.RegistryAdapter``).
 
 ``REGISTRY_ADAPTERS`` lists them in the order tried: ``local`` (offline table, the default),
-``gleif`` (GLEIF API), ``companies_house`` (UK Companies House API, needs a key).
+``gleif`` (GLEIF API), ``companies_house`` (UK Companies House API, needs a key); ``stalled``
+(never answers: demos and drills of the failure path only).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from verifications.registries.base import (
 from verifications.registries.companies_house import CompaniesHouseAdapter
 from verifications.registries.gleif import GleifAdapter
 from verifications.registries.local import LocalRegistryAdapter
+from verifications.registries.stalled import StalledRegistryAdapter
 
 ADAPTERS: dict[str, type[RegistryAdapter]] = {
     "local": LocalRegistryAdapter,
     "gleif": GleifAdapter,
     "companies_house": CompaniesHouseAdapter,
+    "stalled": StalledRegistryAdapter,
 }
 
 # The providers called over the network, each behind its circuit breaker (kyb.outbound).

@@ -23,7 +23,7 @@ from verifications.models import (
     VerificationEvent,
 )
 from verifications.pipeline import pipeline_jobs_sweep
-from verifications.pipeline.run import _claim
+from verifications.pipeline.run import verification_claim
 from verifications.services import verification_create
 from verifications.submissions import SubmissionRejected
 from verifications.tests.fakes import FakeProvider, Reply
@@ -123,7 +123,7 @@ def test_a_duplicate_delivery_is_harmless(world: FakeProvider) -> None:
 
 def test_another_delivery_skips_a_run_in_progress(world: FakeProvider) -> None:
     verification = verification_create(merchant=_merchant(world))
-    assert _claim(verification.id, "task-a") is not None
+    assert verification_claim(verification.id, "task-a") is not None
     assert _run(verification.id, "task-b") == "skipped"
     verification.refresh_from_db()
     assert verification.status == "processing"
@@ -131,7 +131,8 @@ def test_another_delivery_skips_a_run_in_progress(world: FakeProvider) -> None:
 
 def test_a_redelivered_message_resumes_a_run_whose_worker_died(world: FakeProvider) -> None:
     verification = verification_create(merchant=_merchant(world))
-    assert _claim(verification.id, "task-a") is not None  # ... and the worker is SIGKILLed
+    # ... and the worker is SIGKILLed
+    assert verification_claim(verification.id, "task-a") is not None
     assert _run(verification.id, "task-a") in DECISIONS
     verification.refresh_from_db()
     reasons = list(verification.events.values_list("to_status", "reason"))
@@ -182,7 +183,7 @@ def test_sweeper_revives_runs_whose_worker_died_then_gives_up(
     settings.PIPELINE_JOB_MAX_ATTEMPTS = 2
     verification = verification_create(merchant=_merchant(world))
     long_ago = timezone.now() - timedelta(seconds=settings.PIPELINE_SWEEP_RUNNING_AFTER + 5)
-    _claim(verification.id, "task-a")
+    verification_claim(verification.id, "task-a")
     PipelineJob.objects.filter(subject_id=str(verification.id)).update(started_at=long_ago)
     with django_capture_on_commit_callbacks(execute=True):
         assert pipeline_jobs_sweep().revived == 1
@@ -190,7 +191,7 @@ def test_sweeper_revives_runs_whose_worker_died_then_gives_up(
     job = PipelineJob.objects.get(subject_id=str(verification.id))
     assert verification.status == "pending" and job.status == JobStatus.QUEUED
     assert job.enqueued_at is not None  # re-enqueued on commit
-    _claim(verification.id, "task-b")
+    verification_claim(verification.id, "task-b")
     PipelineJob.objects.filter(subject_id=str(verification.id)).update(started_at=long_ago)
     assert pipeline_jobs_sweep().dead == 1
     verification.refresh_from_db()
@@ -343,9 +344,9 @@ def test_the_run_checks_the_tax_id_as_submitted_not_as_edited_since(world: FakeP
     from verifications.pipeline.run import _tax_id
 
     merchant = _merchant(world)
-    merchant_update(merchant=merchant, data={"tax_id": "GB123456789"})
+    merchant_update(merchant=merchant, fields={"tax_id": "GB123456789"}, actor="test")
     verification = verification_create(merchant=merchant)
-    merchant_update(merchant=merchant, data={"tax_id": "GB999999973"})
+    merchant_update(merchant=merchant, fields={"tax_id": "GB999999973"}, actor="test")
     snapshot = verification.input_snapshot
     assert _tax_id(snapshot) == "GB123456789"
     assert "GB123456789" not in str(snapshot)  # frozen encrypted, as on the merchant

@@ -17,6 +17,7 @@ from urllib3.util import connection as u3connection
 
 from kyb.outbound import client as outbound_client
 from merchants.models import Merchant
+from merchants.serializers import merchant_input_clean
 from merchants.services import merchant_create
 from merchants.tests.factories import IntegratorFactory
 from verifications import tasks
@@ -69,7 +70,9 @@ def _sandbox_merchant(world: FakeProvider, **fields: Any) -> Merchant:
         "description": "",
         **fields,
     }
-    return merchant_create(integrator=IntegratorFactory.create(), data=data, livemode=False)
+    return merchant_create(
+        integrator=IntegratorFactory.create(), fields=merchant_input_clean(data), livemode=False
+    )
 
 
 def _submit_and_run(
@@ -229,7 +232,7 @@ def test_live_runs_still_use_the_network(
     settings.REGISTRY_ADAPTERS = ["gleif"]
     merchant = merchant_create(
         integrator=IntegratorFactory.create(),
-        data={"legal_name": "Sandbox Approved Ltd", "country": "GB"},
+        fields=merchant_input_clean({"legal_name": "Sandbox Approved Ltd", "country": "GB"}),
     )
     verification = verification_create(merchant=merchant)
     tasks.run.apply(kwargs={"verification_id": str(verification.id)}, task_id="t1")
@@ -266,7 +269,7 @@ def test_ongoing_monitoring_of_live_lists_leaves_sandbox_merchants_alone(
     assert sandbox_case.status == "approved"
     live = merchant_create(
         integrator=sandbox_case.merchant.integrator,
-        data={"legal_name": "Live Ltd", "country": "GB"},
+        fields=merchant_input_clean({"legal_name": "Live Ltd", "country": "GB"}),
     )
     live_v = verification_create(merchant=live)
     BusinessVerification.objects.filter(pk=live_v.pk).update(status="approved")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from kyb import events
 from merchants.tests.factories import MerchantFactory
-from verifications import effects
 from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
 from verifications.services import (
     IllegalTransition,
@@ -73,10 +73,10 @@ def test_receivers_run_inside_the_transaction_and_roll_back_with_it() -> None:
 
     heard: list[str] = []
 
-    def receiver(verification: Any, event_type: str) -> None:
-        heard.append(event_type)
+    def receiver(event: events.Event) -> None:
+        heard.append(event.type)
 
-    effects.register(receiver)
+    events.subscribe(receiver)
     try:
         merchant = MerchantFactory.create()
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -85,4 +85,4 @@ def test_receivers_run_inside_the_transaction_and_roll_back_with_it() -> None:
             raise RuntimeError("roll back")
         assert not BusinessVerification.objects.filter(merchant=merchant).exists()
     finally:
-        effects._receivers.remove(receiver)
+        events.unsubscribe(receiver)

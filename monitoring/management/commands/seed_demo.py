@@ -15,13 +15,8 @@ Re-running adds merchants up to ``--merchants`` and leaves existing rows alone.
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import timedelta
 from typing import Any
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -30,23 +25,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
 from django.test.utils import override_settings
-from django.utils import timezone
 
-from kyb.tenancy.models import ApiKey, Integrator
+from kyb.api.keyring import key_resolve, key_touch
+from kyb.tenancy.models import Integrator
 from kyb.tenancy.services import api_key_create, api_key_revoke, integrator_get_or_create
 from merchants.models import Merchant
-from merchants.services import merchant_create
+from merchants.serializers import merchant_input_clean
 from verifications.models import (
     BusinessVerification,
-    JobKind,
-    JobStatus,
-    PipelineJob,
     RegistryEntity,
     VerificationStatus,
 )
 from verifications.pipeline import verification_run
-from verifications.pipeline.run import job_give_up
-from verifications.services import verification_create, verification_transition
+from verifications.pipeline.run import verification_claim
+from verifications.services import verification_transition
+from verifications.submissions import verification_submit_for
 from webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_delivery_attempt, webhook_endpoint_create
 
@@ -90,18 +83,6 @@ ANALYST_DECISIONS = (
         "Sanctions match confirmed against the list entry (name, country); relationship declined.",
     ),
 )
-
-
-@contextmanager
-def _quiet(logger_name: str) -> Iterator[None]:
-    """The simulated failure is logged with a traceback by the pipeline: not demo output."""
-    logger = logging.getLogger(logger_name)
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -168,14 +149,15 @@ class Command(BaseCommand):
         for n, integrator in enumerate(integrators):
             if integrator.api_keys.exists():
                 continue
-            production, new = api_key_create(integrator=integrator, name="production backend")
-            reporting, _ = api_key_create(integrator=integrator, scopes=["read"], name="reporting")
+            _, new = api_key_create(integrator=integrator, name="production backend")
+            _, reporting = api_key_create(integrator=integrator, scopes=["read"], name="reporting")
             staging, _ = api_key_create(integrator=integrator, name="staging (leaked, replaced)")
-            api_key_revoke(key=staging)
-            # Demo only: as if the API had seen them (the auth layer writes this in production).
-            ApiKey.objects.filter(pk__in=[production.pk, reporting.pk]).update(
-                last_used_at=timezone.now() - timedelta(minutes=7 * (n + 1))
-            )
+            api_key_revoke(key=staging, actor="demo")
+            # Seen in use: what the auth layer records when a request presents the key.
+            for used in (new, reporting):
+                _, info = key_resolve(used.plaintext)
+                if info is not None:
+                    key_touch(info)
             if n == 0:
                 self.stdout.write(f"API key of {integrator.name} (shown once): {new.plaintext}")
 
@@ -258,8 +240,10 @@ class Command(BaseCommand):
                 kind = plan[i] if i < len(plan) else "run"
                 # One transaction per merchant: a running worker only sees it decided.
                 with transaction.atomic():
-                    merchant = merchant_create(integrator=integrator, data=payload)
-                    verification = verification_create(merchant=merchant)
+                    verification = verification_submit_for(
+                        integrator=integrator,
+                        merchant_fields=merchant_input_clean(payload),
+                    )
                     getattr(self, f"_as_{kind}")(verification)
         if first == 0:
             self._analyst_decisions()
@@ -272,35 +256,20 @@ class Command(BaseCommand):
 
     def _as_processing(self, verification: BusinessVerification) -> None:
         """Claimed by a worker that is still running it (the sweeper revives it if it died)."""
-        verification_transition(
-            verification_id=verification.id,
-            to_status=VerificationStatus.PROCESSING,
-            reason="attempt 1 of 5",
-        )
-        PipelineJob.objects.filter(
-            kind=JobKind.VERIFICATION, subject_id=str(verification.id)
-        ).update(status=JobStatus.RUNNING, attempts=1, task_id=f"demo-{verification.id}")
+        verification_claim(verification.id, f"demo-{verification.id}")
 
     def _as_failed(self, verification: BusinessVerification) -> None:
-        """The real failure path: the checks raise, the run records ``error`` and a failed job."""
-        outage = TimeoutError("registry: GLEIF API read timed out after 5.0 s (3 attempts)")
-        with (
-            _quiet("verifications.pipeline.run"),
-            mock.patch("verifications.pipeline.run.run_checks", side_effect=outage),
-            suppress(TimeoutError),
-        ):
+        """The real failure path: the register never answers (the ``stalled`` demo adapter), the
+        run hits its time limit and records ``error`` and a failed job."""
+        with override_settings(REGISTRY_ADAPTERS=["stalled"]):
             self._as_run(verification)
 
     def _as_dead(self, verification: BusinessVerification) -> None:
-        """What the sweeper does after the last attempt's worker was lost."""
-        self._as_processing(verification)
-        job = PipelineJob.objects.select_for_update().get(
-            kind=JobKind.VERIFICATION, subject_id=str(verification.id)
-        )
-        job.attempts = 5
-        job.save(update_fields=["attempts", "updated_at"])
-        locked = BusinessVerification.objects.select_for_update().get(pk=verification.id)
-        job_give_up(job=job, verification=locked, reason="worker lost on all 5 attempts")
+        """A run whose worker is lost on every attempt: each redelivery of the same task finds
+        it still ``processing`` under its own id and runs it again, until the attempts are
+        spent and the job is given up (``dead``, the verification ``error``)."""
+        for _ in range(settings.PIPELINE_JOB_MAX_ATTEMPTS + 1):
+            verification_claim(verification.id, f"demo-{verification.id}")
 
     def _analyst_decisions(self) -> None:
         """Decide two cases from the review queue, as an analyst would (audited): approve one
