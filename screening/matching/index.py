@@ -85,6 +85,14 @@ def _deletions(token: str) -> set[str]:
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
+def _o_u_spellings(token: str) -> set[str]:
+    out = {""}
+    for char in token:
+        options = "ou" if char in "ou" else char
+        out = {head + option for head in out for option in options}
+    return out
+
+
 class _Partition:
     """The token index over either person names or all other names."""
 
@@ -139,7 +147,7 @@ class _Partition:
         self.collapsed[name_idx] = sum(by_part.values()) if self.person else form.total
         self.lengths[name_idx] = len(form.tokens)
         if not self.person:
-            for acronym in acronyms(form.tokens):
+            for acronym in acronyms(form.tokens) | form.form_acronyms:
                 self.acronyms[acronym].add(name_idx)
         counts = Counter(form.tokens)
         for token, count in counts.items():
@@ -182,9 +190,17 @@ class _Partition:
                 reached.update(self.consonants.get(key, ()))
                 if key.startswith("l"):  # the Arabic article written onto the name
                     reached.update(self.consonants.get(key[1:], ()))
+                if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
+                    reached.update(self.consonants.get(key + "l", ()))
             if person:
                 vocabulary = self.vocabulary
                 reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
+                if len(token) <= 3 and ("o" in token or "u" in token):
+                    # HON / HUN: see token_similarity (short names, O and U one vowel apart).
+                    for spelling in _o_u_spellings(token):
+                        tid = vocabulary.get(spelling)
+                        if tid is not None:
+                            reached.add(tid)
         tokens = self.tokens
         return [t for t in reached if token_similarity(token, tokens[t], person=person)]
 

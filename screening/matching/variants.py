@@ -208,3 +208,45 @@ def phonetic_key(token: str) -> str:
     for pattern, replacement in _PHONETIC:
         token = pattern.sub(replacement, token)
     return token
+
+
+# Abbreviations of business words as lists and registries write them ("YAZD METALLURGICAL IND'S
+# CO.", "OIL TANKERS SCF MGMT", "SENAT SHPG"): an organisation's name reads them as the word.
+# Only abbreviations that are no common word or name of their own.
+ABBREVIATIONS: dict[str, str] = {
+    "ind": "industries",
+    "inds": "industries",
+    "indus": "industries",
+    "mfg": "manufacturing",
+    "mfrs": "manufacturers",
+    "shpg": "shipping",
+    "mgmt": "management",
+    "mgt": "management",
+    "svc": "services",
+    "svcs": "services",
+    "engg": "engineering",
+    "natl": "national",
+    "assn": "association",
+    "assoc": "association",
+    "bros": "brothers",
+    "trdg": "trading",
+    "tic": "ticaret",
+    "sti": "sirketi",
+    "dev": "development",
+    "devt": "development",
+    "tech": "technology",
+    "techs": "technologies",
+    "elec": "electric",
+    "intl": "international",
+    "univ": "university",
+    "inst": "institute",
+    "dept": "department",
+    "petrochem": "petrochemical",
+}
+
+
+def expand_abbreviations(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Business-word abbreviations as the word (an organisation's name only)."""
+    if not any(t in ABBREVIATIONS for t in tokens):
+        return tokens
+    return tuple(ABBREVIATIONS.get(t, t) for t in tokens)

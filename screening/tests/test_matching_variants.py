@@ -33,6 +33,12 @@ ORGANISATIONS = [
     "ALPHA FUND",
     "ACME",
     "MARIS",
+    "TOYOTA TSUSHO KK",
+    "HOKKAIDO KIKAI KK",
+    "ANGKOR CO LTD",
+    "KOREA DAESONG GENERAL TRADING CORPORATION",
+    "CHAM INVESTMENT GROUP",
+    "GREEN ISLAND SA",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -45,6 +51,8 @@ PERSONS = [
     "Abdul Rahman AL-HASHIMI",
     "Jin Hyok PARK",
     "Paulo DE OLIVEIRA",
+    "HUN Manet",
+    "SATO Kyoko",
 ]
 
 
@@ -86,6 +94,22 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             id="cross-script-russian-legal-form-spelled-out",
         ),
         pytest.param("ΟΡΙΟΝ SHIPPING", "ORION SHIPPING", id="cross-script-greek"),
+        # Japanese: katakana with its long vowels and small kana (ツウショウ = TSUSHO), the
+        # kanji legal form 株式会社 written after or before the name, or romanised.
+        pytest.param(
+            "トヨタ・ツウショウ株式会社", "TOYOTA TSUSHO KK", id="cross-script-japanese-kana"
+        ),
+        pytest.param(
+            "株式会社ホッカイドウ・キカイ",
+            "HOKKAIDO KIKAI KK",
+            id="cross-script-japanese-prefix-form",
+        ),
+        pytest.param(
+            "Toyota Tsusho Kabushiki Kaisha", "TOYOTA TSUSHO KK", id="legal-form-japanese-romanised"
+        ),
+        # Khmer: ក្រុមហ៊ុន (company) in front, ឯ.ក (private company) after; the name is written
+        # without its inherent vowels (អង្គរ = "ngkr"), paired by consonants.
+        pytest.param("ក្រុមហ៊ុន អង្គរ ឯ.ក", "ANGKOR CO LTD", id="cross-script-khmer"),
         pytest.param("СБЕРБАНК", "SBERBANK", id="cross-script-cyrillic"),
         pytest.param("SBЕRBАNK", "SBERBANK", id="confusable-cyrillic-in-latin"),
         pytest.param("0RION SHIPPING", "ORION SHIPPING", id="digit-zero-for-o"),
@@ -101,6 +125,12 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             "KALININGRAD PRECISION INSTRUMENTS PLANT",
             id="shorter-form-of-listed-name",
         ),
+        pytest.param(
+            "Daesong Trading Company",
+            "KOREA DAESONG GENERAL TRADING CORPORATION",
+            id="short-form-without-country-and-generic-words",
+        ),
+        pytest.param("CHAM", "CHAM INVESTMENT GROUP", id="short-form-one-word"),
     ],
 )
 def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -128,6 +158,9 @@ def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed:
         pytest.param("Paulo Oliveira", "Paulo DE OLIVEIRA", id="particle-de"),
         pytest.param("PETROV Aleksandr Ivanovich", "Aleksandr Ivanovich PETROV", id="order"),
         pytest.param("Jin Hyok PAK", "Jin Hyok PARK", id="dropped-letter-short-name"),
+        # Khmer ហ៊ុន is written "hon" by the transliteration (and is no title "Hon." here).
+        pytest.param("ហ៊ុន ម៉ាណែត", "HUN Manet", id="cross-script-khmer"),
+        pytest.param("サトウ・キョウコ", "SATO Kyoko", id="cross-script-japanese-kana"),
     ],
 )
 def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -147,6 +180,9 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Maris Dental Clinic Ltd", id="real-company-containing-one-word-name"),
         pytest.param("KNP Logistics", id="acronym-with-other-words"),
         pytest.param("Tambov Flour Mill", id="one-shared-distinctive-word"),
+        pytest.param("Daesong Shipping Company", id="short-form-with-a-word-of-its-own"),
+        pytest.param("Cham Holdings", id="real-company-generic-word-against-short-form"),
+        pytest.param("Island AG", id="shared-place-word-only"),
     ],
 )
 def test_organisation_false_hit_stays_away(index: ScreeningIndex, query: str) -> None:
