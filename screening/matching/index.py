@@ -14,6 +14,7 @@ At most ``MAX_CANDIDATES`` of them are scored in full. A query never touches eve
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,23 @@ def _deletions(token: str) -> set[str]:
     if len(token) < 4:
         return {token}
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
+
+
+_SEPARATORS = re.compile(r"\s*;\s*|\s+/\s+|\s*[()]\s*")
+
+
+def alternative_names(name: str) -> list[str]:
+    """The names a field holding several names gives, besides itself.
+
+    Lists (and forms) write alternatives into one name: "Mortaza Safari; Morteza Saferi",
+    "OOO TRANSOIL / OBSHCHESTVO ... TRANSOIL", "<Arabic script> (Hajji Malik Noorzai; ...)".
+    Only a ";" or a " / " between words makes alternatives (and then brackets part them too); an
+    empty list when there is none.
+    """
+    if ";" not in name and " / " not in name:
+        return []
+    parts = [p.strip(" ,.-") for p in _SEPARATORS.split(name)]
+    return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]
 
 
 def _o_u_spellings(token: str) -> set[str]:
@@ -393,16 +411,21 @@ class ScreeningIndex:
         forms = {person: prepare(name, person=person) for person in (True, False)}
         best: dict[int, _Scored] = {}
         cache: SimilarityCache = {}
-        for person, form in forms.items():
-            if not form.tokens:
-                continue
-            wanted = qualifiers.entity_type
-            mismatch = wanted != "any" and (wanted == PERSON) != person
-            partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
-            bounded = self._partitions[person].candidates(form, partition_floor)
-            for _, name_idx in bounded[:MAX_CANDIDATES]:
-                entity_idx, listed = self._names[name_idx]
-                self._consider(best, entity_idx, form, listed, qualifiers, cache)
+        alternatives = [forms] + [
+            {person: prepare(part, person=person) for person in (True, False)}
+            for part in alternative_names(name)
+        ]
+        for candidate_forms in alternatives:
+            for person, form in candidate_forms.items():
+                if not form.tokens:
+                    continue
+                wanted = qualifiers.entity_type
+                mismatch = wanted != "any" and (wanted == PERSON) != person
+                partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
+                bounded = self._partitions[person].candidates(form, partition_floor)
+                for _, name_idx in bounded[:MAX_CANDIDATES]:
+                    entity_idx, listed = self._names[name_idx]
+                    self._consider(best, entity_idx, form, listed, qualifiers, cache)
         for value in qualifiers.identifiers:
             for entity_idx in self._identifiers.get(value, ()):
                 if entity_idx not in best:  # otherwise scored with its identifier already

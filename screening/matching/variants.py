@@ -191,7 +191,10 @@ _PHONETIC = (
     (re.compile(r"(iy|ij|ii|yi|ey)$"), "i"),
     (re.compile(r"dzh|dj"), "j"),
     (re.compile(r"ph"), "f"),
-    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th|gh"), lambda m: m.group(0)[0]),
+    # Persian and Arabic q and gh are written for one another (BAQER / BAGHER, NAQDI / NAGHDI).
+    (re.compile(r"gh"), "q"),
+    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th"), lambda m: m.group(0)[0]),
+    (re.compile(r"ey"), "ay"),  # SEYED / SAYYED, HEYDAR / HAYDAR (a final -ey is -i above)
     (re.compile(r"ks|x"), "ks"),
     (re.compile(r"[qc]"), "k"),
     (re.compile(r"w"), "v"),

@@ -39,6 +39,9 @@ ORGANISATIONS = [
     "KOREA DAESONG GENERAL TRADING CORPORATION",
     "CHAM INVESTMENT GROUP",
     "GREEN ISLAND SA",
+    "NORTHERN IRON ORE COMPANY",
+    "KESTREL METALLURGY INDUSTRIES",
+    "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -53,6 +56,9 @@ PERSONS = [
     "Paulo DE OLIVEIRA",
     "HUN Manet",
     "SATO Kyoko",
+    "Abdul Samad NOORI",
+    "Mohammad Taqi NAQDI",
+    "Seyed Hossein HEYDARI",
 ]
 
 
@@ -131,6 +137,17 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             id="short-form-without-country-and-generic-words",
         ),
         pytest.param("CHAM", "CHAM INVESTMENT GROUP", id="short-form-one-word"),
+        pytest.param("NIOC", "NORTHERN IRON ORE COMPANY", id="acronym-with-legal-form"),
+        pytest.param(
+            "KESTREL METALLURGICAL IND'S CO.",
+            "KESTREL METALLURGY INDUSTRIES",
+            id="abbreviated-word-and-other-word-form",
+        ),
+        pytest.param(
+            "Volga River Freight Alliance",
+            "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
+            id="listed-acronym-in-brackets",
+        ),
     ],
 )
 def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -160,7 +177,16 @@ def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed:
         pytest.param("Jin Hyok PAK", "Jin Hyok PARK", id="dropped-letter-short-name"),
         # Khmer ហ៊ុន is written "hon" by the transliteration (and is no title "Hon." here).
         pytest.param("ហ៊ុន ម៉ាណែត", "HUN Manet", id="cross-script-khmer"),
+        pytest.param(
+            "Sergei Ivanov; Yevgeniy Kolesnikoff",
+            "Yevgeny KOLESNIKOV",
+            id="several-names-in-one-field",
+        ),
         pytest.param("サトウ・キョウコ", "SATO Kyoko", id="cross-script-japanese-kana"),
+        # Arabic script puts the article on the second word: عبد الصمد = "bd lsmd" = ABDUL SAMAD.
+        pytest.param("عبد الصمد نوري", "Abdul Samad NOORI", id="cross-script-arabic-article"),
+        pytest.param("Mohammad Taghi NAGHDI", "Mohammad Taqi NAQDI", id="phonetic-q-gh"),
+        pytest.param("Sayyed Hosein HAYDARI", "Seyed Hossein HEYDARI", id="phonetic-ey-ay"),
     ],
 )
 def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -183,6 +209,8 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Daesong Shipping Company", id="short-form-with-a-word-of-its-own"),
         pytest.param("Cham Holdings", id="real-company-generic-word-against-short-form"),
         pytest.param("Island AG", id="shared-place-word-only"),
+        pytest.param("NIOC Trading", id="acronym-with-legal-form-and-other-words"),
+        pytest.param("Kestrel Internet Industries", id="different-word-sharing-a-stem"),
     ],
 )
 def test_organisation_false_hit_stays_away(index: ScreeningIndex, query: str) -> None:
