@@ -39,6 +39,8 @@ from screening.matching.scoring import (
 from screening.matching.variants import nicknames_of, phonetic_key
 
 MAX_CANDIDATES = 32
+# Query words whose similar vocabulary tokens each partition remembers (a few MB at most).
+SIMILAR_MEMO_MAX = 16_384
 MIN_IDENTIFIER_LENGTH = 5
 
 
@@ -136,6 +138,7 @@ class _Partition:
         self.phonetic: dict[str, list[int]] = defaultdict(list)
         self.consonants: dict[str, list[int]] = defaultdict(list)
         self.acronyms: dict[str, set[int]] = defaultdict(set)
+        self._similar_memo: dict[tuple[str, bool], list[int]] = {}
 
     def _tid(self, token: str) -> int:
         tid = self.vocabulary.get(token)
@@ -193,7 +196,21 @@ class _Partition:
                     self.consonants[consonant_key(token)].append(tid)
 
     def similar(self, token: str, *, joined: bool = False) -> list[int]:
-        """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton)."""
+        """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
+
+        Remembered per partition (bounded): query words repeat across names ("ltd", common
+        given names), and a re-screen asks a small change index about the same words again
+        and again.
+        """
+        key = (token, joined)
+        found = self._similar_memo.get(key)
+        if found is None:
+            if len(self._similar_memo) >= SIMILAR_MEMO_MAX:
+                self._similar_memo.clear()
+            found = self._similar_memo[key] = self._similar(token, joined=joined)
+        return found
+
+    def _similar(self, token: str, *, joined: bool) -> list[int]:
         reached: set[int] = set()
         for key in _deletions(token):
             reached.update(self.typo_keys.get(key, ()))

@@ -567,13 +567,15 @@ def _short_form(al: Alignment) -> bool:
     """The query is the listed name short of its generic words and place names.
 
     Lists write an organisation with its trade and its country, its aliases without them
-    ("CHAM" / "CHAM INVESTMENT GROUP", "DAESONG TRADING" / "KOREA DAESONG GENERAL TRADING
-    CORPORATION"). Every word of the query pairs, the one distinctive word shared is no short
-    word, and what only the listed name has is generic or a place. The other way round ("Alco
+    ("DAESONG TRADING" / "KOREA DAESONG GENERAL TRADING CORPORATION"). Every word of the query
+    pairs, two words at least, the one distinctive word shared is no short word, and what only
+    the listed name has is generic or a place. The other way round ("Alco
     Energy" against the listed "ALCO") the query adds a business of its own: see partial_overlap.
     A distinctive word only the listed name has ("ISLAND" / "GREEN ISLAND") is no short form.
     """
-    if al.query_coverage < CONTAINED_MIN_COVERAGE or not al.unpaired_list:
+    if al.query_coverage < CONTAINED_MIN_COVERAGE or not al.unpaired_list or len(al.pairs) < 2:
+        # One word alone ("PETROLEUM SA" / "GENERAL PETROLEUM CORPORATION", "FUTURE COMPANY" /
+        # "CONGO FUTURE") is most often a common word: the query must pair another word too.
         return False
     shared = [(qt, sim) for qt, lt, sim in al.pairs if _weight(lt, False) == 1.0 and lt.isalpha()]
     if len(shared) != 1 or shared[0][1] < SHORT_FORM_MIN_SIMILARITY:

@@ -136,7 +136,7 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             "KOREA DAESONG GENERAL TRADING CORPORATION",
             id="short-form-without-country-and-generic-words",
         ),
-        pytest.param("CHAM", "CHAM INVESTMENT GROUP", id="short-form-one-word"),
+        pytest.param("Cham Investment", "CHAM INVESTMENT GROUP", id="short-form-two-words"),
         pytest.param("NIOC", "NORTHERN IRON ORE COMPANY", id="acronym-with-legal-form"),
         pytest.param(
             "KESTREL METALLURGICAL IND'S CO.",
@@ -208,6 +208,7 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Tambov Flour Mill", id="one-shared-distinctive-word"),
         pytest.param("Daesong Shipping Company", id="short-form-with-a-word-of-its-own"),
         pytest.param("Cham Holdings", id="real-company-generic-word-against-short-form"),
+        pytest.param("Cham SA", id="one-word-of-a-longer-listed-name"),
         pytest.param("Island AG", id="shared-place-word-only"),
         pytest.param("NIOC Trading", id="acronym-with-legal-form-and-other-words"),
         pytest.param("Kestrel Internet Industries", id="different-word-sharing-a-stem"),
