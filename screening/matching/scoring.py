@@ -77,6 +77,7 @@ NEAR_WORD_PENALTY = 0.1
 NEAR_WORD_MAX_LENGTH = 7
 
 PERSON = "person"
+_NO_ACRONYMS: frozenset[str] = frozenset()
 _LATIN_LETTER = re.compile("[A-Za-z]")
 ORGANIZATION = "organization"
 
@@ -123,13 +124,13 @@ def prepare(text: str, *, person: bool) -> NameForm:
         # another script keeps its words: Khmer "ហ៊ុន" is the surname Hun, transliterated "hon".
         stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
-    form_acronyms: frozenset[str] = frozenset()
+    form_acronyms = _NO_ACRONYMS
     if not person:
         tokens = _without_acronym_note(text, tokens)
         whole = tokens
         tokens, forms = split_legal_forms(tokens)
-        if forms:
-            form_acronyms = frozenset(acronyms(numerals(whole)) - acronyms(numerals(tokens)))
+        if forms and (spelled := acronyms(numerals(whole)) - acronyms(numerals(tokens))):
+            form_acronyms = frozenset(spelled)
         tokens = expand_abbreviations(numerals(tokens))
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
