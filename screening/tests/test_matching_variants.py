@@ -42,6 +42,8 @@ ORGANISATIONS = [
     "NORTHERN IRON ORE COMPANY",
     "KESTREL METALLURGY INDUSTRIES",
     "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
+    "ООО БЕРЕЗКА",
+    "株式会社ミドリ",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -59,6 +61,7 @@ PERSONS = [
     "Abdul Samad NOORI",
     "Mohammad Taqi NAQDI",
     "Seyed Hossein HEYDARI",
+    "ZHANG Lin",
 ]
 
 
@@ -116,6 +119,9 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
         # Khmer: ក្រុមហ៊ុន (company) in front, ឯ.ក (private company) after; the name is written
         # without its inherent vowels (អង្គរ = "ngkr"), paired by consonants.
         pytest.param("ក្រុមហ៊ុន អង្គរ ឯ.ក", "ANGKOR CO LTD", id="cross-script-khmer"),
+        # The reverse: a Latin-script query against a name listed in another script.
+        pytest.param("Berezka LLC", "ООО БЕРЕЗКА", id="cross-script-reverse-cyrillic-listed"),
+        pytest.param("Midori KK", "株式会社ミドリ", id="cross-script-reverse-japanese-listed"),
         pytest.param("СБЕРБАНК", "SBERBANK", id="cross-script-cyrillic"),
         pytest.param("SBЕRBАNK", "SBERBANK", id="confusable-cyrillic-in-latin"),
         pytest.param("0RION SHIPPING", "ORION SHIPPING", id="digit-zero-for-o"),
@@ -183,6 +189,7 @@ def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed:
             id="several-names-in-one-field",
         ),
         pytest.param("サトウ・キョウコ", "SATO Kyoko", id="cross-script-japanese-kana"),
+        pytest.param("张林", "ZHANG Lin", id="cross-script-chinese"),
         # Arabic script puts the article on the second word: عبد الصمد = "bd lsmd" = ABDUL SAMAD.
         pytest.param("عبد الصمد نوري", "Abdul Samad NOORI", id="cross-script-arabic-article"),
         pytest.param("Mohammad Taghi NAGHDI", "Mohammad Taqi NAQDI", id="phonetic-q-gh"),
