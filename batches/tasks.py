@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from batches.services import (
     batch_chunk_materialize,
@@ -19,17 +18,7 @@ from batches.services import (
     batch_submit,
     batch_sweep,
 )
-
-TRANSIENT = (OperationalError, InterfaceError)
-RELIABLE: dict[str, Any] = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": TRANSIENT,
-    "max_retries": 5,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-}
+from kyb.queues import IDEMPOTENT_DB_TASK as RELIABLE
 
 
 @shared_task(

@@ -120,4 +120,4 @@ def test_another_constraint_violation_is_not_mistaken_for_the_expected_one() -> 
         Merchant.objects.create(
             integrator=merchant.integrator, external_id="dup2", legal_name="B", country="GB"
         )
-    assert violated_constraint(raised.value) == "uniq_merchants_integrator_external_id"
+    assert violated_constraint(raised.value) == "uniq_merchants_tenant_mode_external_id"

@@ -45,6 +45,10 @@ _EXTRA = {
 }
 
 
+# Country words the table holds only inside longer names ("korea north").
+_PLACE_WORDS = frozenset({"korea", "congo", "dprk"})
+
+
 @cache
 def _table() -> dict[str, str]:
     data: dict[str, dict[str, object]] = json.loads(
@@ -73,3 +77,8 @@ def country_key(value: str | None) -> str | None:
     if not folded:
         return None
     return _table().get(folded, folded)
+
+
+def is_place_word(token: str) -> bool:
+    """A one-word country name ("korea", "angola"), not a two- or three-letter code."""
+    return len(token) >= 4 and (token in _table() or token in _PLACE_WORDS)

@@ -14,6 +14,7 @@ At most ``MAX_CANDIDATES`` of them are scored in full. A query never touches eve
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from screening.matching.scoring import (
 from screening.matching.variants import nicknames_of, phonetic_key
 
 MAX_CANDIDATES = 32
+# Query words whose similar vocabulary tokens each partition remembers (a few MB at most).
+SIMILAR_MEMO_MAX = 16_384
 MIN_IDENTIFIER_LENGTH = 5
 
 
@@ -85,6 +88,31 @@ def _deletions(token: str) -> set[str]:
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
+_SEPARATORS = re.compile(r"\s*;\s*|\s+/\s+|\s*[()]\s*")
+
+
+def alternative_names(name: str) -> list[str]:
+    """The names a field holding several names gives, besides itself.
+
+    Lists (and forms) write alternatives into one name: "Mortaza Safari; Morteza Saferi",
+    "OOO TRANSOIL / OBSHCHESTVO ... TRANSOIL", "<Arabic script> (Hajji Malik Noorzai; ...)".
+    Only a ";" or a " / " between words makes alternatives (and then brackets part them too); an
+    empty list when there is none.
+    """
+    if ";" not in name and " / " not in name:
+        return []
+    parts = [p.strip(" ,.-") for p in _SEPARATORS.split(name)]
+    return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]
+
+
+def _o_u_spellings(token: str) -> set[str]:
+    out = {""}
+    for char in token:
+        options = "ou" if char in "ou" else char
+        out = {head + option for head in out for option in options}
+    return out
+
+
 class _Partition:
     """The token index over either person names or all other names."""
 
@@ -110,6 +138,7 @@ class _Partition:
         self.phonetic: dict[str, list[int]] = defaultdict(list)
         self.consonants: dict[str, list[int]] = defaultdict(list)
         self.acronyms: dict[str, set[int]] = defaultdict(set)
+        self._similar_memo: dict[tuple[str, bool], list[int]] = {}
 
     def _tid(self, token: str) -> int:
         tid = self.vocabulary.get(token)
@@ -139,7 +168,7 @@ class _Partition:
         self.collapsed[name_idx] = sum(by_part.values()) if self.person else form.total
         self.lengths[name_idx] = len(form.tokens)
         if not self.person:
-            for acronym in acronyms(form.tokens):
+            for acronym in acronyms(form.tokens) | form.form_acronyms:
                 self.acronyms[acronym].add(name_idx)
         counts = Counter(form.tokens)
         for token, count in counts.items():
@@ -167,7 +196,21 @@ class _Partition:
                     self.consonants[consonant_key(token)].append(tid)
 
     def similar(self, token: str, *, joined: bool = False) -> list[int]:
-        """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton)."""
+        """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
+
+        Remembered per partition (bounded): query words repeat across names ("ltd", common
+        given names), and a re-screen asks a small change index about the same words again
+        and again.
+        """
+        key = (token, joined)
+        found = self._similar_memo.get(key)
+        if found is None:
+            if len(self._similar_memo) >= SIMILAR_MEMO_MAX:
+                self._similar_memo.clear()
+            found = self._similar_memo[key] = self._similar(token, joined=joined)
+        return found
+
+    def _similar(self, token: str, *, joined: bool) -> list[int]:
         reached: set[int] = set()
         for key in _deletions(token):
             reached.update(self.typo_keys.get(key, ()))
@@ -182,9 +225,17 @@ class _Partition:
                 reached.update(self.consonants.get(key, ()))
                 if key.startswith("l"):  # the Arabic article written onto the name
                     reached.update(self.consonants.get(key[1:], ()))
+                if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
+                    reached.update(self.consonants.get(key + "l", ()))
             if person:
                 vocabulary = self.vocabulary
                 reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
+                if len(token) <= 3 and ("o" in token or "u" in token):
+                    # HON / HUN: see token_similarity (short names, O and U one vowel apart).
+                    for spelling in _o_u_spellings(token):
+                        tid = vocabulary.get(spelling)
+                        if tid is not None:
+                            reached.add(tid)
         tokens = self.tokens
         return [t for t in reached if token_similarity(token, tokens[t], person=person)]
 
@@ -377,16 +428,21 @@ class ScreeningIndex:
         forms = {person: prepare(name, person=person) for person in (True, False)}
         best: dict[int, _Scored] = {}
         cache: SimilarityCache = {}
-        for person, form in forms.items():
-            if not form.tokens:
-                continue
-            wanted = qualifiers.entity_type
-            mismatch = wanted != "any" and (wanted == PERSON) != person
-            partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
-            bounded = self._partitions[person].candidates(form, partition_floor)
-            for _, name_idx in bounded[:MAX_CANDIDATES]:
-                entity_idx, listed = self._names[name_idx]
-                self._consider(best, entity_idx, form, listed, qualifiers, cache)
+        alternatives = [forms] + [
+            {person: prepare(part, person=person) for person in (True, False)}
+            for part in alternative_names(name)
+        ]
+        for candidate_forms in alternatives:
+            for person, form in candidate_forms.items():
+                if not form.tokens:
+                    continue
+                wanted = qualifiers.entity_type
+                mismatch = wanted != "any" and (wanted == PERSON) != person
+                partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
+                bounded = self._partitions[person].candidates(form, partition_floor)
+                for _, name_idx in bounded[:MAX_CANDIDATES]:
+                    entity_idx, listed = self._names[name_idx]
+                    self._consider(best, entity_idx, form, listed, qualifiers, cache)
         for value in qualifiers.identifiers:
             for entity_idx in self._identifiers.get(value, ()):
                 if entity_idx not in best:  # otherwise scored with its identifier already

@@ -28,6 +28,33 @@ _HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7a3])")
 # small letters: in a word written mostly in one script, a letter of another script that looks
 # the same is read as the majority script's letter ("SBERBANK" written with a Cyrillic E is
 # SBERBANK; "Raisa" in Cyrillic written with a Latin P is read as Cyrillic throughout).
+# Japanese kana runs (hiragana, katakana, the long-vowel mark). anyascii spells long vowels out
+# ("ツウショウ" -> "tsuushou"); names on the lists are written in Hepburn without macrons
+# ("TSUSHO", "KOBE"), so a doubled vowel and "ou" become one vowel.
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]+")
+_LONG_VOWEL = re.compile(r"ou|(?<=[aiueo])\u30fc|([aiueo])\1")
+
+
+_SOKUON = re.compile("~([b-df-hj-np-tv-z])")
+_SMALL_Y = dict(zip("\u3083\u3085\u3087\u30e3\u30e5\u30e7", "auoauo", strict=True))
+
+
+def _kana(match: re.Match[str]) -> str:
+    out: list[str] = []
+    for char in match.group(0).replace("\u30fb", " "):
+        vowel = _SMALL_Y.get(char)
+        if vowel and out and out[-1].endswith("i"):
+            # A small ya/yu/yo joins the syllable before it: shi + yo = sho, ki + yo = kyo.
+            head = out[-1][:-1]
+            out[-1] = head + (vowel if head.endswith(("sh", "ch", "j")) else "y" + vowel)
+        elif char in "\u3063\u30c3":
+            out.append("~")  # a small tsu doubles the consonant after it: ho~kaido = hokkaido
+        else:
+            out.append(anyascii(char).lower())
+    romaji = _SOKUON.sub(r"\1\1", "".join(out)).replace("~", "")
+    return " " + _LONG_VOWEL.sub(lambda m: m.group(1) or "o", romaji) + " "
+
+
 _LATIN_OF = dict(
     zip(
         "АВСЕНКМОРТХУаеорсухіјѕԁӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρτυχ",
@@ -81,6 +108,8 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         text = _WORD.sub(_unconfuse, text)
+    if _KANA.search(text):
+        text = _KANA.sub(_kana, text)
     if _HAN.search(text):
         text = _HAN.sub(r" \1 ", text)
     return anyascii(text).casefold()

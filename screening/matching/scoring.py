@@ -20,6 +20,7 @@ The score of one query name against one list name is built from features an anal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from screening.matching.countries import is_place_word
 from screening.matching.normalize import (
     consonant_key,
     has_digit,
@@ -35,7 +37,12 @@ from screening.matching.normalize import (
     skeleton,
     tokenize,
 )
-from screening.matching.variants import nickname_group, numerals, phonetic_key
+from screening.matching.variants import (
+    expand_abbreviations,
+    nickname_group,
+    numerals,
+    phonetic_key,
+)
 from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
@@ -50,6 +57,7 @@ NICKNAME_SIMILARITY = 0.9
 SHORT_NAME_SIMILARITY = 0.86
 ACRONYM_SIMILARITY = 0.9
 WORD_FORM_SIMILARITY = 0.86
+WORD_STEM_MIN = 7
 WEAK_ALIAS_CAP = 0.8
 GENERIC_WEIGHT = 0.3
 PARTICLE_WEIGHT = 0.2
@@ -69,6 +77,8 @@ NEAR_WORD_PENALTY = 0.1
 NEAR_WORD_MAX_LENGTH = 7
 
 PERSON = "person"
+_NO_ACRONYMS: frozenset[str] = frozenset()
+_LATIN_LETTER = re.compile("[A-Za-z]")
 ORGANIZATION = "organization"
 
 
@@ -86,6 +96,9 @@ class NameForm:
     total: float
     parts: tuple[int, ...]  # per token: the word it belongs to (hyphenated pieces share one)
     full_parts: int  # words holding a full-weight token
+    # Organisations: initials of the name with its legal-form words ("NIOC" for NATIONAL IRANIAN
+    # OIL COMPANY, whose "company" is stripped as a legal form), besides those of `tokens`.
+    form_acronyms: frozenset[str] = frozenset()
 
 
 def _weight(token: str, person: bool) -> float:
@@ -107,11 +120,18 @@ def prepare(text: str, *, person: bool) -> NameForm:
     if len(parts) != len(tokens):
         parts = tuple(range(len(tokens)))
     if person:
-        stripped = strip_person_titles(tokens)
+        # Titles are the Latin-script words of the rigour table ("Hon", "Dr"); a name written in
+        # another script keeps its words: Khmer "ហ៊ុន" is the surname Hun, transliterated "hon".
+        stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
-    else:
+    form_acronyms = _NO_ACRONYMS
+    if not person:
+        tokens = _without_acronym_note(text, tokens)
+        whole = tokens
         tokens, forms = split_legal_forms(tokens)
-        tokens = numerals(tokens)
+        if forms and (spelled := acronyms(numerals(whole)) - acronyms(numerals(tokens))):
+            form_acronyms = frozenset(spelled)
+        tokens = expand_abbreviations(numerals(tokens))
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
     numbers = frozenset(t for t in tokens if has_digit(t))
@@ -127,7 +147,35 @@ def prepare(text: str, *, person: bool) -> NameForm:
         sum(weights),
         parts,
         full_parts,
+        form_acronyms,
     )
+
+
+_TRAILING_NOTE = re.compile(r"\(([^()]*)\)\W*$")
+
+
+def _without_acronym_note(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """An organisation name without its own acronym in trailing brackets.
+
+    Lists write "TEHRIK-E TALIBAN PAKISTAN (TTP)", "HILAL AHMAR SOCIETY INDONESIA (HASI)": the
+    bracketed acronym is another name of the same entity, not a word of this one, and left in
+    it would count as a distinctive word the query lacks. Dropped when its letters are, in
+    order, initials of the words before it.
+    """
+    note = _TRAILING_NOTE.search(text)
+    if note is None:
+        return tokens
+    inner = tokenize(note.group(1))
+    letters = "".join(inner)
+    if not inner or len(inner) > 2 or len(letters) < 2 or not letters.isalpha():
+        return tokens
+    head = tokens[: len(tokens) - len(inner)]
+    if len(head) < 2 or tokens[len(head) :] != inner:
+        return tokens
+    initials = iter(t[0] for t in head)
+    if all(any(letter == initial for initial in initials) for letter in letters):
+        return head
+    return tokens
 
 
 def _max_edits(length: int) -> int:
@@ -141,9 +189,15 @@ def _abjad_pair(a: str, b: str, minimum: int) -> bool:
         return False
     bare, full = (a, b) if not has_vowel(a) else (b, a)
     key_full, key_bare = consonant_key(full), consonant_key(bare)
-    if len(key_full) < minimum:
+    if len(key_full) < minimum or len(bare) < 2:
         return False
-    return key_bare == key_full or (key_bare.startswith("l") and key_bare[1:] == key_full)
+    return (
+        key_bare == key_full
+        or (key_bare.startswith("l") and key_bare[1:] == key_full)
+        # "عبد الرحمن" is ABD AL-RAHMAN: the article goes with the next word in Arabic script
+        # ("bd lrhmn"), with the first in "ABDUL RAHMAN".
+        or (minimum == 1 and len(key_bare) >= 2 and key_full == key_bare + "l")
+    )
 
 
 @lru_cache(maxsize=262144)
@@ -178,6 +232,10 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
             and OSA.distance(a, b, score_cutoff=1) <= 1
         ):
             return SHORT_NAME_SIMILARITY
+        if person and len(a) == len(b) and a.replace("u", "o") == b.replace("u", "o"):
+            # O and U are one vowel apart in many romanisations (Khmer HUN written "hon", Korean
+            # JONG / JUNG): in a short name they are the same name.
+            return SHORT_NAME_SIMILARITY
         return _transliterated(a, b, person)
     sim = JaroWinkler.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
@@ -189,6 +247,12 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         short, long = (a, b) if len(a) < len(b) else (b, a)
         if long.startswith(short):
             return WORD_FORM_SIMILARITY
+    if not person and shortest >= WORD_STEM_MIN:
+        # Two forms of one word: METALLURGY / METALLURGICAL, INDUSTRIAL / INDUSTRIES: a long
+        # shared stem, and at most two letters of the shorter word after it.
+        stem = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shortest)
+        if stem >= WORD_STEM_MIN and stem >= shortest - 2:
+            return WORD_FORM_SIMILARITY
     skeleton_close = (person and sim >= 0.8) or (sim >= 0.85 and shortest >= 6)
     if skeleton_close and abs(len(a) - len(b)) <= 2:
         key = skeleton(a)
@@ -199,7 +263,9 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
 
 def _transliterated(a: str, b: str, person: bool) -> float:
     """Transliteration variants: abjad spellings and, in person names, one phonetic key."""
-    if _abjad_pair(a, b, 2 if person else 3):
+    # In a person's name a one-consonant word pairs too ("ly" / ALI, "dd" / DAD): the other
+    # words of the name must pair as well (see the single-token cap).
+    if _abjad_pair(a, b, 1 if person else 3):
         return TRANSLITERATION_SIMILARITY
     if person and phonetic_key(a) == phonetic_key(b):
         return TRANSLITERATION_SIMILARITY
@@ -224,7 +290,10 @@ def _acronym_pairs(
     out: list[_Pair] = []
     if len(free_q) == 1 and len(free_l) >= 3:
         token = query.tokens[free_q[0]]
-        if token in acronyms(tuple(listed.tokens[j] for j in free_l)):
+        spelled = acronyms(tuple(listed.tokens[j] for j in free_l))
+        if len(free_l) == len(listed.tokens):
+            spelled |= listed.form_acronyms
+        if token in spelled:
             out.append(
                 (
                     ACRONYM_SIMILARITY,
@@ -236,7 +305,10 @@ def _acronym_pairs(
             )
     if len(free_l) == 1 and len(free_q) >= 3:
         token = listed.tokens[free_l[0]]
-        if token in acronyms(tuple(query.tokens[i] for i in free_q)):
+        spelled = acronyms(tuple(query.tokens[i] for i in free_q))
+        if len(free_q) == len(query.tokens):
+            spelled |= query.form_acronyms
+        if token in spelled:
             out.append(
                 (
                     ACRONYM_SIMILARITY,
@@ -485,7 +557,45 @@ def _near_word(
     return name_score - NEAR_WORD_PENALTY
 
 
-def _contained(al: Alignment, name_score: float, explanation: dict[str, Any]) -> float:
+SHORT_FORM_RULE = (
+    "the query is the listed name without its generic and place words: those weigh a quarter"
+)
+SHORT_FORM_MIN_LENGTH = 4
+SHORT_FORM_MIN_SIMILARITY = 1.0
+
+
+def _short_form(al: Alignment) -> bool:
+    """The query is the listed name short of its generic words and place names.
+
+    Lists write an organisation with its trade and its country, its aliases without them
+    ("DAESONG TRADING" / "KOREA DAESONG GENERAL TRADING CORPORATION"). Every word of the query
+    pairs, two words at least, the one distinctive word shared is no short word, and what only
+    the listed name has is generic or a place. The other way round ("Alco
+    Energy" against the listed "ALCO") the query adds a business of its own: see partial_overlap.
+    A distinctive word only the listed name has ("ISLAND" / "GREEN ISLAND") is no short form.
+    """
+    if al.query_coverage < CONTAINED_MIN_COVERAGE or not al.unpaired_list or len(al.pairs) < 2:
+        # One word alone ("PETROLEUM SA" / "GENERAL PETROLEUM CORPORATION", "FUTURE COMPANY" /
+        # "CONGO FUTURE") is most often a common word: the query must pair another word too.
+        return False
+    shared = [(qt, sim) for qt, lt, sim in al.pairs if _weight(lt, False) == 1.0 and lt.isalpha()]
+    if len(shared) != 1 or shared[0][1] < SHORT_FORM_MIN_SIMILARITY:
+        return False  # one word, spelt the same: "BARON" is not a short form of "BAROON SHIPPING"
+    word = shared[0][0]
+    if len(word) < SHORT_FORM_MIN_LENGTH or is_place_word(word):
+        return False  # a place shared ("ISLAND" / "GREEN ISLAND") names no one organisation
+    return all(
+        (_weight(t, False) < 1.0 and len(t) > 1) or is_place_word(t) for t in al.unpaired_list
+    )  # an initial only the list has is part of the name: "INVEST" is not "M INVEST"
+
+
+def _contained(
+    al: Alignment,
+    name_score: float,
+    explanation: dict[str, Any],
+    *,
+    rule: str = "every word of the shorter name pairs, two distinctive words or more shared",
+) -> float:
     """Organisations: one name whole inside the other, sharing two distinctive words or more.
 
     Lists write an organisation long and short ("TAMBOV POWDER PLANT" / "FEDERAL STATE
@@ -499,9 +609,9 @@ def _contained(al: Alignment, name_score: float, explanation: dict[str, Any]) ->
     adjusted = (3 * short + long) / 4
     if adjusted <= name_score:
         return name_score
-    explanation["contained"] = {
+    explanation["short_form" if rule == SHORT_FORM_RULE else "contained"] = {
         "adjustment": round(adjusted - name_score, 4),
-        "rule": "every word of the shorter name pairs, two distinctive words or more shared",
+        "rule": rule,
     }
     return adjusted
 
@@ -538,7 +648,10 @@ def score_name(
         if not listed.person and al.paired_full_tokens >= CONTAINED_MIN_SHARED:
             name_score = _contained(al, name_score, explanation)
         if not listed.person and al.paired_full_tokens <= PARTIAL_OVERLAP_MAX_SHARED:
-            name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
+            if al.paired_full_tokens == 1 and _short_form(al):
+                name_score = _contained(al, name_score, explanation, rule=SHORT_FORM_RULE)
+            else:
+                name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
             name_score = _near_word(al, name_score, explanation, known_words)
         single = listed.person and al.paired_full_tokens < 2 <= al.list_full_tokens
         if single and name_score > SINGLE_TOKEN_CAP:

@@ -191,7 +191,10 @@ _PHONETIC = (
     (re.compile(r"(iy|ij|ii|yi|ey)$"), "i"),
     (re.compile(r"dzh|dj"), "j"),
     (re.compile(r"ph"), "f"),
-    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th|gh"), lambda m: m.group(0)[0]),
+    # Persian and Arabic q and gh are written for one another (BAQER / BAGHER, NAQDI / NAGHDI).
+    (re.compile(r"gh"), "q"),
+    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th"), lambda m: m.group(0)[0]),
+    (re.compile(r"ey"), "ay"),  # SEYED / SAYYED, HEYDAR / HAYDAR (a final -ey is -i above)
     (re.compile(r"ks|x"), "ks"),
     (re.compile(r"[qc]"), "k"),
     (re.compile(r"w"), "v"),
@@ -208,3 +211,45 @@ def phonetic_key(token: str) -> str:
     for pattern, replacement in _PHONETIC:
         token = pattern.sub(replacement, token)
     return token
+
+
+# Abbreviations of business words as lists and registries write them ("YAZD METALLURGICAL IND'S
+# CO.", "OIL TANKERS SCF MGMT", "SENAT SHPG"): an organisation's name reads them as the word.
+# Only abbreviations that are no common word or name of their own.
+ABBREVIATIONS: dict[str, str] = {
+    "ind": "industries",
+    "inds": "industries",
+    "indus": "industries",
+    "mfg": "manufacturing",
+    "mfrs": "manufacturers",
+    "shpg": "shipping",
+    "mgmt": "management",
+    "mgt": "management",
+    "svc": "services",
+    "svcs": "services",
+    "engg": "engineering",
+    "natl": "national",
+    "assn": "association",
+    "assoc": "association",
+    "bros": "brothers",
+    "trdg": "trading",
+    "tic": "ticaret",
+    "sti": "sirketi",
+    "dev": "development",
+    "devt": "development",
+    "tech": "technology",
+    "techs": "technologies",
+    "elec": "electric",
+    "intl": "international",
+    "univ": "university",
+    "inst": "institute",
+    "dept": "department",
+    "petrochem": "petrochemical",
+}
+
+
+def expand_abbreviations(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Business-word abbreviations as the word (an organisation's name only)."""
+    if not any(t in ABBREVIATIONS for t in tokens):
+        return tokens
+    return tuple(ABBREVIATIONS.get(t, t) for t in tokens)

@@ -34,11 +34,17 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "kompaniya",
         "sirketi",
         "sherkat",
+        # Khmer "ក្រុមហ៊ុន" (company) as anyascii writes it; it opens the name ("ក្រុមហ៊ុន X").
+        "kromhon",
     ),
     "LLC": (
         "llc",
         "ltd",
         "limited",
+        "yugen kaisha",
+        # Khmer "ឯ.ក" (private, sole-member company) as anyascii writes it.
+        "aek",
+        "godo kaisha",
         "gmbh",
         "sarl",
         "srl",
@@ -74,6 +80,10 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
     ),
     "JSC": (
         "jsc",
+        # Japanese 株式会社 romanised (rigour has the kanji form): "X Kabushiki Kaisha", "X KK".
+        "kabushiki kaisha",
+        "kabushiki gaisha",
+        "kk",
         "ojsc",
         "cjsc",
         "pjsc",
@@ -137,6 +147,7 @@ _PREFIX_FORMS = frozenset(
         "chp",
         "tuu",
         "ltd",
+        "kromhon",
     }
 )
 # Words that say little about which organisation is meant: they weigh little. The hand list is
@@ -212,12 +223,14 @@ _GENERIC_BY_HAND = frozenset(
         "est",
         "office",
         "agency",
+        "agencies",
         "center",
         "centre",
         "foundation",
         "organization",
         "organisation",
         "association",
+        "firm",
     ]
 )
 
@@ -250,6 +263,9 @@ ORG_NEUTRAL_WORDS = (
             "corporation",
             "enterprise",
             "enterprises",
+            "firm",
+            "establishment",
+            "est",
             "der",
             "van",
             "co",

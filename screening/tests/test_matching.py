@@ -171,3 +171,20 @@ def test_a_repeated_query_word_pairs_twice_only_with_a_name_that_repeats_it(
 def test_a_hyphenated_word_counts_as_one_word(index: ScreeningIndex) -> None:
     assert matched_ids(index, "Imad SABOUNI", "person") == {"15"}  # missing middle name
     assert matched_ids(index, "Abd-al-Munim", "person") == set()  # a given name alone
+
+
+def test_remembered_similar_words_give_the_same_hits_and_stay_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from screening.matching import index as index_module
+
+    index = ScreeningIndex([ListEntity("t", "1", "organization", "ORION SHIPPING LLC")])
+    first = [(h.entity.entity_id, h.score) for h in search(index, "Orion Shiping Ltd")]
+    again = [(h.entity.entity_id, h.score) for h in search(index, "Orion Shiping Ltd")]
+    assert first == again == [("1", first[0][1])]
+    monkeypatch.setattr(index_module, "SIMILAR_MEMO_MAX", 2)
+    for name in ("Alpha Beta", "Gamma Delta", "Orion Shipping"):
+        search(index, name)
+    partition = index._partitions[False]
+    assert len(partition._similar_memo) <= 2
+    assert [h.entity.entity_id for h in search(index, "Orion Shiping Ltd")] == ["1"]

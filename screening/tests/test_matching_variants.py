@@ -33,6 +33,17 @@ ORGANISATIONS = [
     "ALPHA FUND",
     "ACME",
     "MARIS",
+    "TOYOTA TSUSHO KK",
+    "HOKKAIDO KIKAI KK",
+    "ANGKOR CO LTD",
+    "KOREA DAESONG GENERAL TRADING CORPORATION",
+    "CHAM INVESTMENT GROUP",
+    "GREEN ISLAND SA",
+    "NORTHERN IRON ORE COMPANY",
+    "KESTREL METALLURGY INDUSTRIES",
+    "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
+    "ООО БЕРЕЗКА",
+    "株式会社ミドリ",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -45,6 +56,12 @@ PERSONS = [
     "Abdul Rahman AL-HASHIMI",
     "Jin Hyok PARK",
     "Paulo DE OLIVEIRA",
+    "HUN Manet",
+    "SATO Kyoko",
+    "Abdul Samad NOORI",
+    "Mohammad Taqi NAQDI",
+    "Seyed Hossein HEYDARI",
+    "ZHANG Lin",
 ]
 
 
@@ -86,6 +103,25 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             id="cross-script-russian-legal-form-spelled-out",
         ),
         pytest.param("ΟΡΙΟΝ SHIPPING", "ORION SHIPPING", id="cross-script-greek"),
+        # Japanese: katakana with its long vowels and small kana (ツウショウ = TSUSHO), the
+        # kanji legal form 株式会社 written after or before the name, or romanised.
+        pytest.param(
+            "トヨタ・ツウショウ株式会社", "TOYOTA TSUSHO KK", id="cross-script-japanese-kana"
+        ),
+        pytest.param(
+            "株式会社ホッカイドウ・キカイ",
+            "HOKKAIDO KIKAI KK",
+            id="cross-script-japanese-prefix-form",
+        ),
+        pytest.param(
+            "Toyota Tsusho Kabushiki Kaisha", "TOYOTA TSUSHO KK", id="legal-form-japanese-romanised"
+        ),
+        # Khmer: ក្រុមហ៊ុន (company) in front, ឯ.ក (private company) after; the name is written
+        # without its inherent vowels (អង្គរ = "ngkr"), paired by consonants.
+        pytest.param("ក្រុមហ៊ុន អង្គរ ឯ.ក", "ANGKOR CO LTD", id="cross-script-khmer"),
+        # The reverse: a Latin-script query against a name listed in another script.
+        pytest.param("Berezka LLC", "ООО БЕРЕЗКА", id="cross-script-reverse-cyrillic-listed"),
+        pytest.param("Midori KK", "株式会社ミドリ", id="cross-script-reverse-japanese-listed"),
         pytest.param("СБЕРБАНК", "SBERBANK", id="cross-script-cyrillic"),
         pytest.param("SBЕRBАNK", "SBERBANK", id="confusable-cyrillic-in-latin"),
         pytest.param("0RION SHIPPING", "ORION SHIPPING", id="digit-zero-for-o"),
@@ -100,6 +136,23 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             "KALININGRAD PRECISION INSTRUMENTS",
             "KALININGRAD PRECISION INSTRUMENTS PLANT",
             id="shorter-form-of-listed-name",
+        ),
+        pytest.param(
+            "Daesong Trading Company",
+            "KOREA DAESONG GENERAL TRADING CORPORATION",
+            id="short-form-without-country-and-generic-words",
+        ),
+        pytest.param("Cham Investment", "CHAM INVESTMENT GROUP", id="short-form-two-words"),
+        pytest.param("NIOC", "NORTHERN IRON ORE COMPANY", id="acronym-with-legal-form"),
+        pytest.param(
+            "KESTREL METALLURGICAL IND'S CO.",
+            "KESTREL METALLURGY INDUSTRIES",
+            id="abbreviated-word-and-other-word-form",
+        ),
+        pytest.param(
+            "Volga River Freight Alliance",
+            "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
+            id="listed-acronym-in-brackets",
         ),
     ],
 )
@@ -128,6 +181,19 @@ def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed:
         pytest.param("Paulo Oliveira", "Paulo DE OLIVEIRA", id="particle-de"),
         pytest.param("PETROV Aleksandr Ivanovich", "Aleksandr Ivanovich PETROV", id="order"),
         pytest.param("Jin Hyok PAK", "Jin Hyok PARK", id="dropped-letter-short-name"),
+        # Khmer ហ៊ុន is written "hon" by the transliteration (and is no title "Hon." here).
+        pytest.param("ហ៊ុន ម៉ាណែត", "HUN Manet", id="cross-script-khmer"),
+        pytest.param(
+            "Sergei Ivanov; Yevgeniy Kolesnikoff",
+            "Yevgeny KOLESNIKOV",
+            id="several-names-in-one-field",
+        ),
+        pytest.param("サトウ・キョウコ", "SATO Kyoko", id="cross-script-japanese-kana"),
+        pytest.param("张林", "ZHANG Lin", id="cross-script-chinese"),
+        # Arabic script puts the article on the second word: عبد الصمد = "bd lsmd" = ABDUL SAMAD.
+        pytest.param("عبد الصمد نوري", "Abdul Samad NOORI", id="cross-script-arabic-article"),
+        pytest.param("Mohammad Taghi NAGHDI", "Mohammad Taqi NAQDI", id="phonetic-q-gh"),
+        pytest.param("Sayyed Hosein HAYDARI", "Seyed Hossein HEYDARI", id="phonetic-ey-ay"),
     ],
 )
 def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -147,6 +213,12 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Maris Dental Clinic Ltd", id="real-company-containing-one-word-name"),
         pytest.param("KNP Logistics", id="acronym-with-other-words"),
         pytest.param("Tambov Flour Mill", id="one-shared-distinctive-word"),
+        pytest.param("Daesong Shipping Company", id="short-form-with-a-word-of-its-own"),
+        pytest.param("Cham Holdings", id="real-company-generic-word-against-short-form"),
+        pytest.param("Cham SA", id="one-word-of-a-longer-listed-name"),
+        pytest.param("Island AG", id="shared-place-word-only"),
+        pytest.param("NIOC Trading", id="acronym-with-legal-form-and-other-words"),
+        pytest.param("Kestrel Internet Industries", id="different-word-sharing-a-stem"),
     ],
 )
 def test_organisation_false_hit_stays_away(index: ScreeningIndex, query: str) -> None:
