@@ -37,7 +37,7 @@ def test_the_migration_rekeys_rows_keyed_by_the_old_list() -> None:
     from verifications.models import RegistryEntity
 
     migration = importlib.import_module(
-        "verifications.migrations.0013_registry_name_keys_screening_vocabulary"
+        "verifications.migrations.0015_registry_name_keys_screening_vocabulary"
     )
     row = RegistryEntity.objects.create(
         lei="5493000OLDKEY0000001",
