@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from .vectors import TfidfSpace, normalize_rows
 
 log = logging.getLogger(__name__)
 ENGINE_NAME = "nb-sgd-ensemble"
-ENGINE_RELEASE = "2"
+ENGINE_RELEASE = "3"
 NB_SMOOTHING = 0.01
 SGD_ALPHA = 3e-5  # chosen on the calibration split (1e-5: 70.7% top-1, 3e-5: 72.9%)
 SGD_EPOCHS = 15
@@ -43,12 +43,21 @@ PRUNE_BELOW = 0.05  # |weight| below this is dropped: 0.93 M of 46 M weights kep
 Progress = Callable[[str], None]
 
 
-def naics_documents(prefixes: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(6-digit code, text) training documents, grouped by code in code order."""
+def naics_documents(
+    prefixes: tuple[str, ...] = (), phrase_splits: tuple[splits.Split, ...] = ("train",)
+) -> list[tuple[str, str]]:
+    """(6-digit code, text) training documents, grouped by code in code order.
+
+    ``phrase_splits`` says which index-phrase splits are documents: ``train`` for the model that
+    is tuned and calibrated on ``calib``; ``train`` + ``calib`` for the shipped refit. The ``test``
+    split never is.
+    """
+    assert "test" not in phrase_splits, "the hold-out is never trained on"
     codes = sources.naics_codes()
     train = defaultdict(list)
-    for code, phrase in splits.phrases("train"):
-        train[code].append(phrase)
+    for split in phrase_splits:
+        for code, phrase in splits.phrases(split):
+            train[code].append(phrase)
     docs: list[tuple[str, str]] = []
     for code, c in codes.items():
         if len(code) != 6 or not code.isdigit():
@@ -150,23 +159,18 @@ def linear_model(
     )
 
 
-def build(
+def _fit(
+    docs: list[tuple[str, str]],
+    sic_text: dict[str, str],
+    mcc_text: dict[str, str],
     *,
-    progress: Progress = log.info,
-    write: bool = True,
-    naics_prefixes: tuple[str, ...] = (),
-    linear_epochs: int = SGD_EPOCHS,
+    linear_epochs: int,
+    progress: Progress,
 ) -> IndustryClassifier:
-    """Fit vectors, models, crosswalks, blend parameters and calibration; save the artefact.
-
-    ``naics_prefixes`` restricts the model to codes under those prefixes (a small model for the
-    end-to-end build test); the shipped artefact is built with all codes.
-    """
+    """Fit the vectors and both NAICS models on ``docs``; SIC / MCC tables without calibration
+    (the MCC crosswalk is empty until ``build`` sets it)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = naics_documents(naics_prefixes)
-    sic_text, mcc_text = sic_texts(), mcc_texts()
-    progress(f"{len(docs)} NAICS documents, {len(sic_text)} SIC and {len(mcc_text)} MCC texts")
     vectorizer = TfidfVectorizer(analyzer=feature_list, sublinear_tf=True, dtype=np.float32)
     vectorizer.fit([*(t for _, t in docs), *sic_text.values(), *mcc_text.values()])
     space = _space(vectorizer, feature_list)
@@ -197,7 +201,14 @@ def build(
         ),
     )
     mcc_codes = list(mcc_text)
-    model = IndustryClassifier(
+    tables["mcc"] = SystemTable(
+        codes=mcc_codes,
+        titles=[sources.mcc_codes()[c].title for c in mcc_codes],
+        vectors=space.texts(list(mcc_text.values())),
+        crosswalk=sp.csr_matrix((len(naics), len(mcc_codes)), dtype=np.float32),
+        risk={code: flag.level for code, flag in risk.mcc_risk_flags().items()},
+    )
+    return IndustryClassifier(
         space=space,
         docs=doc_matrix,
         doc_offsets=np.array(offsets, dtype=np.int64),
@@ -220,25 +231,57 @@ def build(
         version="unbuilt",
         linear=linear,
     )
-    tables["mcc"] = SystemTable(
-        codes=mcc_codes,
-        titles=[sources.mcc_codes()[c].title for c in mcc_codes],
-        vectors=space.texts(list(mcc_text.values())),
-        crosswalk=sp.csr_matrix((len(naics), len(mcc_codes)), dtype=np.float32),
-        risk={code: flag.level for code, flag in risk.mcc_risk_flags().items()},
-    )
+
+
+def build(
+    *,
+    progress: Progress = log.info,
+    write: bool = True,
+    naics_prefixes: tuple[str, ...] = (),
+    linear_epochs: int = SGD_EPOCHS,
+    refit: bool = True,
+) -> IndustryClassifier:
+    """Fit vectors, models, crosswalks, blend parameters and calibration; save the artefact.
+
+    Two stages. (1) A model fitted on the ``train`` phrases is tuned (blend parameters) and
+    calibrated on the ``calib`` phrases plus the merchant-wording dev set. (2) With ``refit``, the
+    same method is fitted again on ``train`` + ``calib`` and ships with stage 1's parameters,
+    crosswalk and calibration maps. The ``test`` phrases are in neither stage.
+
+    ``naics_prefixes`` restricts the model to codes under those prefixes (a small model for the
+    end-to-end build test); the shipped artefact is built with all codes.
+    """
+    docs = naics_documents(naics_prefixes)
+    sic_text, mcc_text = sic_texts(), mcc_texts()
+    progress(f"{len(docs)} NAICS documents, {len(sic_text)} SIC and {len(mcc_text)} MCC texts")
+    model = _fit(docs, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+    naics = model.tables["naics"].codes
     progress("building the MCC <-> NAICS crosswalk")
     edges = xw.build_mcc_naics(model, mcc_text)
     if write:
         xw.write_crosswalks(edges)
-    tables["mcc"].crosswalk = _crosswalk_matrix(
-        [(e.naics, e.mcc, e.weight) for e in edges], naics, mcc_codes
+    mcc_crosswalk = _crosswalk_matrix(
+        [(e.naics, e.mcc, e.weight) for e in edges], naics, list(mcc_text)
     )
+    model.tables["mcc"].crosswalk = mcc_crosswalk
     progress("tuning blend parameters and fitting calibration on the calibration split")
     calib = [(c, p) for c, p in splits.phrases("calib") if c in set(naics)]
+    maps = gold_maps(edges)
     tune(model, calib)
     tune_ensemble(model, calib, progress)
-    calibrate(model, calib, gold_maps(edges))
+    seen = {t.lower() for _, t in docs}
+    merchant = [c for c in merchant_dev_cases(maps, seen) if c[1]["naics"] <= set(naics)]
+    calibrate(model, calib, maps, extra=merchant)
+    if refit:
+        refit_docs = naics_documents(naics_prefixes, ("train", "calib"))
+        progress(f"refit on train + calib: {len(refit_docs)} NAICS documents")
+        final = _fit(refit_docs, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+        assert final.tables["naics"].codes == naics
+        final.params = dict(model.params)
+        final.tables["mcc"].crosswalk = mcc_crosswalk
+        for system, table in model.tables.items():
+            final.tables[system].calibration = list(table.calibration)
+        model = final
     model.version = _version(model)
     if write:
         save(model, ARTEFACT_DIR)
@@ -296,7 +339,7 @@ def tune_ensemble(
     gold = np.array([index[c] for c, _ in labelled])
     parts = [model.naics_parts(model.query(p)) for _, p in labelled]
     best: tuple[float, float, dict[str, float]] | None = None
-    for w, t, lam in itertools.product((0.3, 0.5), (0.1, 0.2), (0.0, 1.0)):
+    for w, t, lam in itertools.product((0.3, 0.4, 0.5), (0.1, 0.2, 0.3), (0.0, 1.0, 2.0)):
         model.params.update(linear_weight=w, linear_temperature=t, hierarchy_weight=lam)
         probs = np.vstack([model.decode(model.blend(*part)) for part in parts])
         top1 = float((probs.argmax(axis=1) == gold).mean())
@@ -312,31 +355,82 @@ def tune_ensemble(
     progress(f"ensemble {best[2]}: calibration-split top-1 {100 * best[0]:.1f}%")
 
 
+def merchant_dev_cases(
+    maps: GoldMaps, exclude: Collection[str] = frozenset()
+) -> list[tuple[str, dict[str, set[str]]]]:
+    """Merchant-wording dev set for calibration: every published description of an MCC that has
+    hand-reviewed NAICS pairs (``mcc_naics_reviewed.csv``: "Drug Stores and Pharmacies",
+    "Taxicabs/Limousines", "Fast Food Restaurants"...), labelled with those NAICS codes and the
+    SIC codes the concordance maps them to.
+
+    Card networks describe merchants in the words merchants use, not in the Census index's
+    ("dolls manufacturing"), so confidence fitted on index phrases alone is off for everyday
+    wording. Texts in ``exclude`` (lower-cased: the NAICS training documents, e.g. the title
+    "Veterinary Services") are left out, and none is in the ``real-world`` evaluation set (a test
+    checks it).
+    """
+    reviewed: dict[str, set[str]] = defaultdict(set)
+    for row in xw._read("mcc_naics_reviewed.csv"):
+        reviewed[row["mcc"].zfill(4)].add(row["naics2022"])
+    mccs = sources.mcc_codes()
+    cases: list[tuple[str, dict[str, set[str]]]] = []
+    for mcc, naics in sorted(reviewed.items()):
+        if mcc not in mccs:
+            continue
+        m = mccs[mcc]
+        texts = {
+            t.strip().lower(): t.strip()
+            for t in (m.title, *m.descriptions.values())
+            if t and t.strip().lower() not in exclude
+        }
+        sic = set().union(*(maps["sic"].get(n, set()) for n in naics))
+        cases.extend((text, {"naics": set(naics), "sic": sic}) for text in texts.values())
+    return cases
+
+
 def calibrate(
-    model: IndustryClassifier, labelled: Sequence[tuple[str, str]], maps: GoldMaps, k: int = 5
+    model: IndustryClassifier,
+    labelled: Sequence[tuple[str, str]],
+    maps: GoldMaps,
+    k: int = 5,
+    extra: Sequence[tuple[str, dict[str, set[str]]]] = (),
 ) -> None:
-    """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases."""
-    pooled: dict[tuple[str, int], tuple[list[float], list[bool]]] = {
-        (s, bucket): ([], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
+    """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases.
+
+    ``extra`` (the merchant-wording dev set) is weighted to carry as much weight in total as the
+    phrases, so the maps are calibrated for an even mix of index wording and merchant wording.
+    """
+    cases: list[tuple[str, dict[str, set[str]], float]] = [
+        (phrase, gold_sets(code, maps), 1.0) for code, phrase in labelled
+    ]
+    if extra:
+        w = len(labelled) / len(extra)
+        cases.extend((text, gold, w) for text, gold in extra)
+    pooled: dict[tuple[str, int], tuple[list[float], list[bool], list[float]]] = {
+        (s, bucket): ([], [], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
     }
-    for code, phrase in labelled:
+    for phrase, gold, weight in cases:
         raw = model.score(model.query(phrase))
-        gold = gold_sets(code, maps)
         for system in ("naics", "sic", "mcc"):
-            if not gold[system]:
+            if not gold.get(system):
                 continue
             probs = getattr(raw, system)
             codes = model.tables[system].codes
             for rank, i in enumerate(np.argsort(-probs, kind="stable")[:k]):
-                scores, hits = pooled[(system, min(rank, 1))]
+                scores, hits, weights = pooled[(system, min(rank, 1))]
                 scores.append(float(probs[i]))
                 hits.append(codes[i] in gold[system])
+                weights.append(weight)
     from sklearn.isotonic import IsotonicRegression
 
-    for (system, bucket), (scores, hits) in pooled.items():
+    for (system, bucket), (scores, hits, weights) in pooled.items():
         table = model.tables[system]
         iso = IsotonicRegression(y_min=0.01, y_max=0.99, out_of_bounds="clip")
-        iso.fit(np.asarray(scores), np.asarray(hits, dtype=np.float64))
+        iso.fit(
+            np.asarray(scores),
+            np.asarray(hits, dtype=np.float64),
+            sample_weight=np.asarray(weights),
+        )
         fitted = IsotonicMap(
             thresholds=tuple(float(x) for x in iso.X_thresholds_),
             values=tuple(float(y) for y in iso.y_thresholds_),
