@@ -392,6 +392,12 @@ class IndustryClassifier:
         total = mixed.sum()
         return mixed / total if total > 0 else mixed
 
+    def set_crosswalk(self, system: str, crosswalk: sp.csr_matrix) -> None:
+        """Replace a system's NAICS crosswalk (the build sets the MCC one after building it from
+        the model) and drop the edges cached from the old one."""
+        self.tables[system].crosswalk = crosswalk
+        self._partner_cache.pop(system, None)
+
     def _partners(self, system: str) -> tuple[np.ndarray, ...]:
         """The crosswalk's edges sorted by target code (cached): NAICS rows, weights scaled so a
         NAICS code's strongest partner gets 1, segment starts, target columns, raw weights."""

@@ -98,3 +98,20 @@ def test_merchant_dev_set_is_disjoint_from_the_everyday_evaluation_set() -> None
     assert not texts & evaluation
     assert not texts & docs
     assert all(gold["naics"] and all(len(c) == 6 for c in gold["naics"]) for _, gold in dev)
+
+
+def test_setting_a_crosswalk_after_scoring_takes_effect(small_model_dir: Path) -> None:
+    """The build scores with an empty MCC crosswalk (to build it), then sets it: calibration and
+    tuning must see the new edges, not the cached empty ones (they did not, before)."""
+    import scipy.sparse as sp
+
+    model = load(small_model_dir)
+    query = model.query("Online outdoor clothing shop")
+    crosswalk = model.tables["mcc"].crosswalk
+    assert crosswalk is not None and crosswalk.nnz
+    with_edges = model.score(query).mcc
+    model.set_crosswalk("mcc", sp.csr_matrix(crosswalk.shape, dtype=crosswalk.dtype))
+    without = model.score(query).mcc
+    model.set_crosswalk("mcc", crosswalk)
+    assert not (with_edges == without).all()
+    assert (model.score(query).mcc == with_edges).all()
