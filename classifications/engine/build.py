@@ -336,7 +336,8 @@ def tune_ensemble(
     progress: Progress,
     extra: Sequence[tuple[str, dict[str, set[str]]]] = (),
 ) -> None:
-    """Grid-search the linear model's weight and temperature and the hierarchy weight by NAICS
+    """Grid-search the linear model's weight, temperature and intercept weight and the hierarchy
+    weight by NAICS
     top-1 accuracy, averaged over the calibration split and the merchant-wording dev set ``extra``
     when given (ties: log-likelihood of the true code on the calibration split).
 
@@ -349,8 +350,11 @@ def tune_ensemble(
     extra_parts = [model.naics_parts(model.query(t)) for t, _ in extra]
     extra_gold = [{index[c] for c in g["naics"]} for _, g in extra]
     best: tuple[float, float, dict[str, float]] | None = None
-    for w, t, lam in itertools.product((0.3, 0.4, 0.5), (0.1, 0.2, 0.3), (0.0, 1.0, 2.0)):
-        model.params.update(linear_weight=w, linear_temperature=t, hierarchy_weight=lam)
+    grid = itertools.product((0.3, 0.4, 0.5), (0.1, 0.2, 0.3), (0.0, 1.0, 2.0), (0.0, 0.5, 1.0))
+    for w, t, lam, ic in grid:
+        model.params.update(
+            linear_weight=w, linear_temperature=t, hierarchy_weight=lam, linear_intercept_weight=ic
+        )
         probs = np.vstack([model.decode(model.blend(*part)) for part in parts])
         top1 = float((probs.argmax(axis=1) == gold).mean())
         if extra_parts:
@@ -364,7 +368,12 @@ def tune_ensemble(
             best = (
                 top1,
                 ll,
-                {"linear_weight": w, "linear_temperature": t, "hierarchy_weight": lam},
+                {
+                    "linear_weight": w,
+                    "linear_temperature": t,
+                    "hierarchy_weight": lam,
+                    "linear_intercept_weight": ic,
+                },
             )
     assert best is not None
     model.params.update(best[2])

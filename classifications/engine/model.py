@@ -11,8 +11,8 @@ Method (numbers in README "Industry classification"):
    Census concordance, our own MCC<->NAICS crosswalk), blended with direct similarity to the SIC /
    MCC titles.
 3. Confidence: each system's raw score goes through an isotonic map fitted on held-out index
-   phrases, so a confidence of 0.8 means about 80% of such predictions were right on data the
-   model never saw.
+   phrases and merchant wording (MCC descriptions with reviewed NAICS codes), so a confidence of
+   0.8 means about 80% of such predictions were right on data the model had not seen.
 """
 
 from __future__ import annotations
@@ -316,7 +316,8 @@ class IndustryClassifier:
         return self.encode(description=text)
 
     def naics_parts(self, query: Query) -> tuple[np.ndarray, np.ndarray | None]:
-        """The two ensemble members: naive Bayes log-probabilities, linear-model scores."""
+        """The two ensemble members: naive Bayes log-probabilities, linear-model scores (without
+        the intercepts, which ``blend`` adds with their fitted weight)."""
         q = query.words
         cent = self._centroid_cols.dot(q)
         loglik = self._nb_cols.dot(q)
@@ -327,14 +328,18 @@ class IndustryClassifier:
         nb = _log_softmax(raw / self.params["temperature"])
         if self.linear is None or self._linear_cols is None or not query.chars.nnz:
             return nb, None
-        lin = self._linear_cols.dot(query.chars)
-        return nb, lin + self.linear.intercept
+        return nb, self._linear_cols.dot(query.chars)
 
     def blend(self, nb: np.ndarray, lin: np.ndarray | None) -> np.ndarray:
         """Weighted average of the members' log-softmaxes."""
         if lin is None:
             return nb
+        # The SGD intercepts carry each one-vs-rest fit's class balance, not evidence: with few
+        # matching features the classes with the largest intercepts ("tortilla manufacturing",
+        # "kidney dialysis centers") win. Their weight is chosen on the dev sets with the blend.
         w = self.params.get("linear_weight", 0.5)
+        assert self.linear is not None
+        lin = lin + self.params.get("linear_intercept_weight", 1.0) * self.linear.intercept
         return (1 - w) * nb + w * _log_softmax(lin / self.params.get("linear_temperature", 0.2))
 
     def naics_logits(self, query: Query) -> np.ndarray:
