@@ -44,7 +44,9 @@ Progress = Callable[[str], None]
 
 
 def naics_documents(
-    prefixes: tuple[str, ...] = (), phrase_splits: tuple[splits.Split, ...] = ("train",)
+    prefixes: tuple[str, ...] = (),
+    phrase_splits: tuple[splits.Split, ...] = ("train",),
+    extra_phrases: Sequence[tuple[str, str]] = (),
 ) -> list[tuple[str, str]]:
     """(6-digit code, text) training documents, grouped by code in code order.
 
@@ -58,6 +60,10 @@ def naics_documents(
     for split in phrase_splits:
         for code, phrase in splits.phrases(split):
             train[code].append(phrase)
+    test = set(splits.phrases("test"))
+    for code, phrase in extra_phrases:  # half of the calibration split, for cross-fitting
+        assert (code, phrase) not in test, "the hold-out is never trained on"
+        train[code].append(phrase)
     docs: list[tuple[str, str]] = []
     for code, c in codes.items():
         if len(code) != 6 or not code.isdigit():
@@ -245,8 +251,9 @@ def build(
 
     Two stages. (1) A model fitted on the ``train`` phrases is tuned (blend parameters) and
     calibrated on the ``calib`` phrases plus the merchant-wording dev set. (2) With ``refit``, the
-    same method is fitted again on ``train`` + ``calib`` and ships with stage 1's parameters,
-    crosswalk and calibration maps. The ``test`` phrases are in neither stage.
+    same method is fitted again on ``train`` + ``calib`` and ships with stage 1's parameters and
+    crosswalk; its confidence maps are cross-fitted (two more fits, each on ``train`` + one half
+    of ``calib``, score the other half). The ``test`` phrases are in no fit.
 
     ``naics_prefixes`` restricts the model to codes under those prefixes (a small model for the
     end-to-end build test); the shipped artefact is built with all codes.
@@ -279,14 +286,31 @@ def build(
         assert final.tables["naics"].codes == naics
         final.params = dict(model.params)
         final.set_crosswalk("mcc", mcc_crosswalk)
-        for system, table in model.tables.items():
-            final.tables[system].calibration = list(table.calibration)
+        # Cross-fitted confidence: each half of the calibration split is scored by a model fitted
+        # on train + the other half, so the maps see scores of a model as strong as the shipped
+        # one on phrases it has not seen; the merchant texts (never documents) by the refit.
+        halves = [[cp for cp in calib if _half(*cp) == h] for h in (0, 1)]
+        scorers: dict[tuple[str, str], IndustryClassifier] = {}
+        for h in (0, 1):
+            progress(f"cross-fit {h + 1}/2: train + the other half of calib")
+            docs_h = naics_documents(naics_prefixes, ("train",), halves[1 - h])
+            part = _fit(docs_h, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+            part.params = dict(model.params)
+            part.set_crosswalk("mcc", mcc_crosswalk)
+            scorers.update(dict.fromkeys(halves[h], part))
+        calibrate(final, calib, maps, extra=merchant, scorers=scorers)
         model = final
     model.version = _version(model)
     if write:
         save(model, ARTEFACT_DIR)
         progress(f"wrote {ARTEFACT_DIR} ({model.version})")
     return model
+
+
+def _half(code: str, phrase: str) -> int:
+    """Deterministic half (0/1) of a calibration phrase, for cross-fitting the confidence maps."""
+    digest = hashlib.md5(f"half|{code}|{phrase}".encode(), usedforsecurity=False).hexdigest()
+    return int(digest[:8], 16) % 2
 
 
 GoldMaps = dict[str, dict[str, set[str]]]
@@ -420,23 +444,29 @@ def calibrate(
     maps: GoldMaps,
     k: int = 5,
     extra: Sequence[tuple[str, dict[str, set[str]]]] = (),
+    scorers: dict[tuple[str, str], IndustryClassifier] | None = None,
 ) -> None:
     """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases.
+
+    ``scorers`` maps a (code, phrase) of ``labelled`` to the model that scores it (cross-fitting:
+    a model that did not see that phrase); by default ``model`` scores everything.
 
     ``extra`` (the merchant-wording dev set) is weighted to carry as much weight in total as the
     phrases, so the maps are calibrated for an even mix of index wording and merchant wording.
     """
-    cases: list[tuple[str, dict[str, set[str]], float]] = [
-        (phrase, gold_sets(code, maps), 1.0) for code, phrase in labelled
+    scorer = dict(scorers or {})
+    cases: list[tuple[IndustryClassifier, str, dict[str, set[str]], float]] = [
+        (scorer.get((code, phrase), model), phrase, gold_sets(code, maps), 1.0)
+        for code, phrase in labelled
     ]
     if extra:
         w = len(labelled) / len(extra)
-        cases.extend((text, gold, w) for text, gold in extra)
+        cases.extend((model, text, gold, w) for text, gold in extra)
     pooled: dict[tuple[str, int], tuple[list[float], list[bool], list[float]]] = {
         (s, bucket): ([], [], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
     }
-    for phrase, gold, weight in cases:
-        raw = model.score(model.query(phrase))
+    for by, phrase, gold, weight in cases:
+        raw = by.score(by.query(phrase))
         for system in ("naics", "sic", "mcc"):
             if not gold.get(system):
                 continue
