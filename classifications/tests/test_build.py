@@ -82,6 +82,12 @@ def test_the_refit_trains_on_train_and_calib_phrases_never_on_the_hold_out() -> 
     assert not test & (refit - stage1)
     with pytest.raises(AssertionError):
         build_module.naics_documents(prefixes, ("train", "test"))
+    # cross-fitting adds half of calib; a hold-out phrase is refused there too
+    half = [cp for cp in splits.phrases("calib") if build_module._half(*cp) == 0]
+    assert 0.4 < len(half) / len(splits.phrases("calib")) < 0.6
+    code, phrase = next(cp for cp in splits.phrases("test") if cp[0].startswith(prefixes))
+    with pytest.raises(AssertionError):
+        build_module.naics_documents(prefixes, ("train",), [(code, phrase)])
 
 
 def test_merchant_dev_set_is_disjoint_from_the_everyday_evaluation_set() -> None:
