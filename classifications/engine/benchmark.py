@@ -5,6 +5,8 @@ Labelled sets, all public and documented in ``data/benchmark/README.md`` and ``N
   used for calibration). SIC labels come from the Census SIC<->NAICS concordance (any SIC mapped to
   the phrase's NAICS code counts as right); MCC labels from our crosswalk, so MCC figures on this
   set measure agreement with the crosswalk, not ground truth.
+- ``merchant-dev (seen)``: MCC descriptions with hand-reviewed NAICS codes, the dev set the
+  confidence maps were fitted on (with the calibration phrases): shown to compare, not a hold-out.
 - ``real-world``: 50 businesses described in everyday words (not index phrases), hand-labelled with
   NAICS, SIC and MCC.
 - ``names-test``: real UK registrant names alone (Companies House sample) with the UK SIC 2007
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 
 from . import splits
 from .benchmark_names import NamesTally, format_names, run_names
-from .build import GoldMaps, gold_maps, gold_sets
+from .build import GoldMaps, gold_maps, gold_sets, merchant_dev_cases, naics_documents
 from .calibration import expected_calibration_error, reliability_table
 from .model import IndustryClassifier, sector
 from .sources import DATA_DIR
@@ -97,6 +99,15 @@ def real_world_cases() -> list[Case]:
         ]
 
 
+def merchant_dev_set(maps: GoldMaps) -> list[Case]:
+    """The merchant-wording calibration dev set (seen while tuning: reported, never a target)."""
+    seen = {t.lower() for _, t in naics_documents()}
+    return [
+        Case("", text, {"naics": gold["naics"], "sic": gold["sic"], "mcc": set()})
+        for text, gold in merchant_dev_cases(maps, seen)
+    ]
+
+
 def baseline_codes(maps: GoldMaps) -> dict[str, list[str]]:
     """The three most frequent codes per system over the training phrases."""
     counts: dict[str, Counter[str]] = {s: Counter() for s in LEVELS}
@@ -128,7 +139,11 @@ def run(
     """Evaluate on every set; ``limit`` caps the index-test cases (for a quick run)."""
     maps = gold_maps()
     base = baseline_codes(maps)
-    sets = {"index-test": index_test_cases(maps)[:limit], "real-world": real_world_cases()}
+    sets = {
+        "index-test": index_test_cases(maps)[:limit],
+        "real-world": real_world_cases(),
+        "merchant-dev (seen)": merchant_dev_set(maps),
+    }
     out: dict[str, tuple[Tally, Tally, int]] = {}
     latency: list[float] = []
     cpu: list[float] = []

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from .vectors import TfidfSpace, normalize_rows
 
 log = logging.getLogger(__name__)
 ENGINE_NAME = "nb-sgd-ensemble"
-ENGINE_RELEASE = "2"
+ENGINE_RELEASE = "3"
 NB_SMOOTHING = 0.01
 SGD_ALPHA = 3e-5  # chosen on the calibration split (1e-5: 70.7% top-1, 3e-5: 72.9%)
 SGD_EPOCHS = 15
@@ -43,11 +43,26 @@ PRUNE_BELOW = 0.05  # |weight| below this is dropped: 0.93 M of 46 M weights kep
 Progress = Callable[[str], None]
 
 
-def naics_documents(prefixes: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(6-digit code, text) training documents, grouped by code in code order."""
+def naics_documents(
+    prefixes: tuple[str, ...] = (),
+    phrase_splits: tuple[splits.Split, ...] = ("train",),
+    extra_phrases: Sequence[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """(6-digit code, text) training documents, grouped by code in code order.
+
+    ``phrase_splits`` says which index-phrase splits are documents: ``train`` for the model that
+    is tuned and calibrated on ``calib``; ``train`` + ``calib`` for the shipped refit. The ``test``
+    split never is.
+    """
+    assert "test" not in phrase_splits, "the hold-out is never trained on"
     codes = sources.naics_codes()
     train = defaultdict(list)
-    for code, phrase in splits.phrases("train"):
+    for split in phrase_splits:
+        for code, phrase in splits.phrases(split):
+            train[code].append(phrase)
+    test = set(splits.phrases("test"))
+    for code, phrase in extra_phrases:  # half of the calibration split, for cross-fitting
+        assert (code, phrase) not in test, "the hold-out is never trained on"
         train[code].append(phrase)
     docs: list[tuple[str, str]] = []
     for code, c in codes.items():
@@ -150,23 +165,18 @@ def linear_model(
     )
 
 
-def build(
+def _fit(
+    docs: list[tuple[str, str]],
+    sic_text: dict[str, str],
+    mcc_text: dict[str, str],
     *,
-    progress: Progress = log.info,
-    write: bool = True,
-    naics_prefixes: tuple[str, ...] = (),
-    linear_epochs: int = SGD_EPOCHS,
+    linear_epochs: int,
+    progress: Progress,
 ) -> IndustryClassifier:
-    """Fit vectors, models, crosswalks, blend parameters and calibration; save the artefact.
-
-    ``naics_prefixes`` restricts the model to codes under those prefixes (a small model for the
-    end-to-end build test); the shipped artefact is built with all codes.
-    """
+    """Fit the vectors and both NAICS models on ``docs``; SIC / MCC tables without calibration
+    (the MCC crosswalk is empty until ``build`` sets it)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = naics_documents(naics_prefixes)
-    sic_text, mcc_text = sic_texts(), mcc_texts()
-    progress(f"{len(docs)} NAICS documents, {len(sic_text)} SIC and {len(mcc_text)} MCC texts")
     vectorizer = TfidfVectorizer(analyzer=feature_list, sublinear_tf=True, dtype=np.float32)
     vectorizer.fit([*(t for _, t in docs), *sic_text.values(), *mcc_text.values()])
     space = _space(vectorizer, feature_list)
@@ -197,7 +207,14 @@ def build(
         ),
     )
     mcc_codes = list(mcc_text)
-    model = IndustryClassifier(
+    tables["mcc"] = SystemTable(
+        codes=mcc_codes,
+        titles=[sources.mcc_codes()[c].title for c in mcc_codes],
+        vectors=space.texts(list(mcc_text.values())),
+        crosswalk=sp.csr_matrix((len(naics), len(mcc_codes)), dtype=np.float32),
+        risk={code: flag.level for code, flag in risk.mcc_risk_flags().items()},
+    )
+    return IndustryClassifier(
         space=space,
         docs=doc_matrix,
         doc_offsets=np.array(offsets, dtype=np.int64),
@@ -220,30 +237,80 @@ def build(
         version="unbuilt",
         linear=linear,
     )
-    tables["mcc"] = SystemTable(
-        codes=mcc_codes,
-        titles=[sources.mcc_codes()[c].title for c in mcc_codes],
-        vectors=space.texts(list(mcc_text.values())),
-        crosswalk=sp.csr_matrix((len(naics), len(mcc_codes)), dtype=np.float32),
-        risk={code: flag.level for code, flag in risk.mcc_risk_flags().items()},
-    )
+
+
+def build(
+    *,
+    progress: Progress = log.info,
+    write: bool = True,
+    naics_prefixes: tuple[str, ...] = (),
+    linear_epochs: int = SGD_EPOCHS,
+    refit: bool = True,
+) -> IndustryClassifier:
+    """Fit vectors, models, crosswalks, blend parameters and calibration; save the artefact.
+
+    Two stages. (1) A model fitted on the ``train`` phrases is tuned (blend parameters) and
+    calibrated on the ``calib`` phrases plus the merchant-wording dev set. (2) With ``refit``, the
+    same method is fitted again on ``train`` + ``calib`` and ships with stage 1's parameters and
+    crosswalk; its confidence maps are cross-fitted (two more fits, each on ``train`` + one half
+    of ``calib``, score the other half). The ``test`` phrases are in no fit.
+
+    ``naics_prefixes`` restricts the model to codes under those prefixes (a small model for the
+    end-to-end build test); the shipped artefact is built with all codes.
+    """
+    docs = naics_documents(naics_prefixes)
+    sic_text, mcc_text = sic_texts(), mcc_texts()
+    progress(f"{len(docs)} NAICS documents, {len(sic_text)} SIC and {len(mcc_text)} MCC texts")
+    model = _fit(docs, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+    naics = model.tables["naics"].codes
     progress("building the MCC <-> NAICS crosswalk")
     edges = xw.build_mcc_naics(model, mcc_text)
     if write:
         xw.write_crosswalks(edges)
-    tables["mcc"].crosswalk = _crosswalk_matrix(
-        [(e.naics, e.mcc, e.weight) for e in edges], naics, mcc_codes
+    mcc_crosswalk = _crosswalk_matrix(
+        [(e.naics, e.mcc, e.weight) for e in edges], naics, list(mcc_text)
     )
+    model.set_crosswalk("mcc", mcc_crosswalk)
     progress("tuning blend parameters and fitting calibration on the calibration split")
     calib = [(c, p) for c, p in splits.phrases("calib") if c in set(naics)]
+    maps = gold_maps(edges)
+    seen = {t.lower() for _, t in docs}
+    merchant = [c for c in merchant_dev_cases(maps, seen) if c[1]["naics"] <= set(naics)]
     tune(model, calib)
-    tune_ensemble(model, calib, progress)
-    calibrate(model, calib, gold_maps(edges))
+    tune_ensemble(model, calib, progress, extra=merchant)
+    calibrate(model, calib, maps, extra=merchant)
+    if refit:
+        refit_docs = naics_documents(naics_prefixes, ("train", "calib"))
+        progress(f"refit on train + calib: {len(refit_docs)} NAICS documents")
+        final = _fit(refit_docs, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+        assert final.tables["naics"].codes == naics
+        final.params = dict(model.params)
+        final.set_crosswalk("mcc", mcc_crosswalk)
+        # Cross-fitted confidence: each half of the calibration split is scored by a model fitted
+        # on train + the other half, so the maps see scores of a model as strong as the shipped
+        # one on phrases it has not seen; the merchant texts (never documents) by the refit.
+        halves = [[cp for cp in calib if _half(*cp) == h] for h in (0, 1)]
+        scorers: dict[tuple[str, str], IndustryClassifier] = {}
+        for h in (0, 1):
+            progress(f"cross-fit {h + 1}/2: train + the other half of calib")
+            docs_h = naics_documents(naics_prefixes, ("train",), halves[1 - h])
+            part = _fit(docs_h, sic_text, mcc_text, linear_epochs=linear_epochs, progress=progress)
+            part.params = dict(model.params)
+            part.set_crosswalk("mcc", mcc_crosswalk)
+            scorers.update(dict.fromkeys(halves[h], part))
+        calibrate(final, calib, maps, extra=merchant, scorers=scorers)
+        model = final
     model.version = _version(model)
     if write:
         save(model, ARTEFACT_DIR)
         progress(f"wrote {ARTEFACT_DIR} ({model.version})")
     return model
+
+
+def _half(code: str, phrase: str) -> int:
+    """Deterministic half (0/1) of a calibration phrase, for cross-fitting the confidence maps."""
+    digest = hashlib.md5(f"half|{code}|{phrase}".encode(), usedforsecurity=False).hexdigest()
+    return int(digest[:8], 16) % 2
 
 
 GoldMaps = dict[str, dict[str, set[str]]]
@@ -288,55 +355,138 @@ def tune(model: IndustryClassifier, labelled: Sequence[tuple[str, str]]) -> None
 
 
 def tune_ensemble(
-    model: IndustryClassifier, labelled: Sequence[tuple[str, str]], progress: Progress
+    model: IndustryClassifier,
+    labelled: Sequence[tuple[str, str]],
+    progress: Progress,
+    extra: Sequence[tuple[str, dict[str, set[str]]]] = (),
 ) -> None:
-    """Grid-search the linear model's weight and temperature and the hierarchy weight by top-1
-    accuracy (ties: log-likelihood) of the true NAICS code on the calibration split."""
+    """Grid-search the linear model's weight, temperature and intercept weight and the hierarchy
+    weight by NAICS
+    top-1 accuracy, averaged over the calibration split and the merchant-wording dev set ``extra``
+    when given (ties: log-likelihood of the true code on the calibration split).
+
+    Hierarchy decoding helps index phrases a little and hurts merchant wording a lot (the sector
+    mass of a short merchant description is spread thin), so it is chosen on both.
+    """
     index = {c: i for i, c in enumerate(model.tables["naics"].codes)}
     gold = np.array([index[c] for c, _ in labelled])
     parts = [model.naics_parts(model.query(p)) for _, p in labelled]
+    extra_parts = [model.naics_parts(model.query(t)) for t, _ in extra]
+    extra_gold = [{index[c] for c in g["naics"]} for _, g in extra]
     best: tuple[float, float, dict[str, float]] | None = None
-    for w, t, lam in itertools.product((0.3, 0.5), (0.1, 0.2), (0.0, 1.0)):
-        model.params.update(linear_weight=w, linear_temperature=t, hierarchy_weight=lam)
+    grid = itertools.product((0.3, 0.4, 0.5), (0.1, 0.2, 0.3), (0.0, 1.0, 2.0), (0.0, 0.5, 1.0))
+    for w, t, lam, ic in grid:
+        model.params.update(
+            linear_weight=w, linear_temperature=t, hierarchy_weight=lam, linear_intercept_weight=ic
+        )
         probs = np.vstack([model.decode(model.blend(*part)) for part in parts])
         top1 = float((probs.argmax(axis=1) == gold).mean())
+        if extra_parts:
+            hits = [
+                int(np.argmax(model.decode(model.blend(*part)))) in g
+                for part, g in zip(extra_parts, extra_gold, strict=True)
+            ]
+            top1 = (top1 + float(np.mean(hits))) / 2
         ll = float(np.log(probs[np.arange(len(gold)), gold] + 1e-12).mean())
         if best is None or (top1, ll) > best[:2]:
             best = (
                 top1,
                 ll,
-                {"linear_weight": w, "linear_temperature": t, "hierarchy_weight": lam},
+                {
+                    "linear_weight": w,
+                    "linear_temperature": t,
+                    "hierarchy_weight": lam,
+                    "linear_intercept_weight": ic,
+                },
             )
     assert best is not None
     model.params.update(best[2])
-    progress(f"ensemble {best[2]}: calibration-split top-1 {100 * best[0]:.1f}%")
+    what = "calibration split + merchant dev mean" if extra_parts else "calibration split"
+    progress(f"ensemble {best[2]}: {what} top-1 {100 * best[0]:.1f}%")
+
+
+def merchant_dev_cases(
+    maps: GoldMaps, exclude: Collection[str] = frozenset()
+) -> list[tuple[str, dict[str, set[str]]]]:
+    """Merchant-wording dev set for calibration: every published description of an MCC that has
+    hand-reviewed NAICS pairs (``mcc_naics_reviewed.csv``: "Drug Stores and Pharmacies",
+    "Taxicabs/Limousines", "Fast Food Restaurants"...), labelled with those NAICS codes and the
+    SIC codes the concordance maps them to.
+
+    Card networks describe merchants in the words merchants use, not in the Census index's
+    ("dolls manufacturing"), so confidence fitted on index phrases alone is off for everyday
+    wording. Texts in ``exclude`` (lower-cased: the NAICS training documents, e.g. the title
+    "Veterinary Services") are left out, and none is in the ``real-world`` evaluation set (a test
+    checks it).
+    """
+    reviewed: dict[str, set[str]] = defaultdict(set)
+    for row in xw._read("mcc_naics_reviewed.csv"):
+        reviewed[row["mcc"].zfill(4)].add(row["naics2022"])
+    mccs = sources.mcc_codes()
+    cases: list[tuple[str, dict[str, set[str]]]] = []
+    for mcc, naics in sorted(reviewed.items()):
+        if mcc not in mccs:
+            continue
+        m = mccs[mcc]
+        texts = {
+            t.strip().lower(): t.strip()
+            for t in (m.title, *m.descriptions.values())
+            if t and t.strip().lower() not in exclude
+        }
+        sic = set().union(*(maps["sic"].get(n, set()) for n in naics))
+        cases.extend((text, {"naics": set(naics), "sic": sic}) for text in texts.values())
+    return cases
 
 
 def calibrate(
-    model: IndustryClassifier, labelled: Sequence[tuple[str, str]], maps: GoldMaps, k: int = 5
+    model: IndustryClassifier,
+    labelled: Sequence[tuple[str, str]],
+    maps: GoldMaps,
+    k: int = 5,
+    extra: Sequence[tuple[str, dict[str, set[str]]]] = (),
+    scorers: dict[tuple[str, str], IndustryClassifier] | None = None,
 ) -> None:
-    """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases."""
-    pooled: dict[tuple[str, int], tuple[list[float], list[bool]]] = {
-        (s, bucket): ([], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
+    """Fit isotonic maps per system (top-1, ranks 2..k) on candidates of held-out phrases.
+
+    ``scorers`` maps a (code, phrase) of ``labelled`` to the model that scores it (cross-fitting:
+    a model that did not see that phrase); by default ``model`` scores everything.
+
+    ``extra`` (the merchant-wording dev set) is weighted to carry as much weight in total as the
+    phrases, so the maps are calibrated for an even mix of index wording and merchant wording.
+    """
+    scorer = dict(scorers or {})
+    cases: list[tuple[IndustryClassifier, str, dict[str, set[str]], float]] = [
+        (scorer.get((code, phrase), model), phrase, gold_sets(code, maps), 1.0)
+        for code, phrase in labelled
+    ]
+    if extra:
+        w = len(labelled) / len(extra)
+        cases.extend((model, text, gold, w) for text, gold in extra)
+    pooled: dict[tuple[str, int], tuple[list[float], list[bool], list[float]]] = {
+        (s, bucket): ([], [], []) for s in ("naics", "sic", "mcc") for bucket in (0, 1)
     }
-    for code, phrase in labelled:
-        raw = model.score(model.query(phrase))
-        gold = gold_sets(code, maps)
+    for by, phrase, gold, weight in cases:
+        raw = by.score(by.query(phrase))
         for system in ("naics", "sic", "mcc"):
-            if not gold[system]:
+            if not gold.get(system):
                 continue
             probs = getattr(raw, system)
             codes = model.tables[system].codes
             for rank, i in enumerate(np.argsort(-probs, kind="stable")[:k]):
-                scores, hits = pooled[(system, min(rank, 1))]
+                scores, hits, weights = pooled[(system, min(rank, 1))]
                 scores.append(float(probs[i]))
                 hits.append(codes[i] in gold[system])
+                weights.append(weight)
     from sklearn.isotonic import IsotonicRegression
 
-    for (system, bucket), (scores, hits) in pooled.items():
+    for (system, bucket), (scores, hits, weights) in pooled.items():
         table = model.tables[system]
         iso = IsotonicRegression(y_min=0.01, y_max=0.99, out_of_bounds="clip")
-        iso.fit(np.asarray(scores), np.asarray(hits, dtype=np.float64))
+        iso.fit(
+            np.asarray(scores),
+            np.asarray(hits, dtype=np.float64),
+            sample_weight=np.asarray(weights),
+        )
         fitted = IsotonicMap(
             thresholds=tuple(float(x) for x in iso.X_thresholds_),
             values=tuple(float(y) for y in iso.y_thresholds_),

@@ -54,6 +54,20 @@ class TfidfSpace:
         """Rows for raw texts."""
         return self.matrix([self.analyzer(t) for t in texts])
 
+    def weights(self, text: str, surfaces: bool = False) -> tuple[dict[int, float], dict[int, str]]:
+        """The L2-normalised row of ``text`` as ``{column: weight}`` (no scipy object: the
+        serving path builds one sparse row per business, not one per field) and, with
+        ``surfaces``, the input's wording per known word column."""
+        if surfaces and self.analyzer is feature_list:
+            pairs = features(tokens(text))
+            feats = [f for f, _ in pairs]
+            surf = {self.index[f]: s for f, s in pairs if f in self.index}
+        else:
+            feats, surf = self.analyzer(text), {}
+        cols, vals = self._row(feats)
+        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+        return {c: v / norm for c, v in zip(cols, vals, strict=True)}, surf
+
     def query(self, text: str) -> tuple[sp.csr_matrix, dict[int, str]]:
         """One normalised row for ``text`` and, per known feature column, the input's wording."""
         if self.analyzer is not feature_list:

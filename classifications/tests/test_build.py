@@ -67,3 +67,57 @@ def test_names_set_halves_are_disjoint_and_skip_dormant_companies() -> None:
     assert not {c.number for c in dev} & {c.number for c in test}
     assert all(c.divisions for c in dev + test)
     assert "08209948" not in {c.number for c in dev + test}  # "! LTD", dormant
+
+
+def test_the_refit_trains_on_train_and_calib_phrases_never_on_the_hold_out() -> None:
+    from classifications.engine import splits
+
+    prefixes = ("4581", "7225")
+    stage1 = {t for _, t in build_module.naics_documents(prefixes)}
+    refit = {t for _, t in build_module.naics_documents(prefixes, ("train", "calib"))}
+    calib = {p for c, p in splits.phrases("calib") if c.startswith(prefixes)}
+    test = {p for c, p in splits.phrases("test") if c.startswith(prefixes)}
+    assert calib and test
+    assert calib <= refit
+    assert not test & (refit - stage1)
+    with pytest.raises(AssertionError):
+        build_module.naics_documents(prefixes, ("train", "test"))
+    # cross-fitting adds half of calib; a hold-out phrase is refused there too
+    half = [cp for cp in splits.phrases("calib") if build_module._half(*cp) == 0]
+    assert 0.4 < len(half) / len(splits.phrases("calib")) < 0.6
+    code, phrase = next(cp for cp in splits.phrases("test") if cp[0].startswith(prefixes))
+    with pytest.raises(AssertionError):
+        build_module.naics_documents(prefixes, ("train",), [(code, phrase)])
+
+
+def test_merchant_dev_set_is_disjoint_from_the_everyday_evaluation_set() -> None:
+    """The calibration dev set for everyday wording (MCC descriptions with reviewed NAICS codes)
+    shares no text with the ``real-world`` evaluation set, and none of it is a training document."""
+    from classifications.engine.benchmark import real_world_cases
+
+    docs = {t.lower() for _, t in build_module.naics_documents()}
+    dev = build_module.merchant_dev_cases(build_module.gold_maps(), docs)
+    assert len(dev) > 200
+    texts = {t.lower() for t, _ in dev}
+    evaluation = {c.description.lower() for c in real_world_cases()}
+    evaluation |= {c.name.lower() for c in real_world_cases()}
+    assert not texts & evaluation
+    assert not texts & docs
+    assert all(gold["naics"] and all(len(c) == 6 for c in gold["naics"]) for _, gold in dev)
+
+
+def test_setting_a_crosswalk_after_scoring_takes_effect(small_model_dir: Path) -> None:
+    """The build scores with an empty MCC crosswalk (to build it), then sets it: calibration and
+    tuning must see the new edges, not the cached empty ones (they did not, before)."""
+    import scipy.sparse as sp
+
+    model = load(small_model_dir)
+    query = model.query("Online outdoor clothing shop")
+    crosswalk = model.tables["mcc"].crosswalk
+    assert crosswalk is not None and crosswalk.nnz
+    with_edges = model.score(query).mcc
+    model.set_crosswalk("mcc", sp.csr_matrix(crosswalk.shape, dtype=crosswalk.dtype))
+    without = model.score(query).mcc
+    model.set_crosswalk("mcc", crosswalk)
+    assert not (with_edges == without).all()
+    assert (model.score(query).mcc == with_edges).all()

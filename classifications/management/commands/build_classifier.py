@@ -12,8 +12,8 @@ from classifications.engine.build import build
 class Command(BaseCommand):
     """Rebuild ``classifications/engine/artefact/`` and ``data/mcc_*_crosswalk.csv`` from the data.
 
-    Deterministic (same inputs, same model version); the SGD fit makes it slow: about 30 min on
-    the shared 2-core machine under load (docs/classification.md). Commit the result.
+    Deterministic (same inputs, same model version); the two SGD fits make it slow: about 6 min
+    on the shared 2-core machine at moderate load (docs/classification.md). Commit the result.
     """
 
     help = "Rebuild the industry classifier artefact from classifications/data/."
