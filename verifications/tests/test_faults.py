@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from functools import partial
+from io import StringIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -402,9 +404,24 @@ def test_ten_sigkills_of_worker_processes_during_a_200_verification_run(
     fix a pool whose children were all killed never came back (warm-up outlasted
     worker_proc_alive_timeout, replacements were killed in a loop)."""
     broker, processes = rig
+    # Production warm-up: the shipped watchlists make each pool process build a real screening
+    # index (~5 s of CPU here), as the issue measured (2.4 s alone, 15 s for four at once).
+    # Without them the test database's warm-up is half a second and no kill loop can show.
+    call_command("load_default_watchlists", stdout=StringIO())
     processes.env["PIPELINE_JOB_MAX_ATTEMPTS"] = "20"  # a run may be cut several times
-    # Celery's own default, against which the issue saw replacements killed in a loop.
-    processes.env["CELERY_WORKER_PROC_ALIVE_TIMEOUT"] = "4"
+    # Twice Celery's default 4 s, against which the issue saw replacements killed in a loop.
+    # Four replacements warming up inline (the old code) need >= 10 s on 2 cores; one that
+    # reports up first (the fix) needs well under a second, so a loaded machine keeps margin.
+    processes.env["CELERY_WORKER_PROC_ALIVE_TIMEOUT"] = "8"
+    # The first runs of a new pool wait for its screening index (four builds at once): time
+    # limits wide enough that a loaded machine never turns that into a timeout. The visibility
+    # timeout stays above the hard limit.
+    processes.env.update(
+        VERIFICATION_SOFT_TIME_LIMIT="60",
+        VERIFICATION_TIME_LIMIT="70",
+        PIPELINE_SWEEP_RUNNING_AFTER="75",
+        CELERY_VISIBILITY_TIMEOUT="80",
+    )
     processes.beat()
     worker = processes.worker(concurrency=4)
     with _publishing_to(broker.url):
