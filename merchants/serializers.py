@@ -9,12 +9,14 @@ import orjson
 from rest_framework import serializers
 
 from kyb.api.parsers import json_problem
-from kyb.api.serializers import CountryField, StrictSerializer
+from kyb.api.serializers import CountryField, JsonValueField, StrictSerializer
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
 METADATA_MAX_KEYS = 50
 METADATA_MAX_BYTES = 8192
 METADATA_MAX_DEPTH = 16  # levels inside metadata itself
+# 0 to 100, at most 2 decimals; no sign, exponent or spaces (the schema's pattern says the same).
+PERCENT = r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$"
 
 
 class AddressSerializer(StrictSerializer):
@@ -28,11 +30,28 @@ class AddressSerializer(StrictSerializer):
 class PersonInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     role = serializers.ChoiceField(choices=PERSON_ROLES, default="owner")
-    ownership_pct = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    ownership_pct = serializers.RegexField(
+        PERCENT,
+        required=False,
+        allow_null=True,
+        trim_whitespace=False,
+        help_text="a percentage as a string, 0 to 100, at most 2 decimals, e.g. '60' or '12.5'",
+        error_messages={"invalid": "A percentage from 0 to 100 with at most 2 decimals."},
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     country = CountryField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH is partial, and DRF then skips missing required fields in nested serializers
+        # too: a person without a name was stored with an empty one.
+        if "name" not in attrs:
+            raise serializers.ValidationError({"name": ["This field is required."]})
+        return attrs
+
+    def validate_ownership_pct(self, value: str | None) -> str | None:
+        if value is not None and "\n" in value:  # Python's "$" matches before a final newline
+            raise serializers.ValidationError("A percentage from 0 to 100 with at most 2 decimals.")
+        return value
 
 
 class MerchantInputSerializer(StrictSerializer):
@@ -73,7 +92,7 @@ class MerchantInputSerializer(StrictSerializer):
         error_messages={"invalid": "A merchant category code is 4 digits."},
     )
     people = PersonInputSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
-    metadata = serializers.DictField(required=False)
+    metadata = JsonValueField(max_keys=METADATA_MAX_KEYS, required=False)
 
     def validate_subdivision(self, value: str) -> str:
         return value.upper()
