@@ -114,11 +114,15 @@ class MerchantInputSerializer(StrictSerializer):
 
 
 class MerchantListQuerySerializer(StrictSerializer):
-    """``GET /merchants`` filters: unknown parameters, NUL bytes and bad values are a 400."""
+    """``GET /merchants`` filters: unknown parameters, NUL bytes and bad values are a 400. An
+    empty filter (``?external_id=``, what a link from a merchant without one gives) filters
+    nothing."""
 
-    tax_id = serializers.CharField(required=False, max_length=64, help_text="exact tax id")
-    external_id = serializers.CharField(required=False, max_length=128)
-    country = CountryField(required=False)
+    tax_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="exact tax id"
+    )
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    country = CountryField(required=False, allow_blank=True)
     cursor = serializers.CharField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
