@@ -183,8 +183,10 @@ def test_strings_and_properties_agree(
 
 @pytest.mark.parametrize(
     ("pct", "accepted"),
-    [("60", True), ("12.5", True), ("100.00", True), (None, True), (60, False)]
-    + [("100.5", False), ("-1", False), ("1e1", False), (" 5", False)],
+    [
+        *(("60", True), ("12.5", True), ("100.00", True), (None, True)),
+        *((60, False), ("100.5", False), ("-1", False), ("1e1", False), (" 5", False)),
+    ],
 )
 def test_ownership_percentages_agree(api: ApiClient, pct: Any, accepted: bool) -> None:
     body = {**MERCHANT, "people": [{"name": "Jane Smith", "ownership_pct": pct}]}
@@ -248,7 +250,8 @@ def test_webhook_urls_agree(api: ApiClient, url: str, accepted: bool) -> None:
 )
 def test_idempotency_keys_agree(api: ApiClient, key: str, accepted: bool) -> None:
     header = next(
-        p for p in operation("post", "/api/v1/merchants")["parameters"]
+        p
+        for p in operation("post", "/api/v1/merchants")["parameters"]
         if p["name"] == "Idempotency-Key"
     )
     assert header["schema"]["pattern"] == KEY_PATTERN
