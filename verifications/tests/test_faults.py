@@ -678,8 +678,7 @@ def test_cache_redis_outage_keeps_the_api_answering_and_loses_nothing(
 
         # Cached before the outage: some pending, some decided, all to be outdated.
         ids = [submit() for _ in range(4)]
-        for verification_id in ids:
-            read(verification_id)
+        cached_pending = [i for i in ids if read(i) == "pending"]
         cache.stop()
         outage_ends = time.monotonic() + CACHE_OUTAGE
         while time.monotonic() < outage_ends:
@@ -690,6 +689,11 @@ def test_cache_redis_outage_keeps_the_api_answering_and_loses_nothing(
             answers[code] += 1
             assert code == 200, (code, body)
             time.sleep(0.5)
+        # What makes the test mean something: rows whose cached copy said "pending" were
+        # decided while their invalidation could not reach Redis.
+        outdated = BusinessVerification.objects.filter(
+            pk__in=cached_pending, status__in=DECISIONS
+        ).count()
         cache.start()  # same port, its AOF reloaded: the entries cached before are back
 
         def decided_and_shown() -> bool:
@@ -707,3 +711,5 @@ def test_cache_redis_outage_keeps_the_api_answering_and_loses_nothing(
             sys.stderr.write(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}\n")
     _assert_one_decision_each(ids)
     assert set(answers) == {200, 202}, answers
+    assert outdated >= 1, "no cached status went stale during the outage"
+    sys.stderr.write(f"answers {dict(answers)}, {len(ids)} verifications, {outdated} outdated\n")
