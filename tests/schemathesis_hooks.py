@@ -12,18 +12,37 @@ Free-form object keys: see ``filter_body``. DELETE that does not remove: see
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from typing import Any
 
 import schemathesis
+from schemathesis.transport.prepare import get_exclude_headers
 
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    _unique_idempotency_key(case)
     own = os.environ.get("KYB_FUZZ_KEY_PREFIX")
     decoy = os.environ.get("KYB_FUZZ_DECOY_PREFIX")
     params = case.path_parameters or {}
     if own and decoy and case.method.upper() == "DELETE" and params.get("prefix") == own:
         params["prefix"] = decoy
+
+
+def _unique_idempotency_key(case: Any) -> None:
+    """A valid Idempotency-Key gets a unique suffix. The fuzzer draws short keys ("0") again and
+    again, and a reused key replays the first response by design: a 422 for another body, or
+    the 201 of a resource deleted since (which then "was not found" after its creation). Keys
+    the pattern refuses are sent as drawn, so the 400 stays tested."""
+    pattern = os.environ.get("KYB_IDEMPOTENCY_KEY_PATTERN")  # kyb.api.idempotency's, from the test
+    if get_exclude_headers(case):
+        return  # a check's variant sent without a header: an edit here would undo that
+    headers = case.headers or {}
+    for name, value in list(headers.items()):
+        valid = pattern and isinstance(value, str) and re.fullmatch(pattern, value)
+        if name.lower() == "idempotency-key" and valid:
+            headers[name] = f"{value[:200]}-{uuid.uuid4().hex}"
 
 
 def _has_nul_key(value: Any) -> bool:

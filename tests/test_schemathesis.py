@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.core.signals import got_request_exception, request_finished
 
+from kyb.api.idempotency import KEY_PATTERN
 from merchants.tests.factories import IntegratorFactory, api_key_with_secret
 from verifications.tests.test_faults import PrivateRedis, _publishing_to
 
@@ -114,6 +115,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
         "PYTHONPATH": str(ROOT),
         "KYB_FUZZ_KEY_PREFIX": key.prefix,
         "KYB_FUZZ_DECOY_PREFIX": decoy.prefix,
+        "KYB_IDEMPOTENCY_KEY_PATTERN": KEY_PATTERN,
     }
     try:
         result = subprocess.run(
@@ -122,8 +124,11 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
     finally:
         request_finished.disconnect(dispatch_uid="fuzz-count")
         got_request_exception.disconnect(dispatch_uid="fuzz-exceptions")
-    output = result.stdout[-20000:] + result.stderr[-5000:]
-    sys.stderr.write(f"schemathesis: {seen.requests} requests served\n{output[-3000:]}\n")
+    (tmp_path / "schemathesis.txt").write_text(result.stdout + result.stderr)
+    start = result.stdout.find("=== FAILURES")
+    output = result.stdout[max(start, 0) :][:15000] + "\n...\n" + result.stdout[-4000:]
+    output += result.stderr[-3000:]
+    sys.stderr.write(f"schemathesis: {seen.requests} requests served\n{result.stdout[-3000:]}\n")
     summary = json.loads(report.read_text())
     assert summary["failures"] == [], output
     assert summary["errors"] == [], output

@@ -175,6 +175,22 @@ class CharFieldSchema(OpenApiSerializerFieldExtension):
         return schema
 
 
+class ExactRegexField(serializers.RegexField):
+    """A RegexField that matches the value as sent, as the schema's pattern does: no trimming
+    (DRF trimmed " .228" to ".228", too short for the pattern that allowed it) and no final
+    newline (Python's ``$`` matches before one, ECMA's does not)."""
+
+    def __init__(self, regex: str, **kwargs: Any) -> None:
+        kwargs["trim_whitespace"] = False
+        super().__init__(regex, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value.endswith("\n"):
+            self.fail("invalid")
+        return value
+
+
 class HttpsUrlField(serializers.URLField):
     """A URL field whose schema says https (e.g. webhook endpoints, WEBHOOK_REQUIRE_HTTPS)."""
 
