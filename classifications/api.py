@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kyb.api.schema import ERRORS
-from kyb.api.serializers import StrictSerializer
+from kyb.api.serializers import BLANK, NOT_BLANK, StrictSerializer
 
 MAX_BATCH = 100
 MAX_BATCH_TEXT = 250_000  # characters of name + description + website text per request
@@ -26,6 +26,11 @@ class ClassifyBusinessInputSerializer(StrictSerializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     website_text = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
 
+    # validate(): at least one text that is not blank once trimmed.
+    schema_extra = {
+        "anyOf": [{"required": [f], "properties": {f: {"pattern": NOT_BLANK}}} for f in TEXT_FIELDS]
+    }
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not any((attrs.get(f) or "").strip() for f in TEXT_FIELDS):
             raise serializers.ValidationError(
@@ -35,7 +40,8 @@ class ClassifyBusinessInputSerializer(StrictSerializer):
 
 
 class ClassifyInputSerializer(ClassifyBusinessInputSerializer):
-    """Either one business (the fields above) or ``businesses``: a list of up to 100."""
+    """Either one business (the fields above) or ``businesses``: a list of up to 100 with at
+    most 250,000 characters of name, description and website text in all."""
 
     businesses = serializers.ListField(
         child=ClassifyBusinessInputSerializer(),
@@ -44,6 +50,25 @@ class ClassifyInputSerializer(ClassifyBusinessInputSerializer):
         allow_empty=False,
     )
     k = serializers.IntegerField(required=False, min_value=1, max_value=20)
+    # validate(): a `businesses` list and every text blank, or no list and one text given.
+    # (The batch's total text cap, MAX_BATCH_TEXT, is beyond JSON Schema: the description says it.)
+    schema_extra = {
+        "anyOf": [
+            {
+                "required": ["businesses"],
+                "properties": {f: {"pattern": BLANK} for f in TEXT_FIELDS},
+            },
+            # No `not` (schemathesis's coverage phase tripped on it): a list of at most 0 items
+            # where the field needs at least 1 is "no list".
+            *(
+                {
+                    "required": [f],
+                    "properties": {f: {"pattern": NOT_BLANK}, "businesses": {"maxItems": 0}},
+                }
+                for f in TEXT_FIELDS
+            ),
+        ]
+    }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "businesses" in attrs:

@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kyb.api.schema.add_response_headers",
+        "kyb.api.schema.require_constrained_bodies",
+        "kyb.api.schema.add_json_value_component",
     ],
 }
 

@@ -9,13 +9,20 @@ import orjson
 from rest_framework import serializers
 
 from kyb.api.parsers import json_problem
-from kyb.api.serializers import CountryField, StrictSerializer
+from kyb.api.serializers import (
+    CountryField,
+    ExactRegexField,
+    JsonValueField,
+    StrictSerializer,
+)
 from kyb.errors import ValidationFailed
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
 METADATA_MAX_KEYS = 50
 METADATA_MAX_BYTES = 8192
 METADATA_MAX_DEPTH = 16  # levels inside metadata itself
+# 0 to 100, at most 2 decimals; no sign, exponent or spaces (the schema's pattern says the same).
+PERCENT = r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$"
 
 
 class AddressSerializer(StrictSerializer):
@@ -29,11 +36,22 @@ class AddressSerializer(StrictSerializer):
 class PersonInputSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     role = serializers.ChoiceField(choices=PERSON_ROLES, default="owner")
-    ownership_pct = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    ownership_pct = ExactRegexField(
+        PERCENT,
+        required=False,
+        allow_null=True,
+        help_text="a percentage as a string, 0 to 100, at most 2 decimals, e.g. '60' or '12.5'",
+        error_messages={"invalid": "A percentage from 0 to 100 with at most 2 decimals."},
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     country = CountryField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH is partial, and DRF then skips missing required fields in nested serializers
+        # too: a person without a name was stored with an empty one.
+        if "name" not in attrs:
+            raise serializers.ValidationError({"name": ["This field is required."]})
+        return attrs
 
 
 class MerchantInputSerializer(StrictSerializer):
@@ -44,14 +62,14 @@ class MerchantInputSerializer(StrictSerializer):
     dba_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    lei = serializers.RegexField(
+    lei = ExactRegexField(
         r"^[A-Za-z0-9]{20}$",
         required=False,
         allow_blank=True,
         error_messages={"invalid": "An LEI is 20 letters and digits."},
     )
     country = CountryField()
-    subdivision = serializers.RegexField(
+    subdivision = ExactRegexField(
         r"^[A-Za-z0-9]{1,3}$",
         required=False,
         allow_blank=True,
@@ -60,21 +78,21 @@ class MerchantInputSerializer(StrictSerializer):
     address = AddressSerializer(required=False)
     website = serializers.URLField(max_length=500, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.RegexField(
+    phone = ExactRegexField(
         r"^\+?[0-9 ()\-.]{5,32}$",
         required=False,
         allow_blank=True,
         error_messages={"invalid": "A phone number: digits, spaces, + ( ) - ."},
     )
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    declared_mcc = serializers.RegexField(
+    declared_mcc = ExactRegexField(
         r"^[0-9]{4}$",
         required=False,
         allow_blank=True,
         error_messages={"invalid": "A merchant category code is 4 digits."},
     )
     people = PersonInputSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
-    metadata = serializers.DictField(required=False)
+    metadata = JsonValueField(max_keys=METADATA_MAX_KEYS, required=False)
 
     def validate_subdivision(self, value: str) -> str:
         return value.upper()
@@ -96,11 +114,15 @@ class MerchantInputSerializer(StrictSerializer):
 
 
 class MerchantListQuerySerializer(StrictSerializer):
-    """``GET /merchants`` filters: unknown parameters, NUL bytes and bad values are a 400."""
+    """``GET /merchants`` filters: unknown parameters, NUL bytes and bad values are a 400. An
+    empty filter (``?external_id=``, what a link from a merchant without one gives) filters
+    nothing."""
 
-    tax_id = serializers.CharField(required=False, max_length=64, help_text="exact tax id")
-    external_id = serializers.CharField(required=False, max_length=128)
-    country = CountryField(required=False)
+    tax_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="exact tax id"
+    )
+    external_id = serializers.CharField(required=False, allow_blank=True, max_length=128)
+    country = CountryField(required=False, allow_blank=True)
     cursor = serializers.CharField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
 

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kyb.api.parsers import JsonBody
 from kyb.api.serializers import StrictSerializer
+from merchants.serializers import MerchantInputSerializer
 
 # One enum in the schema for every status field (named in SPECTACULAR ENUM_NAME_OVERRIDES).
 VERIFICATION_STATUSES = ["pending", "processing", "approved", "in_review", "rejected", "error"]
+
+
+@extend_schema_field(MerchantInputSerializer)
+class MerchantPayloadField(serializers.DictField):
+    """An inline merchant: checked as ``POST /merchants`` checks it, when it is created."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        # Still a request body's JSON: the merchant serializer checks its value types too.
+        return JsonBody(value) if isinstance(self.root.initial_data, JsonBody) else value
 
 
 class VerificationCreateSerializer(StrictSerializer):
     """Either ``merchant_id`` of an existing merchant or an inline ``merchant`` to create."""
 
     merchant_id = serializers.UUIDField(required=False)
-    merchant = serializers.DictField(required=False, help_text="a merchant create payload")
+    merchant = MerchantPayloadField(required=False, help_text="a merchant create payload")
+    # validate(): exactly one of the two.
+    schema_extra = {"oneOf": [{"required": ["merchant_id"]}, {"required": ["merchant"]}]}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("merchant_id" in attrs) == ("merchant" in attrs):

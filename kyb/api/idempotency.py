@@ -8,6 +8,7 @@ check-then-insert: the record is inserted in the transaction that does the work.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,9 @@ from kyb.models import IdempotencyRecord
 from kyb.tenancy.models import Integrator
 
 HEADER = "Idempotency-Key"
+# 1 to 255 visible ASCII characters, spaces only inside (a header value's outer spaces never
+# arrive). The OpenAPI schema publishes the same pattern (kyb/api/schema.py).
+KEY_PATTERN = r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$"
 REPLAY_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("Location",)
 
@@ -93,8 +97,11 @@ def idempotent(
     key = request.headers.get(HEADER)
     if key is None:
         return handler()
-    if not key or len(key) > 255 or not key.isprintable():
-        raise ApiError(code="invalid_idempotency_key", message="1 to 255 printable characters.")
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ApiError(
+            code="invalid_idempotency_key",
+            message="1 to 255 visible ASCII characters (spaces only inside).",
+        )
     fingerprint = _fingerprint(request)
     livemode = request_livemode(request)  # a key is per (integrator, mode)
     for _ in range(2):

@@ -54,6 +54,11 @@ def json_problem(value: Any, *, max_depth: int = JSON_MAX_DEPTH) -> str | None:
     return None
 
 
+class JsonBody(dict[str, Any]):
+    """A request body's top-level JSON object, marked as such: StrictSerializer checks the JSON
+    types of what it validates only when its data came from a body (query strings are text)."""
+
+
 class OrjsonParser(BaseParser):
     media_type = "application/json"
 
@@ -67,7 +72,7 @@ class OrjsonParser(BaseParser):
         problem = json_problem(data)
         if problem:
             raise ParseError(problem)
-        return data
+        return JsonBody(data) if isinstance(data, dict) else data
 
 
 class JsonLinesParser(BaseParser):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+
+from kyb.api.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -40,7 +42,7 @@ ERRORS = {
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Retry-safe creation: the same key and body within 24 h replay the first response.",
@@ -98,6 +100,33 @@ STATUS_HEADERS = {
     "429": {"Retry-After": {"description": "seconds to wait", **_INT}},
     "503": {"Retry-After": {"description": "seconds to wait", **_INT}},
 }
+
+
+def add_json_value_component(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the ``JsonValue`` component that free-form JSON
+    fields (``metadata``) refer to."""
+    from kyb.api.serializers import JSON_VALUE_COMPONENT
+
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["JsonValue"] = copy.deepcopy(JSON_VALUE_COMPONENT)
+    return result
+
+
+def require_constrained_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a request body whose own rules refuse an empty one
+    (``anyOf``/``oneOf``, e.g. ``merchant_id`` or ``merchant``) is required, which
+    drf-spectacular cannot see (it requires a body only when a field is required)."""
+    components = result.get("components", {}).get("schemas", {})
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            for media in operation["requestBody"].get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                body = components.get(ref.rsplit("/", 1)[-1], {})
+                if "anyOf" in body or "oneOf" in body:
+                    operation["requestBody"]["required"] = True
+    return result
 
 
 def add_response_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
