@@ -12,11 +12,16 @@ from verifications.serializers import VerificationCreateSerializer
 BATCH_STATUSES = ["processing", "completed"]
 
 
-class BatchCreateSerializer(serializers.Serializer):
+class BatchCreateSerializer(StrictSerializer):
     """The body as ``{"items": [...]}``; a bare JSON array of the same items, or JSON Lines
     (one item per line, ``application/x-ndjson`` or ``application/jsonl``), is accepted too."""
 
-    items = VerificationCreateSerializer(many=True, help_text="1 to 10,000 items")
+    items = serializers.ListField(
+        child=VerificationCreateSerializer(),
+        min_length=1,
+        max_length=10_000,
+        help_text="1 to 10,000 items",
+    )
 
 
 class BatchCountsSerializer(serializers.Serializer):

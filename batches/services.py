@@ -30,6 +30,7 @@ from rest_framework.exceptions import ValidationError
 from batches.models import BatchItem, BatchSource, ItemState, VerificationBatch
 from batches.selectors import batch_public_data
 from kyb import events
+from kyb.api.parsers import JsonBody
 from kyb.cache import invalidate_on_commit
 from kyb.errors import DomainError
 from kyb.queues import Queue
@@ -126,6 +127,9 @@ class _Validator:
                 "validation_error",
                 'An item is a JSON object: {"merchant": {...}} or {"merchant_id": "..."}.',
             )
+        # Each item is a JSON body's value, checked for JSON types as a single POST's body is
+        # (the serializers look for a JsonBody at their root).
+        self.shape.initial_data = JsonBody(item)
         try:
             shape = self.shape.run_validation(item)
         except ValidationError as exc:
@@ -133,6 +137,7 @@ class _Validator:
         if "merchant_id" in shape:
             return {"merchant_id": str(shape["merchant_id"])}, None
         try:
+            self.merchant.initial_data = JsonBody(shape["merchant"])
             fields = merchant_fields(fields=self.merchant.run_validation(shape["merchant"]))
         except ValidationError as exc:
             return None, _error(

@@ -139,8 +139,16 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
     # Hypothesis cannot draw a string over ~8 KB: a fuzzing-phase negative case "longer than
     # maxLength" for classify's 10,000/200,000-character texts then ends as a "Failed Health
     # Check" error (the coverage phase does send those lengths). That engine limit is the one
-    # error tolerated; any other error (network, server, schema) fails the test.
-    engine_limits = [e for e in summary["errors"] if e["title"] == "Failed Health Check"]
+    # error tolerated, with one more of the engine's own: CPython 3.11's ast module is not safe
+    # across threads, and Hypothesis describing a lambda in one worker thread while the other
+    # parses can raise "AST constructor recursion depth mismatch" (a crash of the fuzzer's
+    # generation, never a request). Any other error (network, server, schema) fails the test.
+    engine_limits = [
+        e
+        for e in summary["errors"]
+        if e["title"] == "Failed Health Check"
+        or "AST constructor recursion depth mismatch" in json.dumps(e)
+    ]
     assert summary["errors"] == engine_limits, output
     assert result.returncode == 0 or engine_limits, output
     assert summary["complete"] is True

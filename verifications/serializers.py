@@ -22,7 +22,8 @@ class MerchantPayloadField(serializers.DictField):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
         # Still a request body's JSON: the merchant serializer checks its value types too.
-        return JsonBody(value) if isinstance(self.root.initial_data, JsonBody) else value
+        json_body = isinstance(getattr(self.root, "initial_data", None), JsonBody)
+        return JsonBody(value) if json_body else value
 
 
 class VerificationCreateSerializer(StrictSerializer):

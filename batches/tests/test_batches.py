@@ -481,3 +481,11 @@ def test_a_sandbox_batch_stays_in_the_sandbox(api: ApiClient) -> None:
         assert sandbox.get(path).status_code == 200
     assert api.get(BATCHES).json()["data"] == []
     assert [b["id"] for b in sandbox.get(BATCHES).json()["data"]] == [body["id"]]
+
+
+def test_an_item_with_a_value_of_the_wrong_json_type_is_invalid(api: ApiClient) -> None:
+    """As for a single POST: a number where the schema says string is refused, not stored as
+    text."""
+    body = _accept(api, [_item(0), _item(1, legal_name=12)])
+    assert [e["index"] for e in body["errors"]] == [1]
+    assert body["errors"][0]["error"]["fields"]["merchant"]["legal_name"]

@@ -114,8 +114,10 @@ def add_json_value_component(result: dict[str, Any], **kwargs: Any) -> dict[str,
 
 def require_constrained_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: a request body whose own rules refuse an empty one
-    (``anyOf``/``oneOf``, e.g. ``merchant_id`` or ``merchant``) is required, which
-    drf-spectacular cannot see (it requires a body only when a field is required)."""
+    (``anyOf``/``oneOf``, e.g. ``merchant_id`` or ``merchant``; or required fields where the
+    operation also takes other media types, e.g. a batch's JSON Lines) is required, which
+    drf-spectacular cannot see (it requires a body only when a field of its one serializer is
+    required)."""
     components = result.get("components", {}).get("schemas", {})
     for item in result.get("paths", {}).values():
         for operation in item.values():
@@ -124,7 +126,7 @@ def require_constrained_bodies(result: dict[str, Any], **kwargs: Any) -> dict[st
             for media in operation["requestBody"].get("content", {}).values():
                 ref = media.get("schema", {}).get("$ref", "")
                 body = components.get(ref.rsplit("/", 1)[-1], {})
-                if "anyOf" in body or "oneOf" in body:
+                if "anyOf" in body or "oneOf" in body or body.get("required"):
                     operation["requestBody"]["required"] = True
     return result
 

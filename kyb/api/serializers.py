@@ -74,6 +74,13 @@ def _json_type_error(field: serializers.Field, value: Any) -> str | None:
         return f"Incorrect type. Expected {_TYPE_NAMES[expected[0]]}."
     if not isinstance(value, expected):
         return f"Incorrect type. Expected {_TYPE_NAMES[expected[0]]}."
+    max_length = getattr(field, "max_length", None)
+    if isinstance(field, serializers.CharField) and isinstance(value, str) and max_length:
+        if len(value) <= max_length:
+            return None
+        # As sent, as the schema's maxLength counts: DRF measures after trimming, so a name of
+        # 500 characters plus a newline passed.
+        return f"Ensure this field has no more than {max_length} characters."
     return None
 
 

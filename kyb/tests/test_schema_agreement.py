@@ -285,3 +285,20 @@ def test_an_empty_list_filter_filters_nothing(api: ApiClient) -> None:
     response = api.get("/api/v1/merchants?external_id=&country=&tax_id=")
     assert response.status_code == 200
     assert len(response.json()["data"]) == 1
+
+
+# --- lengths count the string as sent; batches need an item ---------------------------------
+
+
+def test_a_maximum_length_counts_the_string_as_sent(api: ApiClient) -> None:
+    """DRF measured after trimming: 500 characters plus a newline passed a maxLength of 500."""
+    body = {"names": [{"name": "\n" + "A" * 500}]}
+    assert not schema_allows("ScreenInputRequest", body)
+    response = api.post_json("/api/v1/screen", body)
+    assert response.status_code == 400, response.json()
+    assert api.post_json("/api/v1/screen", {"names": [{"name": "A" * 500}]}).status_code == 200
+
+
+def test_a_batch_without_items_is_refused_by_both(api: ApiClient) -> None:
+    assert not schema_allows("BatchCreateRequest", {"items": []})
+    assert api.post_json("/api/v1/verification-batches", {"items": []}).status_code == 400
