@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[1]
 # Per API operation and phase. The coverage phase does not depend on it (~1,400 requests); with
 # fuzzing and stateful runs at 20, runs served 2,098-2,246 requests: 24 keeps a margin over
-# 2,000. A fixed seed keeps CI reproducible (two workers still vary the order a little).
+# 2,000. A fixed seed keeps CI reproducible.
 MAX_EXAMPLES = int(os.environ.get("KYB_FUZZ_MAX_EXAMPLES", "24"))
 SEED = int(os.environ.get("KYB_FUZZ_SEED", "20261130"))
 MIN_REQUESTS = 2000
@@ -99,8 +99,11 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
         "--seed",
         str(SEED),
         # Two: the fuzzer's own work overlaps the server's (the live server is threaded).
+        # One worker: CPython 3.11's ast module is not thread-safe, and Hypothesis describing
+        # a lambda in one worker thread while another parses crashed generation ("AST
+        # constructor recursion depth mismatch"). The server is the bottleneck on 2 cores anyway.
         "--workers",
-        "2",
+        "1",
         # Hypothesis's own health checks are about generation, not about the API; its "minimum
         # example is large" trips on classify's anyOf of string patterns (and naming that one
         # alone does not reach it).
@@ -139,16 +142,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(
     # Hypothesis cannot draw a string over ~8 KB: a fuzzing-phase negative case "longer than
     # maxLength" for classify's 10,000/200,000-character texts then ends as a "Failed Health
     # Check" error (the coverage phase does send those lengths). That engine limit is the one
-    # error tolerated, with one more of the engine's own: CPython 3.11's ast module is not safe
-    # across threads, and Hypothesis describing a lambda in one worker thread while the other
-    # parses can raise "AST constructor recursion depth mismatch" (a crash of the fuzzer's
-    # generation, never a request). Any other error (network, server, schema) fails the test.
-    engine_limits = [
-        e
-        for e in summary["errors"]
-        if e["title"] == "Failed Health Check"
-        or "AST constructor recursion depth mismatch" in json.dumps(e)
-    ]
+    # error tolerated; any other error (network, server, schema) fails the test.
+    engine_limits = [e for e in summary["errors"] if e["title"] == "Failed Health Check"]
     assert summary["errors"] == engine_limits, output
     assert result.returncode == 0 or engine_limits, output
     assert summary["complete"] is True

@@ -51,6 +51,10 @@ def scenario_for(snapshot: Mapping[str, Any]) -> Scenario:
     elif _has(name, REJECTED):
         registry = "inactive"
     page = "default"
+    if name.strip().casefold() in {n.casefold() for n in SANCTIONED_NAMES}:
+        # The sanctions scenario's outcome is the sanctions hit alone: its site is a plain
+        # bookshop's, so no classifier version reads a prohibited trade into the name.
+        page = "mcc_5942"
     for text in (str(snapshot.get("description") or ""), name):
         found = _MCC.search(text)
         if found and found.group(1) in MCC_PAGES:
