@@ -10,6 +10,8 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
+from kyb.broker import guard_closed_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyb.settings")
 # In multiprocess mode prometheus_client writes each metric to a file in this folder as soon as
 # the metric is defined (at import); a missing folder would stop the worker from starting.
@@ -26,6 +28,7 @@ PUBLISH_RETRY_POLICY = {
     "interval_max": 0,
 }
 
+guard_closed_transport()  # a lost broker must not stop the worker for good (kyb/broker.py)
 app = Celery("kyb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
