@@ -88,8 +88,8 @@ def _within(timeout: float, func: Callable[[], None]) -> None:
 def _probe_database() -> None:
     """``SELECT 1`` on a connection obtained within ``READINESS_TIMEOUT``.
 
-    Django's own ``connection.cursor()`` would wait ``DB_POOL_TIMEOUT`` (10 s) for a pooled
-    connection, which is what a PostgreSQL outage looks like from here. The probe asks the
+    Django's own ``connection.cursor()`` would wait ``DB_POOL_TIMEOUT`` for a pooled connection,
+    which is what a PostgreSQL outage looks like from here. The probe asks the
     pool itself with the readiness deadline (without a pool: a fresh connection), under a hard
     deadline for servers that accept but never answer.
     """

@@ -55,6 +55,18 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
+UNAVAILABLE = ("service_unavailable", "A dependency is unavailable; retry shortly.")
+UNAVAILABLE_RETRY_AFTER = "5"
+
+
+def unavailable_response(exc: Exception) -> JsonResponse:
+    """The 503 a database outage answers, for code that runs outside DRF (middleware)."""
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    response = json_error(*UNAVAILABLE, 503)
+    response["Retry-After"] = UNAVAILABLE_RETRY_AFTER
+    return response
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, rewritten into the envelope; also maps DB outages and oversize bodies."""
     if isinstance(exc, RequestDataTooBig):
@@ -65,9 +77,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Response(
-            envelope("service_unavailable", "A dependency is unavailable; retry shortly."),
+            envelope(*UNAVAILABLE),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
         )
     if isinstance(exc, DomainError):
         fields = exc.fields if isinstance(exc, ValidationFailed) else None

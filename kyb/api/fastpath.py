@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from prometheus_client import Histogram
 
 from kyb import cache as kcache
-from kyb.api.errors import json_error
+from kyb.api.errors import json_error, unavailable_response
 from kyb.api.keyring import epoch_key, key_confirm, key_resolve, key_touch
 from kyb.api.ratelimit import LIMITED, RateDecision, rate_limit_call
 
@@ -103,7 +103,13 @@ class FastReadMiddleware:
         plaintext = _bearer(request) if found else None
         if found is None or plaintext is None:
             return self.get_response(request)
-        return self._serve(request, *found, plaintext) or self.get_response(request)
+        try:
+            served = self._serve(request, *found, plaintext)
+        except (OperationalError, InterfaceError) as exc:
+            # PostgreSQL unreachable (a key not in the ring, or a cache miss): the view would
+            # wait for a pooled connection a second time to say the same.
+            return unavailable_response(exc)
+        return served or self.get_response(request)
 
     def _serve(
         self, request: HttpRequest, route: FastRead, ident: str, plaintext: str
@@ -141,11 +147,7 @@ class FastReadMiddleware:
             )
             response["Retry-After"] = str(decision.retry_after)
             return self._finish(response, decision, route, "limited", started)
-        try:
-            owner, body, result = self._entry(route, ident, decision)
-        except (OperationalError, InterfaceError):
-            return None  # the view answers a database outage with its 503
-
+        owner, body, result = self._entry(route, ident, decision)
         # Tenant and mode: a sandbox key never reads a live object, nor the reverse.
         if owner != kcache.resource_owner(info.integrator_id, info.livemode):
             response = json_error("not_found", route.not_found, 404)

@@ -227,6 +227,29 @@ def test_database_down_is_503_with_envelope(api_key: Any) -> None:
     assert "127.0.0.1" not in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_database_down_on_the_fast_read_path_is_503_with_envelope(api_key: Any) -> None:
+    """The fast read (kyb/api/fastpath.py) runs before DRF: a key not yet in this process's
+    ring, looked up while PostgreSQL is unreachable, answered 500 (found by the PostgreSQL
+    fault test)."""
+    from kyb.api.keyring import keyring_clear
+
+    client = ApiClient(api_key[1])
+    keyring_clear()
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT="1", OPTIONS={"connect_timeout": 1})
+    try:
+        response = client.get("/api/v1/verifications/00000000-0000-4000-8000-000000000000")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert response["Retry-After"] == "5"
+
+
 def test_gzip_only_above_threshold(api: ApiClient) -> None:
     from merchants.tests.factories import MerchantFactory
 
