@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -210,18 +212,25 @@ def test_field_errors_name_the_fields(api: ApiClient) -> None:
     assert set(response.json()["error"]["fields"]) == {"legal_name", "country"}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_database_down_is_503_with_envelope(api_key: Any) -> None:
-    client = ApiClient(api_key[1])
+@contextmanager
+def _database_unreachable() -> Iterator[None]:
+    """This process's database connection points at a closed port while the block runs."""
     saved = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict.update(HOST="127.0.0.1", PORT="1", OPTIONS={"connect_timeout": 1})
     try:
-        response = client.get("/api/v1/merchants")
+        yield
     finally:
         connection.close()
         connection.settings_dict.clear()
         connection.settings_dict.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_is_503_with_envelope(api_key: Any) -> None:
+    client = ApiClient(api_key[1])
+    with _database_unreachable():
+        response = client.get("/api/v1/merchants")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     assert "127.0.0.1" not in response.content.decode()
@@ -236,15 +245,8 @@ def test_database_down_on_the_fast_read_path_is_503_with_envelope(api_key: Any) 
 
     client = ApiClient(api_key[1])
     keyring_clear()
-    saved = dict(connection.settings_dict)
-    connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT="1", OPTIONS={"connect_timeout": 1})
-    try:
+    with _database_unreachable():
         response = client.get("/api/v1/verifications/00000000-0000-4000-8000-000000000000")
-    finally:
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     assert response["Retry-After"] == "5"

@@ -229,16 +229,15 @@ def site() -> Iterator[FakeProvider]:
         yield server
 
 
-@pytest.fixture
-def rig(tmp_path: Path, site: FakeProvider) -> Iterator[tuple[PrivateRedis, Processes]]:
-    broker = PrivateRedis(tmp_path)
-    broker.start()
+def _stack_env(tmp_path: Path, *, broker: str, cache: str) -> dict[str, str]:
+    """The environment of this test's worker, beat and gunicorn: the test database, private
+    Redis servers, and recovery timers shortened through their settings."""
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "DB_POOL_MAX_SIZE": "0",
-        "REDIS_URL": broker.url,
-        "CELERY_BROKER_URL": broker.url,
+        "REDIS_URL": cache,
+        "CELERY_BROKER_URL": broker,
         "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
         "OUTBOUND_RETRIES": "0",
         "REGISTRY_ADAPTERS": "local",
@@ -256,6 +255,14 @@ def rig(tmp_path: Path, site: FakeProvider) -> Iterator[tuple[PrivateRedis, Proc
         "CELERY_METRICS_PORT": str(_free_port()),
     }
     env.pop("PYTEST_XDIST_WORKER", None)
+    return env
+
+
+@pytest.fixture
+def rig(tmp_path: Path, site: FakeProvider) -> Iterator[tuple[PrivateRedis, Processes]]:
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    env = _stack_env(tmp_path, broker=broker.url, cache=broker.url)
     processes = Processes(env, tmp_path)
     try:
         yield broker, processes
@@ -747,25 +754,7 @@ def test_cache_redis_outage_keeps_the_api_answering_and_loses_nothing(
     for redis in (broker, cache):
         redis.workdir.mkdir()
         redis.start()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "DB_POOL_MAX_SIZE": "0",
-        "REDIS_URL": cache.url,
-        "CELERY_BROKER_URL": broker.url,
-        "OUTBOUND_ALLOW_PRIVATE_NETWORKS": "true",
-        "OUTBOUND_RETRIES": "0",
-        "REGISTRY_ADAPTERS": "local",
-        "PIPELINE_SWEEP_INTERVAL": "1",
-        "PIPELINE_SWEEP_QUEUED_AFTER": "1",
-        "PIPELINE_SWEEP_ENQUEUED_AFTER": "6",
-        "VERIFICATION_SOFT_TIME_LIMIT": "25",
-        "VERIFICATION_TIME_LIMIT": "30",
-        "PIPELINE_SWEEP_RUNNING_AFTER": "35",
-        "CELERY_VISIBILITY_TIMEOUT": "40",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
-    }
-    env.pop("PYTEST_XDIST_WORKER", None)
+    env = _stack_env(tmp_path, broker=broker.url, cache=cache.url)
     processes = Processes(env, tmp_path)
     key = api_key_with_secret()[1]
     answers: Counter[int] = Counter()
