@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
@@ -42,6 +42,8 @@ MAX_CANDIDATES = 32
 # Query words whose similar vocabulary tokens each partition remembers (a few MB at most).
 SIMILAR_MEMO_MAX = 16_384
 MIN_IDENTIFIER_LENGTH = 5
+_PLAIN, _JOINED, _JOINED_FULL = 0, 1, 2
+_EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,25 @@ def alternative_names(name: str) -> list[str]:
     return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]
 
 
+# After `_Partition.finish`, a key's postings: one int (most keys reach one token), else a tuple.
+_Postings = int | tuple[int, ...]
+
+
+def _frozen_postings(built: dict[str, list[int]]) -> dict[str, _Postings]:
+    """Build-time lists as ints or tuples: a one-element list costs 88 bytes, an int nothing."""
+    return {key: ids[0] if len(ids) == 1 else tuple(ids) for key, ids in built.items()}
+
+
+def _reach(reached: set[int], postings: dict[str, _Postings], key: str) -> None:
+    found = postings.get(key)
+    if found is None:
+        return
+    if type(found) is int:
+        reached.add(found)
+    else:
+        reached.update(found)  # type: ignore[arg-type]  # a tuple here
+
+
 def _o_u_spellings(token: str) -> set[str]:
     out = {""}
     for char in token:
@@ -122,22 +143,31 @@ class _Partition:
         self.tokens: list[str] = []
         # Per vocabulary token: names holding it as a token, names holding it as the
         # concatenation of two adjacent tokens, and of those the joins of two full-weight tokens.
-        self.plain: list[set[int]] = []
-        self.joined: list[set[int]] = []
-        self.joined_full: list[set[int]] = []
+        # Filled as dicts of lists while names are added; `finish` turns them into one tuple per
+        # token (the shared empty tuple for most): an empty set costs 216 bytes, and there are
+        # three per vocabulary token (see docs/performance.md, "Memory").
+        self.plain: list[tuple[int, ...]] = []
+        self.joined: list[tuple[int, ...]] = []
+        self.joined_full: list[tuple[int, ...]] = []
+        self._building: tuple[dict[int, list[int]], ...] | None = ({}, {}, {})
         self.single_word: set[int] = set()  # names with fewer than two full-weight words
         # Per name: cumulative weights of its tokens, heaviest first, for score upper bounds.
         self.cumulative: dict[int, tuple[float, ...]] = {}
         self.collapsed: dict[int, float] = {}
         self.lengths: dict[int, int] = {}
-        self.repeated: dict[int, set[int]] = {}  # per token: names holding it twice or more
-        self.typo_keys: dict[str, list[int]] = defaultdict(list)
-        self.skeletons: dict[str, list[int]] = defaultdict(list)
-        # Transliteration keys: phonetic (person names), consonants only (every token; reached by
-        # a query token written without vowels), and acronyms of organisation names.
-        self.phonetic: dict[str, list[int]] = defaultdict(list)
-        self.consonants: dict[str, list[int]] = defaultdict(list)
-        self.acronyms: dict[str, set[int]] = defaultdict(set)
+        self.repeated: dict[int, tuple[int, ...]] = {}  # per token: names holding it twice+
+        self._repeated: dict[int, list[int]] = defaultdict(list)
+        # Keys to vocabulary tokens (see _frozen_postings): typo (deletion) keys and consonant
+        # skeletons; transliteration keys: phonetic (person names), consonants only (every token;
+        # reached by a query token written without vowels). And acronyms of organisation names.
+        self.typo_keys: dict[str, _Postings] = {}
+        self.skeletons: dict[str, _Postings] = {}
+        self.phonetic: dict[str, _Postings] = {}
+        self.consonants: dict[str, _Postings] = {}
+        self.acronyms: dict[str, tuple[int, ...]] = {}
+        self._acronyms: dict[str, list[int]] = defaultdict(list)
+        # Equal tuples and floats (weights, cumulative sums) stored once.
+        self._shared: dict[Any, Any] = {}
         self._similar_memo: dict[tuple[str, bool], list[int]] = {}
 
     def _tid(self, token: str) -> int:
@@ -145,39 +175,78 @@ class _Partition:
         if tid is None:
             tid = self.vocabulary[token] = len(self.tokens)
             self.tokens.append(token)
-            self.plain.append(set())
-            self.joined.append(set())
-            self.joined_full.append(set())
         return tid
 
-    def add(self, name_idx: int, form: NameForm) -> None:
+    def _post(self, which: int, tid: int, name_idx: int) -> None:
+        assert self._building is not None, "the partition is finished"
+        postings = self._building[which].get(tid)
+        if postings is None:
+            self._building[which][tid] = [name_idx]
+        elif postings[-1] != name_idx:  # a name holding a token twice is posted once
+            postings.append(name_idx)
+
+    def add(self, name_idx: int, form: NameForm) -> NameForm:
+        """Index `form`; it comes back holding the vocabulary's own strings and shared tuples.
+
+        Thousands of list names repeat the same words and weight patterns: one copy of each
+        (see docs/performance.md, "Memory").
+        """
+        shared = self._shared
+        tokens = tuple(self.tokens[self._tid(t)] for t in form.tokens)
+        form = replace(
+            form,
+            tokens=shared.setdefault(tokens, tokens),
+            weights=shared.setdefault(form.weights, form.weights),
+            parts=shared.setdefault(form.parts, form.parts),
+            legal_forms=shared.setdefault(form.legal_forms, form.legal_forms),
+        )
         for token in form.tokens:
-            self.plain[self._tid(token)].add(name_idx)
+            self._post(_PLAIN, self._tid(token), name_idx)
         for i in range(len(form.tokens) - 1):
             tid = self._tid(form.tokens[i] + form.tokens[i + 1])
-            self.joined[tid].add(name_idx)
+            self._post(_JOINED, tid, name_idx)
             if form.weights[i] == form.weights[i + 1] == 1.0:
-                self.joined_full[tid].add(name_idx)
+                self._post(_JOINED_FULL, tid, name_idx)
         if form.full_parts < 2:
             self.single_word.add(name_idx)
-        self.cumulative[name_idx] = tuple(accumulate(sorted(form.weights, reverse=True)))
+        cumulative = tuple(shared.setdefault(w, w) for w in accumulate(sorted(form.weights)[::-1]))
+        self.cumulative[name_idx] = shared.setdefault(cumulative, cumulative)
         # The least its unpaired tokens can cost: hyphenated words cost as one (see scoring).
         by_part: dict[int, float] = {}
         for part, weight in zip(form.parts, form.weights, strict=True):
             by_part[part] = max(by_part.get(part, 0.0), weight)
-        self.collapsed[name_idx] = sum(by_part.values()) if self.person else form.total
+        collapsed = sum(by_part.values()) if self.person else form.total
+        self.collapsed[name_idx] = shared.setdefault(collapsed, collapsed)
         self.lengths[name_idx] = len(form.tokens)
         if not self.person:
             for acronym in acronyms(form.tokens) | form.form_acronyms:
-                self.acronyms[acronym].add(name_idx)
+                self._acronyms[acronym].append(name_idx)
         counts = Counter(form.tokens)
         for token, count in counts.items():
             if count > 1:
-                self.repeated.setdefault(self._tid(token), set()).add(name_idx)
+                self._repeated[self._tid(token)].append(name_idx)
+        return form
 
     def finish(self) -> None:
-        """Build the typo and skeleton keys once all names are in."""
-        typo_keys, skeletons = self.typo_keys, self.skeletons
+        """Freeze the postings, and build the typo and skeleton keys once all names are in."""
+        assert self._building is not None, "finish() runs once"
+        size = len(self.tokens)
+        frozen = []
+        for built in self._building:
+            postings: list[tuple[int, ...]] = [()] * size
+            for tid, names in built.items():
+                postings[tid] = tuple(names)
+            built.clear()
+            frozen.append(postings)
+        self.plain, self.joined, self.joined_full = frozen
+        self._building = None
+        self.repeated = {tid: tuple(names) for tid, names in self._repeated.items()}
+        self.acronyms = {key: tuple(names) for key, names in self._acronyms.items()}
+        self._repeated, self._acronyms, self._shared = defaultdict(list), defaultdict(list), {}
+        typo_keys: dict[str, list[int]] = defaultdict(list)
+        skeletons: dict[str, list[int]] = defaultdict(list)
+        phonetic: dict[str, list[int]] = defaultdict(list)
+        consonants: dict[str, list[int]] = defaultdict(list)
         for tid, token in enumerate(self.tokens):
             if not self.plain[tid]:
                 # Only ever a join of two list tokens: reachable by its exact spelling (and the
@@ -191,9 +260,13 @@ class _Partition:
                 skeletons[skeleton(token)].append(tid)
             if token.isalpha() and len(token) >= 2:
                 if self.person or len(token) >= 5:
-                    self.phonetic[phonetic_key(token)].append(tid)
+                    phonetic[phonetic_key(token)].append(tid)
                 if has_vowel(token):
-                    self.consonants[consonant_key(token)].append(tid)
+                    consonants[consonant_key(token)].append(tid)
+        self.typo_keys = _frozen_postings(typo_keys)
+        self.skeletons = _frozen_postings(skeletons)
+        self.phonetic = _frozen_postings(phonetic)
+        self.consonants = _frozen_postings(consonants)
 
     def similar(self, token: str, *, joined: bool = False) -> list[int]:
         """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
@@ -213,20 +286,20 @@ class _Partition:
     def _similar(self, token: str, *, joined: bool) -> list[int]:
         reached: set[int] = set()
         for key in _deletions(token):
-            reached.update(self.typo_keys.get(key, ()))
+            _reach(reached, self.typo_keys, key)
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
         if not joined and len(token) >= 5:
-            reached.update(self.skeletons.get(skeleton(token), ()))
+            _reach(reached, self.skeletons, skeleton(token))
         if token.isalpha() and len(token) >= 2:
             if person or (not joined and len(token) >= 5):
-                reached.update(self.phonetic.get(phonetic_key(token), ()))
+                _reach(reached, self.phonetic, phonetic_key(token))
             if not has_vowel(token):
                 key = consonant_key(token)
-                reached.update(self.consonants.get(key, ()))
+                _reach(reached, self.consonants, key)
                 if key.startswith("l"):  # the Arabic article written onto the name
-                    reached.update(self.consonants.get(key[1:], ()))
+                    _reach(reached, self.consonants, key[1:])
                 if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
-                    reached.update(self.consonants.get(key + "l", ()))
+                    _reach(reached, self.consonants, key + "l")
             if person:
                 vocabulary = self.vocabulary
                 reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
@@ -264,7 +337,7 @@ class _Partition:
                 plain = set().union(*(self.plain[t] for t in tids))
             seen.add(token)
             joined = set().union(*(self.joined[t] for t in tids))
-            spelled = self.acronyms.get(token, set()) if len(token) >= 3 else set()
+            spelled = set(self.acronyms.get(token, ())) if len(token) >= 3 else set()
             units.append((query.weights[i], 1, plain | joined | spelled))
             acronym_names |= spelled
             alone |= set().union(*(self.joined_full[t] for t in tids))
@@ -400,7 +473,8 @@ class ScreeningIndex:
             if len(value) >= MIN_IDENTIFIER_LENGTH
         )
         countries = frozenset(filter(None, (country_key(c) for c in entity.countries)))
-        self._entities.append(_Entity(entity, countries, identifiers))
+        # Most entities have no identifier or country: share one empty set (216 bytes each).
+        self._entities.append(_Entity(entity, countries or _EMPTY, identifiers or _EMPTY))
         for value in identifiers:
             self._identifiers[value].append(entity_idx)
         person = entity.entity_type == PERSON
@@ -411,8 +485,8 @@ class ScreeningIndex:
                 continue
             seen.add(form.tokens)
             name_idx = len(self._names)
+            form = self._partitions[person].add(name_idx, form)
             self._names.append((entity_idx, form))
-            self._partitions[person].add(name_idx, form)
 
     def search(
         self,

@@ -134,7 +134,7 @@ def prepare(text: str, *, person: bool) -> NameForm:
         tokens = expand_abbreviations(numerals(tokens))
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
-    numbers = frozenset(t for t in tokens if has_digit(t))
+    numbers = frozenset(t for t in tokens if has_digit(t)) or _NO_ACRONYMS  # one shared empty
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
     return NameForm(
         text,

@@ -9,6 +9,8 @@ used for timing and as a regression check only, not as a quality figure).
 
 from __future__ import annotations
 
+import gc
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,16 @@ SHIPPED = {
     "ofac_cons": sorted((DATA / "ofac_cons").glob("*.csv")),
     "un": sorted((DATA / "un").glob("*.xml")),
 }
+
+
+def _rss_mb() -> float:
+    """This process's resident set (Linux /proc), in MB; 0 where /proc is missing."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else 0.0
 
 
 class Command(BaseCommand):
@@ -51,9 +63,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self._ensure_lists(reload=options["reload"])
         engine.reset()
+        gc.collect()
+        rss_before = _rss_mb()
         started = time.perf_counter()
         index = engine.current_index()
         build_s = time.perf_counter() - started
+        gc.collect()
+        rss_index = _rss_mb() - rss_before
         _, entities = selectors.watchlist_snapshot()
         queries = benchmark.labelled_set(
             entities,
@@ -64,7 +80,10 @@ class Command(BaseCommand):
         benchmark.run(queries[:100], _screen)  # warm caches before timing
         result = benchmark.run(queries, _screen)
         w = self.stdout.write
-        w(f"lists: {len(index)} entities, {index.name_count} names; index build {build_s:.2f} s")
+        w(
+            f"lists: {len(index)} entities, {index.name_count} names; index build {build_s:.2f} s,"
+            f" process RSS +{rss_index:.0f} MB"
+        )
         w(f"threshold {match_threshold():.2f}; {len(queries)} names screened on one process")
         w(
             f"latency per name: median {result.median:.3f} ms, "
