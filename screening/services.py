@@ -21,7 +21,7 @@ from kyb.queues import Queue
 from screening import engine, events, selectors
 from screening.hits import ScreeningHit
 from screening.loaders import LoadIssue, ParsedEntry, parse_files
-from screening.matching.index import ScreeningIndex, build_qualifiers
+from screening.matching.index import CHANGE_MEMO_MAX, ScreeningIndex, build_qualifiers
 from screening.models import (
     ClearedHit,
     ListSource,
@@ -396,7 +396,9 @@ def watchlist_change_rescreen(*, change_id: int) -> int | None:
 def watchlist_change_index(*, change: WatchListChange) -> ScreeningIndex | None:
     """A matcher index over only the added and changed entries of ``change`` (None if none)."""
     entities = selectors.watchlist_change_entities(change=change)
-    return ScreeningIndex(entities, stamp=f"change:{change.pk}") if entities else None
+    if not entities:
+        return None
+    return ScreeningIndex(entities, stamp=f"change:{change.pk}", similar_memo=CHANGE_MEMO_MAX)
 
 
 def watchlist_changes_pending() -> list[int]:

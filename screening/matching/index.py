@@ -41,6 +41,10 @@ from screening.matching.variants import nicknames_of, phonetic_key
 MAX_CANDIDATES = 32
 # Query words whose similar vocabulary tokens each partition remembers (a few MB at most).
 SIMILAR_MEMO_MAX = 16_384
+# A list change's index is small and lives for one re-screen of every monitored merchant, whose
+# hundreds of thousands of names repeat words far more often than whole names: a memo this size
+# (about 40 MB at most, freed with the index) answers most words once per run.
+CHANGE_MEMO_MAX = 262_144
 MIN_IDENTIFIER_LENGTH = 5
 _PLAIN, _JOINED, _JOINED_FULL = 0, 1, 2
 _EMPTY: frozenset[str] = frozenset()
@@ -137,8 +141,9 @@ def _o_u_spellings(token: str) -> set[str]:
 class _Partition:
     """The token index over either person names or all other names."""
 
-    def __init__(self, *, person: bool) -> None:
+    def __init__(self, *, person: bool, memo_max: int = SIMILAR_MEMO_MAX) -> None:
         self.person = person
+        self.memo_max = memo_max
         self.vocabulary: dict[str, int] = {}
         self.tokens: list[str] = []
         # Per vocabulary token: names holding it as a token, names holding it as the
@@ -168,7 +173,7 @@ class _Partition:
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         # Equal tuples and floats (weights, cumulative sums) stored once.
         self._shared: dict[Any, Any] = {}
-        self._similar_memo: dict[tuple[str, bool], list[int]] = {}
+        self._similar_memo: dict[tuple[str, bool], tuple[int, ...]] = {}
 
     def _tid(self, token: str) -> int:
         tid = self.vocabulary.get(token)
@@ -268,7 +273,7 @@ class _Partition:
         self.phonetic = _frozen_postings(phonetic)
         self.consonants = _frozen_postings(consonants)
 
-    def similar(self, token: str, *, joined: bool = False) -> list[int]:
+    def similar(self, token: str, *, joined: bool = False) -> tuple[int, ...]:
         """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
 
         Remembered per partition (bounded): query words repeat across names ("ltd", common
@@ -278,12 +283,12 @@ class _Partition:
         key = (token, joined)
         found = self._similar_memo.get(key)
         if found is None:
-            if len(self._similar_memo) >= SIMILAR_MEMO_MAX:
+            if len(self._similar_memo) >= self.memo_max:
                 self._similar_memo.clear()
             found = self._similar_memo[key] = self._similar(token, joined=joined)
         return found
 
-    def _similar(self, token: str, *, joined: bool) -> list[int]:
+    def _similar(self, token: str, *, joined: bool) -> tuple[int, ...]:
         reached: set[int] = set()
         for key in _deletions(token):
             _reach(reached, self.typo_keys, key)
@@ -310,7 +315,7 @@ class _Partition:
                         if tid is not None:
                             reached.add(tid)
         tokens = self.tokens
-        return [t for t in reached if token_similarity(token, tokens[t], person=person)]
+        return tuple(t for t in reached if token_similarity(token, tokens[t], person=person))
 
     def candidates(self, query: NameForm, floor: float) -> list[tuple[float, int]]:
         """``(score upper bound, name)`` for the names that can reach `floor`, best bound first.
@@ -323,12 +328,21 @@ class _Partition:
         ("ABDULRAHMAN" / "ABDUL RAHMAN"): the scorer caps anything else below the floor.
         """
         size = len(query.tokens)
+        reached = [self.similar(token) for token in query.tokens]
+        reached_joins = [
+            self.similar(query.tokens[i] + query.tokens[i + 1], joined=True)
+            for i in range(size - 1)
+        ]
+        if not any(reached) and not any(reached_joins) and not self._spells_any(query):
+            # No query word or join meets the vocabulary: nothing can be a candidate. The common
+            # case against a small index (a list change, in ongoing monitoring).
+            return []
         units: list[_Unit] = []
         alone: set[int] = set()
         acronym_names: set[int] = set()  # names the query spells as an acronym
         seen: set[str] = set()
         for i, token in enumerate(query.tokens):
-            tids = self.similar(token)
+            tids = reached[i]
             # A token the query repeats ("MUSTAFA MUSTAFA") pairs twice only with a name
             # that holds it twice.
             if token in seen:
@@ -342,8 +356,7 @@ class _Partition:
             acronym_names |= spelled
             alone |= set().union(*(self.joined_full[t] for t in tids))
             alone |= plain & self.single_word
-        for i in range(size - 1):
-            tids = self.similar(query.tokens[i] + query.tokens[i + 1], joined=True)
+        for i, tids in enumerate(reached_joins):
             every = set().union(*(self.plain[t] for t in tids), *(self.joined[t] for t in tids))
             units.append((query.weights[i] + query.weights[i + 1], 2, every))
             if query.weights[i] == query.weights[i + 1] == 1.0:
@@ -359,6 +372,11 @@ class _Partition:
             generated &= self._several(units, query.parts) | alone
         held = self._held(units, size, generated)
         return self._bounded(query, held, need, floor, acronym_names)
+
+    def _spells_any(self, query: NameForm) -> bool:
+        """Whether a query word is an acronym of a listed organisation name."""
+        acronyms = self.acronyms
+        return any(len(token) >= 3 and token in acronyms for token in query.tokens)
 
     @staticmethod
     def _several(units: list[_Unit], parts: tuple[int, ...]) -> set[int]:
@@ -441,11 +459,20 @@ def _needed_gain(query: NameForm, floor: float) -> float:
 class ScreeningIndex:
     """Immutable once built; safe to share between threads."""
 
-    def __init__(self, entities: Iterable[ListEntity], *, stamp: str = "") -> None:
+    def __init__(
+        self,
+        entities: Iterable[ListEntity],
+        *,
+        stamp: str = "",
+        similar_memo: int = SIMILAR_MEMO_MAX,
+    ) -> None:
+        """``similar_memo``: query words whose vocabulary matches each partition remembers."""
         self.stamp = stamp
         self._entities: list[_Entity] = []
         self._names: list[tuple[int, NameForm]] = []
-        self._partitions = {True: _Partition(person=True), False: _Partition(person=False)}
+        self._partitions = {
+            person: _Partition(person=person, memo_max=similar_memo) for person in (True, False)
+        }
         self._identifiers: dict[str, list[int]] = defaultdict(list)
         for entity in entities:
             self._add(entity)

@@ -93,11 +93,12 @@ def _unconfuse(match: re.Match[str]) -> str:
 
 def _digits_as_letters(match: re.Match[str]) -> str:
     word = match.group(0)
-    if sum(c.isalpha() for c in word) < 2 or not any(c in "01" for c in word):
+    if ("0" not in word and "1" not in word) or sum(c.isalpha() for c in word) < 2:
         return word
     return _LONE_DIGIT.sub(lambda m: "o" if m.group(0) == "0" else "i", word)
 
 
+@lru_cache(maxsize=4096)  # a name is folded for its tokens and again for its word parts
 def fold(text: str) -> str:
     """Return `text` transliterated to ASCII and case-folded.
 

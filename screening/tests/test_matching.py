@@ -173,18 +173,31 @@ def test_a_hyphenated_word_counts_as_one_word(index: ScreeningIndex) -> None:
     assert matched_ids(index, "Abd-al-Munim", "person") == set()  # a given name alone
 
 
-def test_remembered_similar_words_give_the_same_hits_and_stay_bounded(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from screening.matching import index as index_module
-
-    index = ScreeningIndex([ListEntity("t", "1", "organization", "ORION SHIPPING LLC")])
+def test_remembered_similar_words_give_the_same_hits_and_stay_bounded() -> None:
+    entities = [ListEntity("t", "1", "organization", "ORION SHIPPING LLC")]
+    index = ScreeningIndex(entities)
     first = [(h.entity.entity_id, h.score) for h in search(index, "Orion Shiping Ltd")]
     again = [(h.entity.entity_id, h.score) for h in search(index, "Orion Shiping Ltd")]
     assert first == again == [("1", first[0][1])]
-    monkeypatch.setattr(index_module, "SIMILAR_MEMO_MAX", 2)
+    index = ScreeningIndex(entities, similar_memo=2)
     for name in ("Alpha Beta", "Gamma Delta", "Orion Shipping"):
         search(index, name)
     partition = index._partitions[False]
     assert len(partition._similar_memo) <= 2
     assert [h.entity.entity_id for h in search(index, "Orion Shiping Ltd")] == ["1"]
+
+
+def test_a_list_change_index_remembers_more_words_than_the_full_index() -> None:
+    from screening.matching.index import CHANGE_MEMO_MAX, SIMILAR_MEMO_MAX
+
+    assert CHANGE_MEMO_MAX > SIMILAR_MEMO_MAX
+    index = ScreeningIndex([ListEntity("t", "1", "organization", "ORION SHIPPING LLC")])
+    assert {p.memo_max for p in index._partitions.values()} == {SIMILAR_MEMO_MAX}
+
+
+def test_a_query_meeting_no_listed_word_has_no_candidates_but_an_acronym_still_does() -> None:
+    index = ScreeningIndex(
+        [ListEntity("t", "1", "organization", "KOREA NATIONAL PETROLEUM CORPORATION")]
+    )
+    assert search(index, "Zebedee Quartz Holdings") == []
+    assert [h.entity.entity_id for h in search(index, "KNPC")] == ["1"]

@@ -149,3 +149,12 @@ def test_the_review_console_shows_a_monitoring_case(tmp_path: Path, admin_client
     page = admin_client.get(f"{queue}{case.pk}/change/")
     assert page.status_code == 200
     assert "Delta Marine Logistics Limited" in page.content.decode()
+
+
+def test_a_change_index_remembers_a_run_s_worth_of_words(tmp_path: Path) -> None:
+    from screening.matching.index import CHANGE_MEMO_MAX
+    from screening.services import watchlist_change_index
+
+    index = watchlist_change_index(change=_load(tmp_path, ORION + DELTA))
+    assert index is not None and len(index) == 2
+    assert {p.memo_max for p in index._partitions.values()} == {CHANGE_MEMO_MAX}
