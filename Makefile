@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen bench-batch bench-api loadtest clean-services
+.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen bench-batch bench-api bench-memory loadtest clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -51,6 +51,12 @@ bench-api: $(STAMP)
 	DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
 	FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}" \
 	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_api
+
+# RSS of one worker process, stage by stage: boot, classifier in use, screening index in use.
+bench-memory: $(STAMP)
+	DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
+	FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}" \
+	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_memory
 
 # The plan's load scenarios through nginx + gunicorn (needs wrk and nginx: see docs/benchmarks.md).
 loadtest: $(STAMP)

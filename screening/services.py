@@ -80,12 +80,16 @@ def screen_name(
     limit: int | None = None,
     index: ScreeningIndex | None = None,
     cleared: Mapping[tuple[str, str], str] | None = None,
+    matches_only: bool = False,
 ) -> list[ScreeningHit]:
     """Screen one name against the active lists (or ``index``, e.g. a list change's entries);
     best hits first.
 
     Hits this merchant's analysts cleared are left out while the list entry is unchanged;
     ``cleared`` passes them in when the caller already read them (a bulk re-screen).
+    ``matches_only`` leaves out the near misses reported below the match threshold: a typed
+    name then skips the other type's names, which cannot reach it (ongoing monitoring keeps
+    only matches).
     """
     if entity_type not in ENTITY_TYPES:
         raise ScreeningError(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
@@ -100,6 +104,7 @@ def screen_name(
         name,
         qualifiers=qualifiers,
         floor=max(0.0, threshold - REPORT_MARGIN),
+        at_least=threshold if matches_only else None,
         limit=cap + len(cleared),
     )
     hits = []

@@ -113,6 +113,7 @@ def merchant_rescreen_hits(
                 index=index,
                 cleared={},
                 limit=_LIMIT,
+                matches_only=True,
             )
             if len(cache) >= _CACHE_MAX:
                 cache.clear()

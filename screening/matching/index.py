@@ -24,6 +24,7 @@ from typing import Any
 from screening.matching.countries import country_key
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
+    COUNTRY_MATCH_BONUS,
     PERSON,
     PERSON_UNPAIRED_COST,
     TYPE_MISMATCH_PENALTY,
@@ -522,24 +523,42 @@ class ScreeningIndex:
         qualifiers: Qualifiers,
         floor: float,
         limit: int,
+        at_least: float | None = None,
     ) -> list[Match]:
-        """Entities whose best name scores at least `floor`, best first, at most `limit`."""
+        """Entities whose best name scores at least `floor`, best first, at most `limit`.
+
+        ``at_least``: only entities scoring that much are wanted (the match threshold, when near
+        misses are not reported). Candidates are still generated from `floor`: the candidate
+        bounds are tight only with its margin (the short-form and legal-form rules score some
+        names above their bound), so raising the floor itself would lose matches.
+        """
         # Both partitions are searched: type is a qualifier, not a filter. A name of the other
         # type pays TYPE_MISMATCH_PENALTY, so it is looked for with a floor raised by as much.
-        forms = {person: prepare(name, person=person) for person in (True, False)}
+        # A partition where even an exact name, with an agreeing country, scores below
+        # `at_least` is not searched (a typed query's other partition in ongoing monitoring).
+        # Identifiers reach an entity whatever its partition (below).
+        wanted = qualifiers.entity_type
+        best_possible = 1.0 + (COUNTRY_MATCH_BONUS if qualifiers.country else 0.0)
+        floors: dict[bool, float] = {}
+        for person in (True, False):
+            mismatch = wanted != "any" and (wanted == PERSON) != person
+            penalty = TYPE_MISMATCH_PENALTY if mismatch else 0.0
+            if at_least is None or best_possible - penalty >= at_least:
+                floors[person] = floor + penalty
+        forms: dict[bool, NameForm] = {}
+
+        def form_of(person: bool) -> NameForm:
+            if person not in forms:
+                forms[person] = prepare(name, person=person)
+            return forms[person]
+
         best: dict[int, _Scored] = {}
         cache: SimilarityCache = {}
-        alternatives = [forms] + [
-            {person: prepare(part, person=person) for person in (True, False)}
-            for part in alternative_names(name)
-        ]
-        for candidate_forms in alternatives:
-            for person, form in candidate_forms.items():
+        for i, text in enumerate([name, *alternative_names(name)]):
+            for person, partition_floor in floors.items():
+                form = form_of(person) if i == 0 else prepare(text, person=person)
                 if not form.tokens:
                     continue
-                wanted = qualifiers.entity_type
-                mismatch = wanted != "any" and (wanted == PERSON) != person
-                partition_floor = floor + (TYPE_MISMATCH_PENALTY if mismatch else 0.0)
                 bounded = self._partitions[person].candidates(form, partition_floor)
                 for _, name_idx in bounded[:MAX_CANDIDATES]:
                     entity_idx, listed = self._names[name_idx]
@@ -547,9 +566,11 @@ class ScreeningIndex:
         for value in qualifiers.identifiers:
             for entity_idx in self._identifiers.get(value, ()):
                 if entity_idx not in best:  # otherwise scored with its identifier already
-                    self._consider_identifier(best, entity_idx, forms, qualifiers)
+                    person = self._entities[entity_idx].entity.entity_type == PERSON
+                    self._consider_identifier(best, entity_idx, form_of(person), qualifiers)
+        wanted_score = floor if at_least is None else max(floor, at_least)
         ranked = sorted(
-            ((score, idx) for idx, (score, _, _) in best.items() if score >= floor),
+            ((score, idx) for idx, (score, _, _) in best.items() if score >= wanted_score),
             key=lambda item: (
                 -item[0],
                 self._entities[item[1]].entity.list_source,
@@ -605,13 +626,12 @@ class ScreeningIndex:
         self,
         best: dict[int, _Scored],
         entity_idx: int,
-        forms: dict[bool, NameForm],
+        query: NameForm,
         qualifiers: Qualifiers,
     ) -> None:
         item = self._entities[entity_idx]
-        person = item.entity.entity_type == PERSON
-        listed = prepare(item.entity.primary_name, person=person)
-        self._consider(best, entity_idx, forms[person], listed, qualifiers)
+        listed = prepare(item.entity.primary_name, person=item.entity.entity_type == PERSON)
+        self._consider(best, entity_idx, query, listed, qualifiers)
 
 
 def build_qualifiers(

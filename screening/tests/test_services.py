@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -165,3 +166,65 @@ def test_clearing_again_updates_the_memory_and_needs_a_reason() -> None:
         screening_hit_clear(
             merchant_id=merchant.pk, list_source="un", entity_id="44525", reason="x"
         )
+
+
+@pytest.mark.django_db
+def test_matches_only_finds_exactly_the_matches_of_a_full_screen(fixture_list: None) -> None:
+    """Ongoing monitoring asks for matches only (the other type's names skipped): the same
+    matches, with the same scores, as a full screen's. (Searching from the threshold instead of
+    the report floor lost "S.R.O. OTC, SUEX" here.)"""
+    from screening import selectors
+
+    _, entities = selectors.watchlist_snapshot()
+    queries: list[tuple[str, str, str | None]] = []
+    for entity in entities:
+        for name in (entity.primary_name, *entity.aliases):
+            words = name.split()
+            variants = {name, " ".join(reversed(words)), name[:-1], " ".join(words[:-1])}
+            variants |= {f"{name} Holdings", name.replace("A", "E", 1)}
+            for variant in variants:
+                for entity_type in ("any", "person", "organization"):
+                    for country in (None, *entity.countries[:1], "Nowhere"):
+                        queries.append((variant, entity_type, country))
+    assert len(queries) > 500
+    compared = 0
+    for name, entity_type, country in queries:
+        if not name.strip():
+            continue
+        full = [
+            (h.list, h.entity_id, h.score)
+            for h in screen_name(name=name, entity_type=entity_type, country=country, limit=50)
+            if h.match
+        ]
+        only = [
+            (h.list, h.entity_id, h.score)
+            for h in screen_name(
+                name=name, entity_type=entity_type, country=country, limit=50, matches_only=True
+            )
+        ]
+        assert only == full, (name, entity_type, country)
+        compared += bool(full)
+    assert compared > 100  # most of the queries do match something
+
+
+def test_a_typed_search_from_the_threshold_skips_the_other_type(
+    fixture_index: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screening.matching import index as index_module
+    from screening.matching.index import build_qualifiers
+
+    searched: list[bool] = []
+    original = index_module._Partition.candidates
+
+    def spy(self: Any, query: Any, floor: float) -> Any:
+        searched.append(self.person)
+        return original(self, query, floor)
+
+    monkeypatch.setattr(index_module._Partition, "candidates", spy)
+    qualifiers = build_qualifiers(entity_type="organization", country=None, identifiers=())
+    search = fixture_index.search
+    assert search("Hesa Trade Center", qualifiers=qualifiers, floor=0.75, limit=5, at_least=0.85)
+    assert searched == [False]  # a person's name cannot reach 0.85 against an organisation
+    searched.clear()
+    assert search("Hesa Trade Center", qualifiers=qualifiers, floor=0.75, limit=5)
+    assert sorted(searched) == [False, True]  # the report floor still shows near misses

@@ -1,0 +1,94 @@
+"""``manage.py bench_memory``: what a web or Celery worker process holds, stage by stage.
+
+Issue #10 asks for web and worker RSS of at most 200 MB each "with screening and the
+classifier in use". This command starts as a web worker does (settings, apps, URLconf and the
+WSGI application), then uses each engine once in this same process, printing the resident set
+after every stage:
+
+1. boot: Django, DRF, Celery, psycopg, redis... and this project's modules, and how many
+   modules are imported (their bytecode is most of a booted worker);
+2. ``/classify`` in use: numpy and scipy, the classifier artefact, one classification;
+3. ``/screen`` in use: the screening index over the active lists, one screening.
+
+Run it against a database with the lists loaded (``make bench-memory`` loads the bundled
+ones). RSS is the kernel's count for this process (shared pages included), as ``ps`` shows it.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+GOAL_MB = 200
+
+
+def _rss_mb() -> float:
+    """This process's resident set in MB (Linux /proc; 0 where it is missing)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-load", action="store_true", help="do not load the bundled lists if none is active"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from django.urls import get_resolver
+
+        from kyb.wsgi import application  # noqa: F401  # what gunicorn imports
+
+        get_resolver().url_patterns  # noqa: B018  # the URLconf, as the first request loads it
+        if not options["no_load"]:
+            self._ensure_lists()
+        w = self.stdout.write
+        gc.collect()
+        boot = _rss_mb()
+        w(f"boot (settings, apps, URLconf, WSGI app): {boot:.0f} MB, {len(sys.modules)} modules")
+
+        from classifications.services import classify_business
+
+        classify_business(name="Acme Outdoor", description="Online outdoor clothing shop")
+        gc.collect()
+        classified = _rss_mb()
+        w(f"+ classifier in use (numpy, scipy, artefact): {classified:.0f} MB")
+
+        from screening import engine
+        from screening.services import screen_name
+
+        screen_name(name="Acme Outdoor Ltd", entity_type="organization")
+        index = engine.current_index()
+        gc.collect()
+        screened = _rss_mb()
+        w(
+            f"+ screening index in use ({len(index)} entities, {index.name_count} names):"
+            f" {screened:.0f} MB"
+        )
+        verdict = "met" if screened <= GOAL_MB else "not met"
+        w(
+            f"engines: classifier +{classified - boot:.0f} MB,"
+            f" screening +{screened - classified:.0f} MB; total {screened:.0f} MB"
+            f" against the {GOAL_MB} MB goal ({verdict})"
+        )
+
+    def _ensure_lists(self) -> None:
+        from screening.management.commands.bench_screen import SHIPPED
+        from screening.models import WatchList
+        from screening.services import watchlist_load
+
+        active = set(WatchList.objects.filter(is_active=True).values_list("source", flat=True))
+        for source, paths in SHIPPED.items():
+            if source not in active:
+                watchlist_load(source=source, paths=paths)
