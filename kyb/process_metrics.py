@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -54,3 +55,16 @@ class ProcessesCollector(Collector):
 
 def _constant(pid: int) -> Callable[[], int]:
     return lambda: pid
+
+
+def resident_mb() -> float:
+    """This process's resident set in MB, as ``ps`` counts it (Linux /proc; 0 where missing).
+
+    For benchmarks that print a stage's memory (``bench_screen``, ``bench_memory``).
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else 0.0

@@ -17,24 +17,14 @@ ones). RSS is the kernel's count for this process (shared pages included), as ``
 from __future__ import annotations
 
 import gc
-import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from kyb.process_metrics import resident_mb
+
 GOAL_MB = 200
-
-
-def _rss_mb() -> float:
-    """This process's resident set in MB (Linux /proc; 0 where it is missing)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0.0
-    found = re.search(r"VmRSS:\s+(\d+) kB", status)
-    return int(found.group(1)) / 1024 if found else 0.0
 
 
 class Command(BaseCommand):
@@ -55,14 +45,14 @@ class Command(BaseCommand):
             self._ensure_lists()
         w = self.stdout.write
         gc.collect()
-        boot = _rss_mb()
+        boot = resident_mb()
         w(f"boot (settings, apps, URLconf, WSGI app): {boot:.0f} MB, {len(sys.modules)} modules")
 
         from classifications.services import classify_business
 
         classify_business(name="Acme Outdoor", description="Online outdoor clothing shop")
         gc.collect()
-        classified = _rss_mb()
+        classified = resident_mb()
         w(f"+ classifier in use (numpy, scipy, artefact): {classified:.0f} MB")
 
         from screening import engine
@@ -71,7 +61,7 @@ class Command(BaseCommand):
         screen_name(name="Acme Outdoor Ltd", entity_type="organization")
         index = engine.current_index()
         gc.collect()
-        screened = _rss_mb()
+        screened = resident_mb()
         w(
             f"+ screening index in use ({len(index)} entities, {index.name_count} names):"
             f" {screened:.0f} MB"

@@ -10,7 +10,6 @@ used for timing and as a regression check only, not as a quality figure).
 from __future__ import annotations
 
 import gc
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from rapidfuzz import fuzz, process, utils
 
+from kyb.process_metrics import resident_mb
 from screening import benchmark, benchmark_pairs, engine, selectors
 from screening.hits import ScreeningHit
 from screening.services import match_threshold, screen_name, watchlist_load
@@ -29,16 +29,6 @@ SHIPPED = {
     "ofac_cons": sorted((DATA / "ofac_cons").glob("*.csv")),
     "un": sorted((DATA / "un").glob("*.xml")),
 }
-
-
-def _rss_mb() -> float:
-    """This process's resident set (Linux /proc), in MB; 0 where /proc is missing."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0.0
-    found = re.search(r"VmRSS:\s+(\d+) kB", status)
-    return int(found.group(1)) / 1024 if found else 0.0
 
 
 class Command(BaseCommand):
@@ -64,12 +54,12 @@ class Command(BaseCommand):
         self._ensure_lists(reload=options["reload"])
         engine.reset()
         gc.collect()
-        rss_before = _rss_mb()
+        rss_before = resident_mb()
         started = time.perf_counter()
         index = engine.current_index()
         build_s = time.perf_counter() - started
         gc.collect()
-        rss_index = _rss_mb() - rss_before
+        rss_index = resident_mb() - rss_before
         _, entities = selectors.watchlist_snapshot()
         queries = benchmark.labelled_set(
             entities,
