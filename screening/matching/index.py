@@ -25,6 +25,7 @@ from screening.matching.countries import country_key
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
     COUNTRY_MATCH_BONUS,
+    NO_WORDS,
     PERSON,
     PERSON_UNPAIRED_COST,
     TYPE_MISMATCH_PENALTY,
@@ -48,7 +49,6 @@ SIMILAR_MEMO_MAX = 16_384
 CHANGE_MEMO_MAX = 262_144
 MIN_IDENTIFIER_LENGTH = 5
 _PLAIN, _JOINED, _JOINED_FULL = 0, 1, 2
-_EMPTY: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,8 +501,8 @@ class ScreeningIndex:
             if len(value) >= MIN_IDENTIFIER_LENGTH
         )
         countries = frozenset(filter(None, (country_key(c) for c in entity.countries)))
-        # Most entities have no identifier or country: share one empty set (216 bytes each).
-        self._entities.append(_Entity(entity, countries or _EMPTY, identifiers or _EMPTY))
+        # Most entities have no identifier or country: share one empty set.
+        self._entities.append(_Entity(entity, countries or NO_WORDS, identifiers or NO_WORDS))
         for value in identifiers:
             self._identifiers[value].append(entity_idx)
         person = entity.entity_type == PERSON

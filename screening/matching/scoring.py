@@ -77,7 +77,9 @@ NEAR_WORD_PENALTY = 0.1
 NEAR_WORD_MAX_LENGTH = 7
 
 PERSON = "person"
-_NO_ACRONYMS: frozenset[str] = frozenset()
+# One shared empty set for the many names without acronyms, numbers, countries or identifiers
+# (each empty frozenset costs 216 bytes; the index holds one per listed name).
+NO_WORDS: frozenset[str] = frozenset()
 _LATIN_LETTER = re.compile("[A-Za-z]")
 ORGANIZATION = "organization"
 
@@ -124,7 +126,7 @@ def prepare(text: str, *, person: bool) -> NameForm:
         # another script keeps its words: Khmer "ហ៊ុន" is the surname Hun, transliterated "hon".
         stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
-    form_acronyms = _NO_ACRONYMS
+    form_acronyms = NO_WORDS
     if not person:
         tokens = _without_acronym_note(text, tokens)
         whole = tokens
@@ -134,7 +136,7 @@ def prepare(text: str, *, person: bool) -> NameForm:
         tokens = expand_abbreviations(numerals(tokens))
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
-    numbers = frozenset(t for t in tokens if has_digit(t)) or _NO_ACRONYMS  # one shared empty
+    numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
     return NameForm(
         text,

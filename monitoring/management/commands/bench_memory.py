@@ -20,6 +20,7 @@ import gc
 import sys
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from kyb.process_metrics import resident_mb
@@ -32,7 +33,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--no-load", action="store_true", help="do not load the bundled lists if none is active"
+            "--no-load",
+            action="store_true",
+            help="screen with the active lists as they are (default: load_default_watchlists"
+            " --if-empty first)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,7 +46,7 @@ class Command(BaseCommand):
 
         get_resolver().url_patterns  # noqa: B018  # the URLconf, as the first request loads it
         if not options["no_load"]:
-            self._ensure_lists()
+            call_command("load_default_watchlists", "--if-empty", stdout=self.stdout)
         w = self.stdout.write
         gc.collect()
         boot = resident_mb()
@@ -72,13 +76,3 @@ class Command(BaseCommand):
             f" screening +{screened - classified:.0f} MB; total {screened:.0f} MB"
             f" against the {GOAL_MB} MB goal ({verdict})"
         )
-
-    def _ensure_lists(self) -> None:
-        from screening.management.commands.bench_screen import SHIPPED
-        from screening.models import WatchList
-        from screening.services import watchlist_load
-
-        active = set(WatchList.objects.filter(is_active=True).values_list("source", flat=True))
-        for source, paths in SHIPPED.items():
-            if source not in active:
-                watchlist_load(source=source, paths=paths)
