@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import datetime
 from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from kyb.cache import resource_get_or_fill, resource_owner, resource_payload
+from kyb.db import fetch_one
 from kyb.errors import NotFound
 from kyb.formats import iso_utc, json_bytes
 from kyb.tenancy.models import Integrator
@@ -164,28 +163,9 @@ def verification_public_data(v: BusinessVerification) -> dict[str, Any]:
     return _public(verification_data(v))
 
 
-@functools.cache
-def _detail_sql() -> tuple[str, list[Any]]:
-    """One row by primary key, as fixed SQL: the hottest read skips the ORM's compiler."""
-    fields = BusinessVerification._meta.concrete_fields
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    table = BusinessVerification._meta.db_table
-    sql = f'SELECT {columns} FROM "{table}" WHERE "id" = %s'  # noqa: S608 - names from the model
-    return sql, list(fields)
-
-
 def _verification_by_id(verification_id: uuid.UUID | str) -> BusinessVerification | None:
-    sql, fields = _detail_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [str(verification_id)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = [
-        f.from_db_value(value, None, connection) if hasattr(f, "from_db_value") else value
-        for f, value in zip(fields, row, strict=True)
-    ]
-    return BusinessVerification.from_db("default", [f.attname for f in fields], values)
+    """One row by primary key, as fixed SQL: the hottest read skips the ORM's compiler."""
+    return fetch_one(BusinessVerification, '"id" = %s', [str(verification_id)])
 
 
 def verification_payload(v: BusinessVerification) -> bytes:

@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from kyb.db import conflict_on, violated_constraint
-from kyb.errors import Conflict, ValidationFailed
+from kyb.errors import Conflict, NotFound, ValidationFailed
 from kyb.tests.api_client import ApiClient
 from merchants.models import Merchant, MerchantChange
+from merchants.selectors import merchant_get
 from merchants.serializers import merchant_input_clean
 from merchants.services import merchant_create
 from merchants.tests.factories import IntegratorFactory, MerchantFactory
@@ -121,3 +122,15 @@ def test_another_constraint_violation_is_not_mistaken_for_the_expected_one() -> 
             integrator=merchant.integrator, external_id="dup2", legal_name="B", country="GB"
         )
     assert violated_constraint(raised.value) == "uniq_merchants_tenant_mode_external_id"
+
+
+def test_merchant_get_is_scoped_to_tenant_and_mode_and_refuses_malformed_ids() -> None:
+    merchant = MerchantFactory.create()
+    assert merchant_get(integrator=merchant.integrator, merchant_id=str(merchant.pk)) == merchant
+    for integrator, livemode, merchant_id in (
+        (IntegratorFactory.create(), True, merchant.pk),  # another tenant's
+        (merchant.integrator, False, merchant.pk),  # the other mode's
+        (merchant.integrator, True, "not-a-uuid"),  # malformed: not found, never a 500
+    ):
+        with pytest.raises(NotFound):
+            merchant_get(integrator=integrator, livemode=livemode, merchant_id=merchant_id)
