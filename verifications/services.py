@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from kyb.cache import invalidate_on_commit
+from kyb.db import insert_statement, run_together
 from kyb.errors import Conflict
 from kyb.queues import Queue
 from merchants.erasure import MERCHANT_ERASED_MESSAGE
@@ -72,10 +73,15 @@ def merchant_snapshot(merchant: Merchant) -> dict[str, Any]:
     }
 
 
-def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
+def pipeline_job_enqueue(*, job: PipelineJob, premarked: bool = False) -> bool:
     """Send the job's task to the broker. Called on commit and by the sweeper; a broker outage
     leaves the job ``queued`` for the sweeper to retry, so it never raises. Returns whether the
-    broker took the message."""
+    broker took the message.
+
+    A ``premarked`` job was written with its message id and ``enqueued_at`` already set (a new
+    verification's job, so the request spends no statement on marking it): the message goes out
+    under that id, and only a failed send clears the mark, so the sweeper sees the job as never
+    sent. Otherwise (the sweeper's re-sends) the mark is written after the broker took it."""
     from kyb.celery import app
 
     try:
@@ -89,24 +95,43 @@ def pipeline_job_enqueue(*, job: PipelineJob) -> bool:
                 kwargs={"verification_id": job.subject_id},
                 queue=job.queue,
                 producer=producer,
+                task_id=job.task_id if premarked else None,
                 ignore_result=True,  # never touch a result backend on the request path
                 retry=True,
                 retry_policy=ENQUEUE_RETRY_POLICY,
             )
     except Exception:  # noqa: BLE001 - broker down: the sweeper re-enqueues queued jobs.
+        if premarked:
+            _job_mark(job, task_id=job.task_id, fields={"task_id": "", "enqueued_at": None})
         return False
-    # Only a job still waiting records the message id: a worker may already have claimed the
-    # job (under its own task id), and that claim must not be overwritten.
+    if not premarked:
+        # Only a job still waiting records the message id: a worker may already have claimed
+        # the job (under its own task id), and that claim must not be overwritten.
+        _job_mark(job, task_id=None, fields={"task_id": result.id, "enqueued_at": timezone.now()})
+    return True
+
+
+def _job_mark(job: PipelineJob, *, task_id: str | None, fields: dict[str, Any]) -> None:
+    """Record (or clear) a queued job's message; never raises (see below)."""
+    queued = PipelineJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED)
+    if task_id is not None:
+        queued = queued.filter(task_id=task_id)
     try:
-        PipelineJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-            task_id=result.id, enqueued_at=timezone.now()
-        )
+        queued.update(**fields)
     except DatabaseError:
         # Runs on commit: raising here would skip the other on-commit callbacks and answer a
         # request whose work is committed with a 500 (a retry without Idempotency-Key then
-        # duplicates it). The message is sent; unrecorded, the sweeper may send one more.
-        logger.warning("job %s sent but not recorded as enqueued", job.pk, exc_info=True)
-    return True
+        # duplicates it). The sweeper's rules cover a job whose mark is wrong: an unmarked
+        # sent job may be sent once more, a marked unsent one is sent once its queue is empty.
+        logger.warning("job %s: enqueue mark not recorded", job.pk, exc_info=True)
+
+
+# The merchant's link to its latest verification, refused once the merchant is erased (the
+# UPDATE waits for an erasure's row lock, then finds ``erased_at`` set and touches nothing).
+_LINK_LATEST = (
+    'UPDATE "merchants" SET "verification_id" = %s WHERE "id" = %s AND "erased_at" IS NULL'
+    ' RETURNING "id"'
+)
 
 
 @transaction.atomic(savepoint=False)  # callers' atomic blocks roll back as one
@@ -116,32 +141,48 @@ def verification_create(
     source: str = VerificationSource.API,
     queue: str = Queue.VERIFICATIONS,
 ) -> BusinessVerification:
-    """Create a pending run and its outbox job in one transaction; enqueue on commit. Call it
-    inside ``transaction.atomic()``: an erased merchant is refused (409 ``merchant_erased``),
-    also when the erasure commits while this runs (the guarded UPDATE below waits for its lock
-    and then finds the row erased), and the refusal must roll the new rows back."""
+    """Create a pending run, its audit row and its outbox job in one transaction; enqueue on
+    commit. Call it inside ``transaction.atomic()``: an erased merchant is refused (409
+    ``merchant_erased``), also when the erasure commits while this runs (the guarded UPDATE
+    waits for its lock and then finds the row erased), and the refusal must roll the new rows
+    back.
+
+    The three inserts and the merchant's link go to PostgreSQL as one statement of fixed SQL
+    (``kyb.db.run_together``): this is every POST's write, and the ORM's compiler cost more
+    than the database's work."""
     if merchant.erased_at is not None:
         raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
-    verification = BusinessVerification.objects.create(
+    verification = BusinessVerification(
         merchant=merchant,
         integrator_id=merchant.integrator_id,
         livemode=merchant.livemode,
         source=source,
         input_snapshot=merchant_snapshot(merchant),
     )
-    VerificationEvent.objects.create(
+    event = VerificationEvent(
         verification=verification, to_status=VerificationStatus.PENDING, actor=SYSTEM_ACTOR
     )
-    if not Merchant.objects.filter(pk=merchant.pk, erased_at=None).update(
-        verification=verification
-    ):
+    job = PipelineJob(
+        kind=JobKind.VERIFICATION,
+        subject_id=str(verification.id),
+        queue=str(queue),
+        task_id=str(uuid.uuid4()),  # sent on commit under this id (premarked)
+        enqueued_at=timezone.now(),
+    )
+    *_, linked = run_together(
+        [
+            insert_statement(verification),
+            insert_statement(event),
+            insert_statement(job),
+            (_LINK_LATEST, [verification.pk, merchant.pk]),
+        ],
+        new=[verification, event, job],
+    )
+    if linked is None:
         raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     merchant.verification = verification
-    invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # .update() sends no signal
-    job = PipelineJob.objects.create(
-        kind=JobKind.VERIFICATION, subject_id=str(verification.id), queue=str(queue)
-    )
-    transaction.on_commit(lambda: pipeline_job_enqueue(job=job))
+    invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # the link sends no signal
+    transaction.on_commit(lambda: pipeline_job_enqueue(job=job, premarked=True))
     verification_changed(verification, event_type="verification.created")
     return verification
 

@@ -166,15 +166,47 @@ def test_a_registry_outage_sends_the_merchant_to_review(world: FakeProvider, set
     assert "registry_unavailable" in [r["code"] for r in verification.risk_reasons]
 
 
-def test_sweeper_requeues_jobs_the_broker_never_took(world: FakeProvider) -> None:
-    verification = verification_create(merchant=_merchant(world))  # on_commit never ran here
+def test_sweeper_requeues_jobs_the_broker_never_took(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from kyb.celery import app
+
+    def broker_down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        verification = verification_create(merchant=_merchant(world))
     job = PipelineJob.objects.get(subject_id=str(verification.id))
-    assert job.enqueued_at is None
+    assert job.enqueued_at is None and job.task_id == ""  # the failed send cleared its mark
+    monkeypatch.undo()
     assert pipeline_jobs_sweep().requeued == 0  # too young to be called lost
     PipelineJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert pipeline_jobs_sweep().requeued == 1
     job.refresh_from_db()
     assert job.enqueued_at is not None and job.task_id and job.status == JobStatus.QUEUED
+
+
+def test_sweeper_resends_a_job_whose_process_died_before_sending_it(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A new job is written marked as sent; a process killed between commit and send leaves it
+    so. The sweeper's lost-message rule finds it: once marked long enough ago and its queue is
+    empty, it is sent again."""
+    from verifications.pipeline import sweeper
+
+    verification = verification_create(merchant=_merchant(world))  # on_commit never ran here
+    job = PipelineJob.objects.get(subject_id=str(verification.id))
+    first_id = job.task_id
+    assert job.enqueued_at is not None and first_id
+    monkeypatch.setattr(sweeper, "broker_queue_depth", lambda queue: 0)
+    assert pipeline_jobs_sweep().requeued == 0  # might still be in flight
+    long_ago = timezone.now() - timedelta(seconds=settings.PIPELINE_SWEEP_ENQUEUED_AFTER + 5)
+    PipelineJob.objects.filter(pk=job.pk).update(enqueued_at=long_ago)
+    assert pipeline_jobs_sweep().requeued == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.enqueued_at > long_ago
+    assert job.task_id and job.task_id != first_id
 
 
 def test_sweeper_revives_runs_whose_worker_died_then_gives_up(

@@ -19,17 +19,31 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_create_writes_verification_job_and_audit_row_and_enqueues_on_commit(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from kyb.celery import app
+
+    sent: list[str | None] = []
+    send_task = app.send_task
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        sent.append(kwargs.get("task_id"))
+        return send_task(*args, **kwargs)
+
+    monkeypatch.setattr(app, "send_task", spy)
     merchant = MerchantFactory.create()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         verification = verification_create(merchant=merchant)
         job = PipelineJob.objects.get(subject_id=str(verification.id))
-        assert job.task_id == ""  # nothing left the process before commit
+        # Written with the id its message will carry (no statement spent marking it later),
+        # but nothing left the process before commit.
+        assert job.task_id and job.enqueued_at is not None
+        assert sent == []
     assert callbacks
+    assert sent == [job.task_id]
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED
-    assert job.task_id and job.enqueued_at is not None
+    assert job.task_id == sent[0] and job.enqueued_at is not None
     merchant.refresh_from_db()
     assert merchant.verification_id == verification.id
     assert verification.status == VerificationStatus.PENDING
