@@ -24,6 +24,7 @@ from kyb.api.auth import request_livemode
 from kyb.api.errors import ApiError
 from kyb.api.renderers import _default
 from kyb.crypto import decrypt, encrypt
+from kyb.db import insert_statement, run_together
 from kyb.models import IdempotencyRecord
 from kyb.tenancy.models import Integrator
 
@@ -134,7 +135,7 @@ def _run_and_record(
 ) -> Response:
     with transaction.atomic():
         response = handler()
-        IdempotencyRecord.objects.create(
+        record = IdempotencyRecord(
             integrator=integrator,
             livemode=livemode,
             key=key,
@@ -145,4 +146,5 @@ def _run_and_record(
             ),
             response_headers={h: response[h] for h in KEPT_HEADERS if h in response},
         )
+        run_together([insert_statement(record)], new=[record])  # fixed SQL: every keyed POST
     return response
