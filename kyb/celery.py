@@ -10,7 +10,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 
-from kyb.broker import guard_closed_transport
+from kyb.broker import guard_closed_transport, reuse_publish_client
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyb.settings")
 # In multiprocess mode prometheus_client writes each metric to a file in this folder as soon as
@@ -29,6 +29,7 @@ PUBLISH_RETRY_POLICY = {
 }
 
 guard_closed_transport()  # a lost broker must not stop the worker for good (kyb/broker.py)
+reuse_publish_client()  # one Redis client per channel, not per message (kyb/broker.py)
 app = Celery("kyb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

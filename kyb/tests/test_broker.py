@@ -33,3 +33,29 @@ def test_closing_a_lost_connection_with_unacked_messages_is_a_connection_error(
     connection.close()  # raised AttributeError("'NoneType' object has no attribute 'hostname'")
 
     assert channel.closed
+
+
+def test_a_channel_publishes_through_one_redis_client_until_its_pool_is_replaced(
+    tmp_path: Path,
+) -> None:
+    """kombu built a ``redis.Redis`` client per published message (``reuse_publish_client``)."""
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    try:
+        connection = Connection(broker.url)
+        channel: Any = connection.default_channel
+        with channel.conn_or_acquire() as first, channel.conn_or_acquire() as second:
+            assert first is second
+        queue = Queue("verifications")
+        with connection.Producer() as producer:
+            for n in range(3):
+                producer.publish({"n": n}, routing_key="verifications", declare=[queue])
+        assert channel._size("verifications") == 3  # every message arrived
+        channel._disconnect_pools()  # what kombu does when the connection is lost
+        with channel.conn_or_acquire() as third:
+            assert third is not first and third.connection_pool is channel.pool
+        with channel.conn_or_acquire(client=first) as given:
+            assert given is first  # a caller's own client is used as it is
+        connection.close()
+    finally:
+        broker.stop()
