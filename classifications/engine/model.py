@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .calibration import IsotonicMap
-from .text import linear_feature_list
+from .text import CompoundSplitter, linear_feature_list
 from .vectors import TfidfSpace
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
@@ -246,6 +246,9 @@ class IndustryClassifier:
         self.params = params
         self.version = version
         self._partner_cache: dict[str, tuple[np.ndarray, ...]] = {}
+        self.compounds = CompoundSplitter(
+            {f: float(space.idf[i]) for f, i in space.index.items() if " " not in f}
+        )
         for m in (docs, centroids, nb_weights):
             m.sort_indices()
         self._docs_cols = Columns(docs)
@@ -295,7 +298,11 @@ class IndustryClassifier:
         """The query vectors of one business (empty fields are ignored)."""
         given = {"name": _new_words(name, description, website_title), "description": description}
         given |= {"website_title": website_title, "website_text": website_text}
-        fields = {f: t[:TEXT_LIMIT] for f, t in given.items() if t and t.strip()}
+        fields = {
+            f: self.compounds.rewrite(t[:TEXT_LIMIT], name=f == "name")
+            for f, t in given.items()
+            if t and t.strip()
+        }
         surfaces: dict[int, tuple[str, str]] = {}
         words = self._combine(self.space, fields, surfaces)
         chars = (
