@@ -246,9 +246,7 @@ class IndustryClassifier:
         self.params = params
         self.version = version
         self._partner_cache: dict[str, tuple[np.ndarray, ...]] = {}
-        self.compounds = CompoundSplitter(
-            {f: float(space.idf[i]) for f, i in space.index.items() if " " not in f}
-        )
+        self.compounds = CompoundSplitter(space.index, space.idf)
         for m in (docs, centroids, nb_weights):
             m.sort_indices()
         self._docs_cols = Columns(docs)

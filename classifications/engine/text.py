@@ -9,13 +9,18 @@ Each token keeps the surface word it came from, so evidence can quote the input,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import snowballstemmer
 from anyascii import anyascii
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -99,24 +104,28 @@ SHORTEST_NAME_PART = 4
 class CompoundSplitter:
     """Rewrites unknown compounds of a text into two known words (see above)."""
 
-    def __init__(self, idf: dict[str, float]) -> None:
-        self.idf = idf  # stem -> idf of the fitted word vocabulary
+    def __init__(self, index: Mapping[str, int], idf: np.ndarray) -> None:
+        # The fitted word vocabulary (feature -> column) and its idf per column, shared with the
+        # model: no copy (a stem never contains a space, so bigram features are never met).
+        self.index = index
+        self.idf = idf
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one splitter per loaded model, kept for its life
     def split(self, word: str, shortest: int = SHORTEST_PART) -> str | None:
         """``"left right"`` for an unknown compound ``word`` (lower case), else None."""
-        if stem(word) in self.idf:
+        if stem(word) in self.index:
             return None
         best: tuple[float, str] | None = None
         for i in range(shortest, len(word) - shortest + 1):
             left, right = word[:i], word[i:]
             if left in STOPWORDS or right in STOPWORDS or right in NOT_WORDS:
                 continue
-            left_idf, right_idf = self.idf.get(stem(left)), self.idf.get(stem(right))
-            if left_idf is None or right_idf is None:
+            left_col, right_col = self.index.get(stem(left)), self.index.get(stem(right))
+            if left_col is None or right_col is None:
                 continue
-            if best is None or left_idf + right_idf < best[0]:
-                best = (left_idf + right_idf, f"{left} {right}")
+            rarity = float(self.idf[left_col]) + float(self.idf[right_col])
+            if best is None or rarity < best[0]:
+                best = (rarity, f"{left} {right}")
         return best[1] if best else None
 
     def rewrite(self, text: str, *, name: bool = False) -> str:
