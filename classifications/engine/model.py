@@ -167,6 +167,14 @@ class Columns:
         self.data = c.data
         self.rows = int(c.shape[0])
 
+    def matrix(self, n_cols: int) -> sp.csc_matrix:
+        """The stored matrix as scipy sees it, sharing these arrays (no copy of the weights)."""
+        return sp.csc_matrix(
+            (self.data, self.indices, self.indptr.astype(np.int32)),
+            shape=(self.rows, n_cols),
+            copy=False,
+        )
+
     def dot(self, q: sp.csr_matrix) -> np.ndarray:
         """``m @ q.T`` as a dense vector (float64) for a 1 x n_features sparse row ``q``."""
         cols, vals = q.indices, q.data
@@ -197,7 +205,7 @@ class LinearModel:
     """A linear classifier over the word+character space: ``coef @ x + intercept``."""
 
     space: TfidfSpace
-    coef: sp.csr_matrix  # n_naics x n_features, small weights pruned
+    coef: sp.spmatrix  # n_naics x n_features, small weights pruned (CSR; a CSC view once loaded)
     intercept: np.ndarray
 
 
@@ -656,7 +664,18 @@ def save(model: IndustryClassifier, directory: Path = ARTEFACT_DIR) -> None:
 
 
 def load(directory: Path = ARTEFACT_DIR) -> IndustryClassifier:
-    """Read an artefact written by ``save``."""
+    """Read an artefact written by ``save``.
+
+    Serving reads the linear model's weights column-major only (``Columns``), so the row-major
+    copy read from the artefact is let go: ``linear.coef`` becomes a column-major view of the
+    same arrays (7 MB less per process; ``save`` writes the same matrix)."""
+    model = _load(directory)
+    if model.linear is not None and model._linear_cols is not None:
+        model.linear.coef = model._linear_cols.matrix(len(model.linear.space.vocab))
+    return model
+
+
+def _load(directory: Path) -> IndustryClassifier:
     meta = json.loads((directory / "model.json").read_text(encoding="utf-8"))
     with np.load(directory / "model.npz") as arrays:
         tables: dict[str, SystemTable] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pytest_django.fixtures import Settings
 
@@ -192,3 +194,23 @@ def test_a_compound_description_classifies_like_its_spelled_out_words() -> None:
     joined = classify_business(description="Family petshop and grooming")
     spelled = classify_business(description="Family pet shop and grooming")
     assert joined.naics[0].code == spelled.naics[0].code
+
+
+def test_a_loaded_model_keeps_one_copy_of_the_linear_weights(tmp_path: Path) -> None:
+    """``load`` lets the artefact's row-major copy go: the linear model's matrix is a view of the
+    column-major arrays serving reads, and saving it again writes the same arrays."""
+    import numpy as np
+
+    from classifications.engine import model as engine_model
+
+    loaded = engine_model.load()
+    assert loaded.linear is not None and loaded._linear_cols is not None
+    assert np.shares_memory(loaded.linear.coef.data, loaded._linear_cols.data)
+    engine_model.save(loaded, tmp_path)
+    with (
+        np.load(tmp_path / "model.npz") as again,
+        np.load(engine_model.ARTEFACT_DIR / "model.npz") as shipped,
+    ):
+        assert sorted(again.files) == sorted(shipped.files)
+        for name in shipped.files:
+            assert np.array_equal(again[name], shipped[name]), name
