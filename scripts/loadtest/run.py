@@ -11,7 +11,8 @@ seeds 100,000 merchants and verifications (once), and runs wrk (scripts/loadtest
 4. a Zipf read mix over all 100,000 ids, its cache hit rate read from /metrics.
 
 For each it prints req/s, p50/p95/p99, errors, the machine's CPU busy %, the CPU that wrk itself
-used (it shares the cores), and at the end the RSS of every process. No Celery worker runs:
+used (it shares the cores) and the share of the box each part of the stack used (gunicorn,
+PostgreSQL, Redis, nginx), and at the end the RSS of every process. No Celery worker runs:
 POSTs queue their jobs on the broker (the API tier is what is measured). Knobs: LOADTEST_*
 environment variables (see docs/benchmarks.md).
 """
@@ -107,6 +108,39 @@ def _cpu_times() -> tuple[float, float]:
     return sum(fields), idle
 
 
+# The processes of the stack under test, by command line; CPU is reported per group (wrk is
+# counted apart, from its own rusage).
+_STACK = re.compile(r"gunicorn|nginx|wrk |postgres|redis-server")
+_GROUPS = ("gunicorn", "postgres", "redis", "nginx")
+
+
+def _stack_processes(*files: str) -> list[tuple[int, str, list[str]]]:
+    """(pid, command line, contents of ``files`` under /proc/<pid>/) of the stack's processes."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            if _STACK.search(cmd):
+                found.append((int(proc.name), cmd, [(proc / f).read_text() for f in files]))
+        except OSError:
+            continue  # the process ended
+    return found
+
+
+def _process_cpu() -> dict[str, float]:
+    """CPU seconds used so far by each process group (live processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for _, cmd, (stat,) in _stack_processes("stat"):
+        fields = stat.rsplit(")", 1)[1].split()
+        group = next((g for g in _GROUPS if g in cmd), None)
+        if group is not None:
+            used[group] = used.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) -> dict:
     args = [
         "wrk",
@@ -128,6 +162,7 @@ def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) 
         str(-(-connections // int(WRK_THREADS))),  # connections per wrk thread
     ]
     total0, idle0 = _cpu_times()
+    groups0 = _process_cpu()
     tcp0 = _tcp_counters()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(args, capture_output=True, text=True, check=False)
@@ -135,6 +170,7 @@ def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) 
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     total1, idle1 = _cpu_times()
+    groups1 = _process_cpu()
     tcp1 = _tcp_counters()
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     result: dict = json.loads(line[len("RESULT ") :])
@@ -142,7 +178,11 @@ def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) 
     result["tcp"] = {k: tcp1[k] - tcp0.get(k, 0) for k in tcp1 if tcp1[k] != tcp0.get(k, 0)}
     result["cpu_busy_pct"] = 100 * (1 - (idle1 - idle0) / max(total1 - total0, 1))
     wrk_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result["wrk_cpu_pct_of_box"] = 100 * wrk_cpu / (result["duration_s"] * (os.cpu_count() or 1))
+    box = result["duration_s"] * (os.cpu_count() or 1)
+    result["wrk_cpu_pct_of_box"] = 100 * wrk_cpu / box
+    result["cpu_by_process_pct_of_box"] = {
+        g: round(100 * (groups1.get(g, 0.0) - groups0.get(g, 0.0)) / box, 1) for g in _GROUPS
+    }
     return result
 
 
@@ -153,6 +193,8 @@ def _print(name: str, r: dict) -> None:
         f"p99 {r['p99_ms']:7.1f} ms  errors {errors:<5} CPU {r['cpu_busy_pct']:5.1f}% "
         f"(wrk {r['wrk_cpu_pct_of_box']:4.1f}%)" + (f"  codes {r['codes']}" if r["codes"] else "")
     )
+    shares = ", ".join(f"{g} {pct:.1f}%" for g, pct in r["cpu_by_process_pct_of_box"].items())
+    print(f"{'':<34} CPU of the box by process: {shares}")
 
 
 def _metric_sum(text: str, name: str, **labels: str) -> float:
@@ -179,19 +221,10 @@ def _hits_misses() -> tuple[float, float]:
 
 def _rss() -> list[tuple[str, int, float]]:
     rows = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-            status = (proc / "status").read_text()
-        except OSError:
-            continue
-        if not re.search(r"gunicorn|nginx|wrk |postgres|redis-server", cmd):
-            continue
+    for pid, cmd, (status,) in _stack_processes("status"):
         found = re.search(r"VmRSS:\s+(\d+)", status)
         rss = int(found.group(1)) / 1024 if found else 0.0
-        rows.append((cmd[:70], int(proc.name), rss))
+        rows.append((cmd[:70], pid, rss))
     return sorted(rows)
 
 
