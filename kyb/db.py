@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.models import Field, Model
 from django.db.models.signals import post_save
 
@@ -58,12 +58,12 @@ def fetch_one(model: type[M], where: str, params: Sequence[Any]) -> M | None:
     for ``params``), as an instance, or None. ``where`` must be a literal of the caller's: it
     is part of the cached statement, never built from input."""
     sql, fields = _select_sql(model, where)
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
+    with conn.cursor() as cursor:
         cursor.execute(sql, list(params))
         row = cursor.fetchone()
     if row is None:
         return None
-    conn = connections[DEFAULT_DB_ALIAS]
     values = [
         f.from_db_value(value, None, conn) if hasattr(f, "from_db_value") else value
         for f, value in zip(fields, row, strict=True)
@@ -87,7 +87,7 @@ def insert_statement(obj: Model) -> tuple[str, list[Any]]:
     compute them (defaults already set by the constructor, ``auto_now`` stamped here)."""
     with_pk = obj.pk is not None or obj._meta.auto_field is None
     sql, fields = _insert_sql(type(obj), with_pk)
-    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per use
+    conn = connections[DEFAULT_DB_ALIAS]
     params = []
     for f in fields:
         value = f.pre_save(obj, True)
@@ -125,20 +125,21 @@ def run_together(
     parts = [f"s{i} AS ({sql})" for i, (sql, _) in enumerate(statements)]
     picks = ", ".join(f"(SELECT * FROM s{i} LIMIT 1)" for i in range(len(statements)))  # noqa: S608
     params = [p for _, ps in statements for p in ps]
-    with connection.cursor() as cursor:
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {picks}", params)
         row = cursor.fetchone()
     values = list(row) if row is not None else [None] * len(statements)
     for obj, pk in zip(new, values, strict=False):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = conn.alias
         post_save.send(
             sender=type(obj),
             instance=obj,
             created=True,
             update_fields=None,
             raw=False,
-            using=connection.alias,
+            using=conn.alias,
         )
     return values

@@ -46,12 +46,8 @@ def merchant_get(
     try:
         pk = uuid.UUID(str(merchant_id))
     except ValueError:
-        pk = None
-    merchant = (
-        fetch_one(Merchant, _MERCHANT_OF_TENANT, [integrator.pk, livemode, pk])
-        if pk is not None
-        else None
-    )
+        raise NotFound("not_found", "Merchant not found.") from None  # malformed: no row has it
+    merchant = fetch_one(Merchant, _MERCHANT_OF_TENANT, [integrator.pk, livemode, pk])
     if merchant is None:
         raise NotFound("not_found", "Merchant not found.")
     return merchant
