@@ -15,6 +15,7 @@ At most ``MAX_CANDIDATES`` of them are scored in full. A query never touches eve
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -112,23 +113,59 @@ def alternative_names(name: str) -> list[str]:
     return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]
 
 
-# After `_Partition.finish`, a key's postings: one int (most keys reach one token), else a tuple.
-_Postings = int | tuple[int, ...]
+# A key table row: the key's hash above the vocabulary token id (see _KeyTable).
+_TID_BITS = 24
+_TID_MASK = (1 << _TID_BITS) - 1
+_HASH_BITS = 63 - _TID_BITS
+_HASH_MASK = (1 << _HASH_BITS) - 1
 
 
-def _frozen_postings(built: dict[str, list[int]]) -> dict[str, _Postings]:
-    """Build-time lists as ints or tuples: a one-element list costs 88 bytes, an int nothing."""
-    return {key: ids[0] if len(ids) == 1 else tuple(ids) for key, ids in built.items()}
+class _KeyTable:
+    """Keys (typo, skeleton, phonetic, consonant) to the vocabulary tokens they reach.
 
+    One sorted array of 64-bit integers, a row per (key, token) pair: 39 bits of the key's
+    ``hash()`` above the token's id, and the offsets of the rows of each run of leading hash
+    bits (one or two rows a bucket), so a lookup reads a row or two instead of bisecting. About
+    12 bytes a pair, where a dict of key strings to ints or tuples cost about 130 (see
+    docs/performance.md, "Memory"). Two keys whose hashes agree in those bits reach each other's
+    tokens too: harmless, as every token reached is checked by :func:`token_similarity` before
+    it counts. ``hash()`` of a string is seeded per process, so the table is only valid in the
+    process that built it (or one forked from it); it is never stored.
+    """
 
-def _reach(reached: set[int], postings: dict[str, _Postings], key: str) -> None:
-    found = postings.get(key)
-    if found is None:
-        return
-    if type(found) is int:
-        reached.add(found)
-    else:
-        reached.update(found)  # type: ignore[arg-type]  # a tuple here
+    __slots__ = ("_rows", "_shift", "_starts")
+
+    def __init__(self, rows: list[int]) -> None:
+        """``rows``: one :meth:`row` per (key, token) pair, in any order (sorted here)."""
+        rows.sort()
+        bits = max(1, (len(rows) // 2).bit_length())
+        self._shift = _HASH_BITS - bits
+        starts = [0] * ((1 << bits) + 1)
+        for row in rows:
+            starts[(row >> (self._shift + _TID_BITS)) + 1] += 1
+        self._starts = array("q", accumulate(starts))
+        self._rows = array("q", rows)
+
+    @staticmethod
+    def row(key: str, tid: int) -> int:
+        if tid > _TID_MASK:
+            raise ValueError(f"more than {_TID_MASK + 1} vocabulary tokens in one partition")
+        return (hash(key) & _HASH_MASK) << _TID_BITS | tid
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def reach(self, reached: set[int], *keys: str) -> None:
+        """Add the tokens the `keys` reach to `reached`."""
+        rows, starts, shift = self._rows, self._starts, self._shift
+        add = reached.add
+        for key in keys:
+            hashed = hash(key) & _HASH_MASK
+            bucket = hashed >> shift
+            for i in range(starts[bucket], starts[bucket + 1]):
+                row = rows[i]
+                if row >> _TID_BITS == hashed:
+                    add(row & _TID_MASK)
 
 
 def _o_u_spellings(token: str) -> set[str]:
@@ -163,13 +200,10 @@ class _Partition:
         self.lengths: dict[int, int] = {}
         self.repeated: dict[int, tuple[int, ...]] = {}  # per token: names holding it twice+
         self._repeated: dict[int, list[int]] = defaultdict(list)
-        # Keys to vocabulary tokens (see _frozen_postings): typo (deletion) keys and consonant
+        # Keys to vocabulary tokens (see _KeyTable): typo (deletion) keys and consonant
         # skeletons; transliteration keys: phonetic (person names), consonants only (every token;
         # reached by a query token written without vowels). And acronyms of organisation names.
-        self.typo_keys: dict[str, _Postings] = {}
-        self.skeletons: dict[str, _Postings] = {}
-        self.phonetic: dict[str, _Postings] = {}
-        self.consonants: dict[str, _Postings] = {}
+        self.typo_keys = self.skeletons = self.phonetic = self.consonants = _KeyTable([])
         self.acronyms: dict[str, tuple[int, ...]] = {}
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         # Equal tuples and floats (weights, cumulative sums) stored once.
@@ -249,30 +283,28 @@ class _Partition:
         self.repeated = {tid: tuple(names) for tid, names in self._repeated.items()}
         self.acronyms = {key: tuple(names) for key, names in self._acronyms.items()}
         self._repeated, self._acronyms, self._shared = defaultdict(list), defaultdict(list), {}
-        typo_keys: dict[str, list[int]] = defaultdict(list)
-        skeletons: dict[str, list[int]] = defaultdict(list)
-        phonetic: dict[str, list[int]] = defaultdict(list)
-        consonants: dict[str, list[int]] = defaultdict(list)
+        # The key functions' own caches are for query words: left alone here (see tokenizer).
+        phonetic_of = phonetic_key.__wrapped__
+        consonants_of, vowelled = consonant_key.__wrapped__, has_vowel.__wrapped__
+        tables: tuple[list[int], ...] = ([], [], [], [])
+        typo_keys, skeletons, phonetic, consonants = tables
+        row = _KeyTable.row
         for tid, token in enumerate(self.tokens):
             if not self.plain[tid]:
                 # Only ever a join of two list tokens: reachable by its exact spelling (and the
                 # query's deletions), which halves the build; a typo *and* a spacing change in
                 # the same word is rarely met.
-                typo_keys[token].append(tid)
+                typo_keys.append(row(token, tid))
                 continue
-            for key in _deletions(token):
-                typo_keys[key].append(tid)
+            typo_keys.extend(row(key, tid) for key in _deletions(token))
             if len(token) >= 5:
-                skeletons[skeleton(token)].append(tid)
+                skeletons.append(row(skeleton(token), tid))
             if token.isalpha() and len(token) >= 2:
                 if self.person or len(token) >= 5:
-                    phonetic[phonetic_key(token)].append(tid)
-                if has_vowel(token):
-                    consonants[consonant_key(token)].append(tid)
-        self.typo_keys = _frozen_postings(typo_keys)
-        self.skeletons = _frozen_postings(skeletons)
-        self.phonetic = _frozen_postings(phonetic)
-        self.consonants = _frozen_postings(consonants)
+                    phonetic.append(row(phonetic_of(token), tid))
+                if vowelled(token):
+                    consonants.append(row(consonants_of(token), tid))
+        self.typo_keys, self.skeletons, self.phonetic, self.consonants = map(_KeyTable, tables)
 
     def similar(self, token: str, *, joined: bool = False) -> tuple[int, ...]:
         """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
@@ -291,21 +323,20 @@ class _Partition:
 
     def _similar(self, token: str, *, joined: bool) -> tuple[int, ...]:
         reached: set[int] = set()
-        for key in _deletions(token):
-            _reach(reached, self.typo_keys, key)
+        self.typo_keys.reach(reached, *_deletions(token))
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
         if not joined and len(token) >= 5:
-            _reach(reached, self.skeletons, skeleton(token))
+            self.skeletons.reach(reached, skeleton(token))
         if token.isalpha() and len(token) >= 2:
             if person or (not joined and len(token) >= 5):
-                _reach(reached, self.phonetic, phonetic_key(token))
+                self.phonetic.reach(reached, phonetic_key(token))
             if not has_vowel(token):
                 key = consonant_key(token)
-                _reach(reached, self.consonants, key)
+                self.consonants.reach(reached, key)
                 if key.startswith("l"):  # the Arabic article written onto the name
-                    _reach(reached, self.consonants, key[1:])
+                    self.consonants.reach(reached, key[1:])
                 if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
-                    _reach(reached, self.consonants, key + "l")
+                    self.consonants.reach(reached, key + "l")
             if person:
                 vocabulary = self.vocabulary
                 reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
@@ -508,7 +539,7 @@ class ScreeningIndex:
         person = entity.entity_type == PERSON
         seen: set[tuple[str, ...]] = set()
         for name in (entity.primary_name, *entity.aliases):
-            form = prepare(name, person=person)
+            form = prepare(name, person=person, cached=False)
             if not form.tokens or form.tokens in seen:
                 continue
             seen.add(form.tokens)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -116,24 +117,37 @@ def fold(text: str) -> str:
     return anyascii(text).casefold()
 
 
-def name_parts(text: str) -> tuple[int, ...]:
+def name_parts(text: str, *, cached: bool = True) -> tuple[int, ...]:
     """For each token of ``tokenize(text)``, the index of the space-separated word it came from.
 
     Hyphenated or apostrophised pieces of one word ("P'IL-HUN", "AL-SHANTI") share a part: they
-    are one given name or one surname, not two.
+    are one given name or one surname, not two. ``cached``: see :func:`tokenizer`.
     """
+    split = tokenizer(cached=cached)
     parts: list[int] = []
     for index, word in enumerate(fold(text).replace("&", " and ").replace(",", " ").split()):
-        parts.extend([index] * len(tokenize(word)))
+        parts.extend([index] * len(split(word)))
     return tuple(parts)
 
 
-@lru_cache(maxsize=65536)
-def tokenize(text: str) -> tuple[str, ...]:
+def _tokenize(text: str) -> tuple[str, ...]:
     """Normalised tokens of a name: ``"AL-SHANTI, Jamileh"`` -> ``("al", "shanti", "jamileh")``."""
     folded = fold(text).replace("&", " and ")
     folded = _JOINERS.sub("", folded)
     return tuple(_digits_as_letters(m) for m in _WORD.finditer(_NON_ALNUM.sub(" ", folded)))
+
+
+tokenize = lru_cache(maxsize=65536)(_tokenize)
+
+
+def tokenizer(*, cached: bool) -> Callable[[str], tuple[str, ...]]:
+    """:func:`tokenize`, remembering its answers or not.
+
+    Queries repeat names and words, so they go through the cache; building a screening index
+    prepares each listed name once, and filling the cache with them would keep tens of thousands
+    of tuples alive beside the index (about 15 MB of RSS per process with the bundled lists).
+    """
+    return tokenize if cached else _tokenize
 
 
 def has_digit(token: str) -> bool:

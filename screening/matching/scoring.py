@@ -21,6 +21,7 @@ The score of one query name against one list name is built from features an anal
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ from screening.matching.normalize import (
     name_parts,
     skeleton,
     tokenize,
+    tokenizer,
 )
 from screening.matching.variants import (
     expand_abbreviations,
@@ -114,11 +116,16 @@ def _weight(token: str, person: bool) -> float:
     return GENERIC_WEIGHT if token in GENERIC_ORG_WORDS else 1.0
 
 
-def prepare(text: str, *, person: bool) -> NameForm:
-    """Normalise ``text`` as a person's or an organisation's name."""
-    tokens = tokenize(text)
+def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
+    """Normalise ``text`` as a person's or an organisation's name.
+
+    ``cached=False`` leaves the tokenizer's cache alone (see :func:`tokenizer`): an index build
+    prepares each listed name once.
+    """
+    split = tokenizer(cached=cached)
+    tokens = split(text)
     forms: tuple[str, ...] = ()
-    parts = name_parts(text) if person else tuple(range(len(tokens)))
+    parts = name_parts(text, cached=cached) if person else tuple(range(len(tokens)))
     if len(parts) != len(tokens):
         parts = tuple(range(len(tokens)))
     if person:
@@ -128,7 +135,7 @@ def prepare(text: str, *, person: bool) -> NameForm:
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
     form_acronyms = NO_WORDS
     if not person:
-        tokens = _without_acronym_note(text, tokens)
+        tokens = _without_acronym_note(text, tokens, split)
         whole = tokens
         tokens, forms = split_legal_forms(tokens)
         if forms and (spelled := acronyms(numerals(whole)) - acronyms(numerals(tokens))):
@@ -156,7 +163,9 @@ def prepare(text: str, *, person: bool) -> NameForm:
 _TRAILING_NOTE = re.compile(r"\(([^()]*)\)\W*$")
 
 
-def _without_acronym_note(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+def _without_acronym_note(
+    text: str, tokens: tuple[str, ...], split: Callable[[str], tuple[str, ...]] = tokenize
+) -> tuple[str, ...]:
     """An organisation name without its own acronym in trailing brackets.
 
     Lists write "TEHRIK-E TALIBAN PAKISTAN (TTP)", "HILAL AHMAR SOCIETY INDONESIA (HASI)": the
@@ -167,7 +176,7 @@ def _without_acronym_note(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]
     note = _TRAILING_NOTE.search(text)
     if note is None:
         return tokens
-    inner = tokenize(note.group(1))
+    inner = split(note.group(1))
     letters = "".join(inner)
     if not inner or len(inner) > 2 or len(letters) < 2 or not letters.isalpha():
         return tokens
