@@ -90,9 +90,14 @@ def pipeline_job_enqueue(*, job: PipelineJob, premarked: bool = False) -> bool:
             # seconds inside the caller's request); the sweeper sends it later. One quick
             # retry re-opens a pooled connection that went stale when the broker restarted.
             producer.connection.ensure_connection(max_retries=0)
+            kwargs = {"verification_id": job.subject_id}
             result = app.send_task(
                 RUN_TASK_NAME,
-                kwargs={"verification_id": job.subject_id},
+                kwargs=kwargs,
+                # Celery's saferepr of the arguments for the message headers costs more than
+                # the rest of the message; a dict holding one id needs only repr().
+                argsrepr="()",
+                kwargsrepr=repr(kwargs),
                 queue=job.queue,
                 producer=producer,
                 task_id=job.task_id if premarked else None,

@@ -59,3 +59,35 @@ def test_a_channel_publishes_through_one_redis_client_until_its_pool_is_replaced
         connection.close()
     finally:
         broker.stop()
+
+
+def test_celery_reads_its_settings_from_a_snapshot_not_djangos_settings_object(
+    monkeypatch: Any,
+) -> None:
+    """Each option Celery looked up under several spellings against Django's settings object,
+    raising and catching an AttributeError per miss: dozens per published message."""
+    from django.conf import LazySettings, settings
+
+    from kyb.celery import app
+
+    assert app.conf.task_default_queue == settings.CELERY_TASK_DEFAULT_QUEUE
+    assert app.conf.task_routes == settings.CELERY_TASK_ROUTES
+    looked_up: list[str] = []
+    original = LazySettings.__getattr__
+
+    def counting(self: LazySettings, name: str) -> Any:
+        looked_up.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(LazySettings, "__getattr__", counting)
+    message = app.amqp.create_task_message(
+        "00000000-0000-0000-0000-000000000001",
+        "verifications.run",
+        (),
+        {"verification_id": "x"},
+        argsrepr="()",
+        kwargsrepr="{}",
+    )
+    app.amqp.router.route({}, "verifications.run", (), {})
+    assert message.headers["task"] == "verifications.run"
+    assert looked_up == []
