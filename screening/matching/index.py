@@ -168,6 +168,28 @@ class _KeyTable:
                     add(row & _TID_MASK)
 
 
+class _Postings:
+    """Per vocabulary token, the names posted under it: one flat int32 array and its offsets.
+
+    A tuple per token cost about 60 bytes of header besides its items; here a token costs its
+    offset (4 bytes) and each posting 4 bytes (see docs/performance.md, "Memory").
+    """
+
+    __slots__ = ("_names", "_starts")
+
+    def __init__(self, built: dict[int, list[int]], size: int) -> None:
+        names = array("i")
+        starts = array("i", [0])
+        for tid in range(size):
+            names.extend(built.get(tid, ()))
+            starts.append(len(names))
+        self._names, self._starts = names, starts
+
+    def __getitem__(self, tid: int) -> Sequence[int]:
+        start, end = self._starts[tid], self._starts[tid + 1]
+        return self._names[start:end] if end > start else ()
+
+
 def _o_u_spellings(token: str) -> set[str]:
     out = {""}
     for char in token:
@@ -186,18 +208,17 @@ class _Partition:
         self.tokens: list[str] = []
         # Per vocabulary token: names holding it as a token, names holding it as the
         # concatenation of two adjacent tokens, and of those the joins of two full-weight tokens.
-        # Filled as dicts of lists while names are added; `finish` turns them into one tuple per
-        # token (the shared empty tuple for most): an empty set costs 216 bytes, and there are
-        # three per vocabulary token (see docs/performance.md, "Memory").
-        self.plain: list[tuple[int, ...]] = []
-        self.joined: list[tuple[int, ...]] = []
-        self.joined_full: list[tuple[int, ...]] = []
+        # Filled as dicts of lists while names are added; `finish` freezes them into flat arrays
+        # (see _Postings and docs/performance.md, "Memory").
+        self.plain = self.joined = self.joined_full = _Postings({}, 0)
         self._building: tuple[dict[int, list[int]], ...] | None = ({}, {}, {})
         self.single_word: set[int] = set()  # names with fewer than two full-weight words
-        # Per name: cumulative weights of its tokens, heaviest first, for score upper bounds.
-        self.cumulative: dict[int, tuple[float, ...]] = {}
-        self.collapsed: dict[int, float] = {}
-        self.lengths: dict[int, int] = {}
+        # Per name, by its index in the whole index (lists, not dicts: a dict entry cost about
+        # 40 bytes; the other partition's names hold a placeholder): cumulative weights of its
+        # tokens, heaviest first, for score upper bounds; the least its tokens cost; its length.
+        self.cumulative: list[tuple[float, ...]] = []
+        self.collapsed: list[float] = []
+        self.lengths: list[int] = []
         self.repeated: dict[int, tuple[int, ...]] = {}  # per token: names holding it twice+
         self._repeated: dict[int, list[int]] = defaultdict(list)
         # Keys to vocabulary tokens (see _KeyTable): typo (deletion) keys and consonant
@@ -249,6 +270,10 @@ class _Partition:
                 self._post(_JOINED_FULL, tid, name_idx)
         if form.full_parts < 2:
             self.single_word.add(name_idx)
+        missing = name_idx + 1 - len(self.lengths)
+        self.cumulative.extend([()] * missing)
+        self.collapsed.extend([0.0] * missing)
+        self.lengths.extend([0] * missing)
         cumulative = tuple(shared.setdefault(w, w) for w in accumulate(sorted(form.weights)[::-1]))
         self.cumulative[name_idx] = shared.setdefault(cumulative, cumulative)
         # The least its unpaired tokens can cost: hyphenated words cost as one (see scoring).
@@ -271,14 +296,7 @@ class _Partition:
         """Freeze the postings, and build the typo and skeleton keys once all names are in."""
         assert self._building is not None, "finish() runs once"
         size = len(self.tokens)
-        frozen = []
-        for built in self._building:
-            postings: list[tuple[int, ...]] = [()] * size
-            for tid, names in built.items():
-                postings[tid] = tuple(names)
-            built.clear()
-            frozen.append(postings)
-        self.plain, self.joined, self.joined_full = frozen
+        self.plain, self.joined, self.joined_full = (_Postings(b, size) for b in self._building)
         self._building = None
         self.repeated = {tid: tuple(names) for tid, names in self._repeated.items()}
         self.acronyms = {key: tuple(names) for key, names in self._acronyms.items()}
@@ -501,20 +519,24 @@ class ScreeningIndex:
         """``similar_memo``: query words whose vocabulary matches each partition remembers."""
         self.stamp = stamp
         self._entities: list[_Entity] = []
-        self._names: list[tuple[int, NameForm]] = []
+        # Per name: its entity, and its prepared form (two lists: a tuple per name cost 64 bytes).
+        self._name_entities = array("i")
+        self._names: list[NameForm] = []
         self._partitions = {
             person: _Partition(person=person, memo_max=similar_memo) for person in (True, False)
         }
         self._identifiers: dict[str, list[int]] = defaultdict(list)
+        self._country_sets: dict[frozenset[str], frozenset[str]] = {}
         for entity in entities:
             self._add(entity)
         for partition in self._partitions.values():
             partition.finish()
+        self._country_sets = {}
         # Words the organisation names use in their own right (not only inside a join): a query
         # word among them is a word, not a misspelling of a look-alike (see scoring._near_word).
         org = self._partitions[False]
         self._org_words = frozenset(
-            t for t, names in zip(org.tokens, org.plain, strict=True) if names
+            t for tid, t in enumerate(org.tokens) if org.plain[tid]
         )
 
     def __len__(self) -> int:
@@ -532,7 +554,9 @@ class ScreeningIndex:
             if len(value) >= MIN_IDENTIFIER_LENGTH
         )
         countries = frozenset(filter(None, (country_key(c) for c in entity.countries)))
-        # Most entities have no identifier or country: share one empty set.
+        # Most entities have no identifier or country: share one empty set; and the few
+        # distinct country sets (216 bytes each) are held once.
+        countries = self._country_sets.setdefault(countries, countries)
         self._entities.append(_Entity(entity, countries or NO_WORDS, identifiers or NO_WORDS))
         for value in identifiers:
             self._identifiers[value].append(entity_idx)
@@ -545,7 +569,8 @@ class ScreeningIndex:
             seen.add(form.tokens)
             name_idx = len(self._names)
             form = self._partitions[person].add(name_idx, form)
-            self._names.append((entity_idx, form))
+            self._name_entities.append(entity_idx)
+            self._names.append(form)
 
     def search(
         self,
@@ -592,7 +617,7 @@ class ScreeningIndex:
                     continue
                 bounded = self._partitions[person].candidates(form, partition_floor)
                 for _, name_idx in bounded[:MAX_CANDIDATES]:
-                    entity_idx, listed = self._names[name_idx]
+                    entity_idx, listed = self._name_entities[name_idx], self._names[name_idx]
                     self._consider(best, entity_idx, form, listed, qualifiers, cache)
         for value in qualifiers.identifiers:
             for entity_idx in self._identifiers.get(value, ()):
