@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,15 +55,20 @@ def watchlist_snapshot() -> tuple[str, list[ListEntity]]:
             )
             .iterator(chunk_size=5000)
         )
+        # Each row brings its own copy of the source, the type, every program and country
+        # code: tens of thousands of equal strings and tuples, held once each instead (about
+        # 3 MB of every process's index with the bundled lists).
+        shared: dict[Any, Any] = {}
+        once = shared.setdefault
         entities = [
             ListEntity(
-                list_source=source,
+                list_source=once(source, source),
                 entity_id=entity_id,
-                entity_type=entity_type,
+                entity_type=once(entity_type, entity_type),
                 primary_name=primary_name,
                 aliases=tuple(aliases),
-                programs=tuple(programs),
-                countries=tuple(countries),
+                programs=_held_once(programs, once),
+                countries=_held_once(countries, once),
                 identifiers=tuple(str(i.get("value", "")) for i in identifiers),
                 content_hash=content_hash,
             )
@@ -80,6 +85,11 @@ def watchlist_snapshot() -> tuple[str, list[ListEntity]]:
             ) in rows
         ]
     return stamp, entities
+
+
+def _held_once(values: list[str], once: Callable[[Any, Any], Any]) -> tuple[str, ...]:
+    held = tuple(once(value, value) for value in values)
+    return once(held, held)  # type: ignore[no-any-return]
 
 
 def watchlist_entry_current(*, list_source: str, entity_id: str) -> WatchListEntry | None:

@@ -29,6 +29,11 @@ def test_shipped_lists_load_and_screen_as_the_issue_requires() -> None:
     assert counts == {"ofac_sdn": 8976, "ofac_cons": 442, "un": 1003}
 
     _, entities = selectors.watchlist_snapshot()
+    # Equal values of different rows are one object each (the snapshot lives in every process).
+    sdn = [e for e in entities if e.list_source == "ofac_sdn"]
+    assert len({id(e.list_source) for e in sdn}) == 1
+    assert len({id(e.entity_type) for e in entities}) == len({e.entity_type for e in entities})
+    assert len({id(e.programs) for e in sdn}) == len({e.programs for e in sdn})
     rng = random.Random(1)
     for entity in rng.sample(entities, 40):  # every name and alias of a sample is a match
         for name in (entity.primary_name, *entity.aliases):
