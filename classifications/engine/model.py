@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +29,7 @@ import scipy.sparse as sp
 
 from .calibration import IsotonicMap
 from .text import CompoundSplitter, linear_feature_list
-from .vectors import TfidfSpace
+from .vectors import Texts, TfidfSpace
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
 SYSTEMS = ("naics", "sic", "mcc")
@@ -230,7 +231,7 @@ class IndustryClassifier:
         space: TfidfSpace,
         docs: sp.csr_matrix,
         doc_offsets: np.ndarray,
-        doc_texts: list[str],
+        doc_texts: Sequence[str],
         centroids: sp.csr_matrix,
         nb_weights: sp.csr_matrix,
         nb_const: np.ndarray,
@@ -243,7 +244,7 @@ class IndustryClassifier:
         self.linear = linear
         self.docs = docs
         self.doc_offsets = doc_offsets
-        self.doc_texts = doc_texts
+        self.doc_texts = Texts(doc_texts)  # 19,000 phrases: one string, not 19,000 objects
         self.centroids = centroids
         self.nb_weights = nb_weights
         self.nb_const = nb_const
@@ -254,7 +255,7 @@ class IndustryClassifier:
         self.params = params
         self.version = version
         self._partner_cache: dict[str, tuple[np.ndarray, ...]] = {}
-        self.compounds = CompoundSplitter(space.index, space.idf)
+        self.compounds = CompoundSplitter(space.vocab, space.idf)
         for m in (docs, centroids, nb_weights):
             m.sort_indices()
         self._docs_cols = Columns(docs)
@@ -640,9 +641,9 @@ def save(model: IndustryClassifier, directory: Path = ARTEFACT_DIR) -> None:
     meta: dict[str, Any] = {
         "version": model.version,
         "params": model.params,
-        "vocab": model.space.vocab,
-        "doc_texts": model.doc_texts,
-        "linear_vocab": model.linear.space.vocab if model.linear is not None else None,
+        "vocab": list(model.space.vocab),
+        "doc_texts": list(model.doc_texts),
+        "linear_vocab": list(model.linear.space.vocab) if model.linear is not None else None,
         "tables": {},
     }
     for system, table in model.tables.items():

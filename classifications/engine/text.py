@@ -9,12 +9,11 @@ Each token keeps the surface word it came from, so evidence can quote the input,
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import snowballstemmer
 from anyascii import anyascii
@@ -101,26 +100,31 @@ SHORTEST_PART = 3
 SHORTEST_NAME_PART = 4
 
 
+class VocabularyLike(Protocol):
+    def get(self, feature: str) -> int | None: ...
+
+
 class CompoundSplitter:
     """Rewrites unknown compounds of a text into two known words (see above)."""
 
-    def __init__(self, index: Mapping[str, int], idf: np.ndarray) -> None:
+    def __init__(self, vocabulary: VocabularyLike, idf: np.ndarray) -> None:
         # The fitted word vocabulary (feature -> column) and its idf per column, shared with the
         # model: no copy (a stem never contains a space, so bigram features are never met).
-        self.index = index
+        self.vocabulary = vocabulary
         self.idf = idf
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one splitter per loaded model, kept for its life
     def split(self, word: str, shortest: int = SHORTEST_PART) -> str | None:
         """``"left right"`` for an unknown compound ``word`` (lower case), else None."""
-        if stem(word) in self.index:
+        if self.vocabulary.get(stem(word)) is not None:
             return None
         best: tuple[float, str] | None = None
         for i in range(shortest, len(word) - shortest + 1):
             left, right = word[:i], word[i:]
             if left in STOPWORDS or right in STOPWORDS or right in NOT_WORDS:
                 continue
-            left_col, right_col = self.index.get(stem(left)), self.index.get(stem(right))
+            left_col = self.vocabulary.get(stem(left))
+            right_col = self.vocabulary.get(stem(right))
             if left_col is None or right_col is None:
                 continue
             rarity = float(self.idf[left_col]) + float(self.idf[right_col])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,22 +17,112 @@ import scipy.sparse as sp
 from .text import feature_list, features, tokens
 
 
+class Texts(Sequence[str]):
+    """A read-only list of strings held as one string and its offsets.
+
+    Tens of thousands of short strings (vocabularies, index phrases) cost about 60 bytes of
+    object header each, and a list slot; here each costs its characters and a 4-byte offset
+    (see docs/performance.md, "Memory"). Items must not contain the separator (NUL).
+    """
+
+    _SEP = "\x00"
+
+    def __init__(self, items: Iterable[str]) -> None:
+        items = list(items)
+        if any(self._SEP in item for item in items):
+            raise ValueError("an item contains NUL")
+        self._text = self._SEP.join(items) + self._SEP
+        starts = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(item) + 1 for item in items], out=starts[1:])
+        self._starts = starts.astype(np.int32 if len(self._text) < 2**31 else np.int64)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._text[int(self._starts[i]) : int(self._starts[i + 1]) - 1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text[:-1].split(self._SEP)) if len(self) else iter(())
+
+
+class Vocabulary(Texts):
+    """Feature strings by column, and the column of a feature.
+
+    A dict of feature -> column cost about 110 bytes a feature beside the strings; here a
+    feature costs 12 bytes more: its ``hash()`` in a sorted array, and its column. A lookup
+    binary-searches the hash and compares the stored string, so a hash collision is never a
+    wrong column. ``hash()`` of a string is seeded per process: the table is built where it is
+    used, never stored.
+    """
+
+    def __init__(self, features: Iterable[str]) -> None:
+        super().__init__(features)
+        hashes = np.fromiter((hash(f) for f in self), dtype=np.int64, count=len(self))
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[order]
+        self._columns = order.astype(np.int32)
+
+    def lookup(self, features: Sequence[str]) -> list[int]:
+        """The column of each feature, -1 for a feature not in the vocabulary."""
+        if not features or not len(self):
+            return [-1] * len(features)
+        wanted = np.fromiter((hash(f) for f in features), dtype=np.int64, count=len(features))
+        pos = np.minimum(np.searchsorted(self._hashes, wanted), len(self._hashes) - 1)
+        cols = np.where(self._hashes[pos] == wanted, self._columns[pos], -1)
+        starts = self._starts[np.maximum(cols, 0)].tolist()
+        ends = self._starts[np.maximum(cols, 0) + 1].tolist()
+        text = self._text
+        return [
+            col if col < 0 or text[start : end - 1] == feature else self._probe(feature)
+            for col, start, end, feature in zip(cols.tolist(), starts, ends, features, strict=True)
+        ]
+
+    def _probe(self, feature: str) -> int:
+        """The column of `feature`, or -1: every entry of its hash, compared as a string."""
+        wanted = hash(feature)
+        hashes = self._hashes
+        i = int(hashes.searchsorted(wanted))
+        while i < len(hashes) and int(hashes[i]) == wanted:
+            col = int(self._columns[i])
+            if self[col] == feature:
+                return col
+            i += 1
+        return -1
+
+    def get(self, feature: str) -> int | None:
+        col = self._probe(feature)
+        return col if col >= 0 else None
+
+    def has(self, feature: str) -> bool:
+        return self.get(feature) is not None
+
+
 class TfidfSpace:
     """A fitted vocabulary with idf weights; turns texts into L2-normalised sparse rows."""
 
     def __init__(
         self,
-        vocab: Sequence[str],
+        vocab: Iterable[str],
         idf: np.ndarray,
         analyzer: Callable[[str], list[str]] = feature_list,
     ) -> None:
-        self.vocab = list(vocab)
-        self.index = {f: i for i, f in enumerate(self.vocab)}
+        self.vocab = Vocabulary(vocab)
         self.idf = idf.astype(np.float32)
         self.analyzer = analyzer
 
     def _row(self, feats: list[str]) -> tuple[list[int], list[float]]:
-        counts = Counter(self.index[f] for f in feats if f in self.index)
+        counts = Counter(c for c in self.vocab.lookup(feats) if c >= 0)
         cols = sorted(counts)
         vals = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in cols]
         return cols, vals
@@ -61,7 +152,8 @@ class TfidfSpace:
         if surfaces and self.analyzer is feature_list:
             pairs = features(tokens(text))
             feats = [f for f, _ in pairs]
-            surf = {self.index[f]: s for f, s in pairs if f in self.index}
+            found = self.vocab.lookup(feats)
+            surf = {c: s for c, (_, s) in zip(found, pairs, strict=True) if c >= 0}
         else:
             feats, surf = self.analyzer(text), {}
         cols, vals = self._row(feats)
@@ -73,7 +165,8 @@ class TfidfSpace:
         if self.analyzer is not feature_list:
             return self.matrix([self.analyzer(text)]), {}
         pairs = features(tokens(text))
-        surfaces = {self.index[f]: s for f, s in pairs if f in self.index}
+        found = self.vocab.lookup([f for f, _ in pairs])
+        surfaces = {c: s for c, (_, s) in zip(found, pairs, strict=True) if c >= 0}
         return self.matrix([[f for f, _ in pairs]]), surfaces
 
 
