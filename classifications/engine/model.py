@@ -163,15 +163,17 @@ class Columns:
     def __init__(self, m: sp.spmatrix) -> None:
         c = sp.csc_matrix(m, dtype=np.float32)
         c.sort_indices()
-        self.indptr = c.indptr.astype(np.int64)
-        self.indices = c.indices.astype(np.int32)
+        # 32-bit offsets, as scipy keeps them: ``matrix`` then shares them instead of copying.
+        assert c.nnz < 2**31, "more weights than 32-bit offsets address"
+        self.indptr = c.indptr.astype(np.int32, copy=False)
+        self.indices = c.indices.astype(np.int32, copy=False)
         self.data = c.data
         self.rows = int(c.shape[0])
 
     def matrix(self, n_cols: int) -> sp.csc_matrix:
-        """The stored matrix as scipy sees it, sharing these arrays (no copy of the weights)."""
+        """The stored matrix as scipy sees it, sharing these arrays (no copy at all)."""
         return sp.csc_matrix(
-            (self.data, self.indices, self.indptr.astype(np.int32)),
+            (self.data, self.indices, self.indptr),
             shape=(self.rows, n_cols),
             copy=False,
         )
@@ -179,7 +181,7 @@ class Columns:
     def dot(self, q: sp.csr_matrix) -> np.ndarray:
         """``m @ q.T`` as a dense vector (float64) for a 1 x n_features sparse row ``q``."""
         cols, vals = q.indices, q.data
-        starts = self.indptr[cols]
+        starts = self.indptr[cols].astype(np.int64)  # the few query columns: widened here
         lens = self.indptr[cols + 1] - starts
         total = int(lens.sum())
         if not total:

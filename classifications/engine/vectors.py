@@ -77,16 +77,20 @@ class Vocabulary(Texts):
         """The column of each feature, -1 for a feature not in the vocabulary."""
         if not features or not len(self):
             return [-1] * len(features)
-        wanted = np.fromiter((hash(f) for f in features), dtype=np.int64, count=len(features))
+        wanted = np.array(list(map(hash, features)), dtype=np.int64)
         pos = np.minimum(np.searchsorted(self._hashes, wanted), len(self._hashes) - 1)
         cols = np.where(self._hashes[pos] == wanted, self._columns[pos], -1)
-        starts = self._starts[np.maximum(cols, 0)].tolist()
-        ends = self._starts[np.maximum(cols, 0) + 1].tolist()
+        hits = np.flatnonzero(cols >= 0)
+        if not len(hits):
+            return cols.tolist()  # type: ignore[no-any-return]
+        found = cols[hits]
+        starts, ends = self._starts[found].tolist(), (self._starts[found + 1] - 1).tolist()
+        out: list[int] = cols.tolist()
         text = self._text
-        return [
-            col if col < 0 or text[start : end - 1] == feature else self._probe(feature)
-            for col, start, end, feature in zip(cols.tolist(), starts, ends, features, strict=True)
-        ]
+        for i, start, end in zip(hits.tolist(), starts, ends, strict=True):
+            if text[start:end] != features[i]:  # another feature with the same hash
+                out[i] = self._probe(features[i])
+        return out
 
     def _probe(self, feature: str) -> int:
         """The column of `feature`, or -1: every entry of its hash, compared as a string."""
