@@ -128,7 +128,7 @@ class ClassifyBatchOutputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 def _classify(item: dict[str, Any], k: int | None) -> dict[str, Any]:
-    # Imported here: the engine (numpy, scipy and the model) loads in the process that
+    # Imported here: the engine (numpy and the model) loads in the process that
     # classifies, on first use, not in every web worker at start.
     from classifications.services import classify_business
 

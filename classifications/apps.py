@@ -14,6 +14,6 @@ class ClassificationsConfig(AppConfig):
 
 
 def _load_classifier() -> object:
-    from classifications.engine import get_classifier  # numpy/scipy: only where it runs
+    from classifications.engine import get_classifier  # numpy: only where it runs
 
     return get_classifier()

@@ -2,11 +2,11 @@
 
 Method (numbers in docs/classification.md):
 1. NAICS: an ensemble of two linear models fitted with scikit-learn at build time (weights stored
-   sparse, so serving needs only numpy/scipy): (a) multinomial naive Bayes on TF-IDF of stemmed
-   unigrams + bigrams plus a weighted cosine to each code's centroid; (b) a linear classifier
-   (SGD, modified Huber loss) on TF-IDF of words and character 3-5-grams. Their log-softmaxes are
-   averaged, then decoded hierarchy-aware: each code gains the log-probability of its sector, so
-   the 6-digit answer agrees with the sector the evidence favours.
+   sparse; serving needs only numpy, see sparse.py): (a) multinomial naive Bayes on TF-IDF of
+   stemmed unigrams + bigrams plus a weighted cosine to each code's centroid; (b) a linear
+   classifier (SGD, modified Huber loss) on TF-IDF of words and character 3-5-grams. Their
+   log-softmaxes are averaged, then decoded hierarchy-aware: each code gains the log-probability
+   of its sector, so the 6-digit answer agrees with the sector the evidence favours.
 2. SIC and MCC: the NAICS distribution is pushed through the crosswalks (SIC<->NAICS from the
    Census concordance, our own MCC<->NAICS crosswalk), blended with direct similarity to the SIC /
    MCC titles.
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-import scipy.sparse as sp
 
 from .calibration import IsotonicMap
+from .sparse import Columns, Csr, Matrix, row_at, row_max
 from .text import CompoundSplitter, linear_feature_list
 from .vectors import Texts, TfidfSpace
 
@@ -128,8 +128,8 @@ class SystemTable:
 
     codes: list[str]
     titles: list[str]
-    vectors: sp.csr_matrix | None = None  # direct title/description vectors (SIC, MCC)
-    crosswalk: sp.csr_matrix | None = None  # n_naics x n_codes, rows sum to 1
+    vectors: Matrix | None = None  # direct title/description vectors (SIC, MCC)
+    crosswalk: Matrix | None = None  # n_naics x n_codes, rows sum to 1
     # Isotonic maps: [0] for the top-ranked code, [1] for ranks 2..k (their scores mean different
     # things: the runner-up's 0.3 is right less often than a winner's 0.3).
     calibration: list[IsotonicMap] = field(default_factory=list)
@@ -140,8 +140,8 @@ class SystemTable:
 class Query:
     """One business as the models see it: a word vector, a word+character vector and cues."""
 
-    words: sp.csr_matrix
-    chars: sp.csr_matrix
+    words: Csr
+    chars: Csr
     surfaces: dict[int, tuple[str, str]] = field(default_factory=dict)  # column -> wording, field
     producer_cue: bool = True
     names_only: bool = False
@@ -152,63 +152,14 @@ class Query:
         return not self.words.nnz and not self.chars.nnz
 
 
-class Columns:
-    """A matrix stored column-major for products with one sparse query row.
-
-    ``m @ q.T`` on a CSR matrix walks every stored weight (a million for the linear model) and
-    allocates several scipy objects; a query has a few dozen features, so reading only their
-    columns and summing with ``bincount`` is ~20x cheaper and gives the same numbers.
-    """
-
-    def __init__(self, m: sp.spmatrix) -> None:
-        c = sp.csc_matrix(m, dtype=np.float32)
-        c.sort_indices()
-        # 32-bit offsets, as scipy keeps them: ``matrix`` then shares them instead of copying.
-        assert c.nnz < 2**31, "more weights than 32-bit offsets address"
-        self.indptr = c.indptr.astype(np.int32, copy=False)
-        self.indices = c.indices.astype(np.int32, copy=False)
-        self.data = c.data
-        self.rows = int(c.shape[0])
-
-    def matrix(self, n_cols: int) -> sp.csc_matrix:
-        """The stored matrix as scipy sees it, sharing these arrays (no copy at all)."""
-        return sp.csc_matrix(
-            (self.data, self.indices, self.indptr),
-            shape=(self.rows, n_cols),
-            copy=False,
-        )
-
-    def dot(self, q: sp.csr_matrix) -> np.ndarray:
-        """``m @ q.T`` as a dense vector (float64) for a 1 x n_features sparse row ``q``."""
-        cols, vals = q.indices, q.data
-        starts = self.indptr[cols].astype(np.int64)  # the few query columns: widened here
-        lens = self.indptr[cols + 1] - starts
-        total = int(lens.sum())
-        if not total:
-            return np.zeros(self.rows)
-        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
-        weights = self.data[pos].astype(np.float64) * np.repeat(vals, lens)
-        return np.bincount(self.indices[pos], weights=weights, minlength=self.rows)
-
-
-def _row_at(m: sp.csr_matrix, row: int, cols: np.ndarray) -> np.ndarray:
-    """``m[row, cols]`` as a dense vector (``m`` has sorted indices)."""
-    start, end = int(m.indptr[row]), int(m.indptr[row + 1])
-    r_ind, r_dat = m.indices[start:end], m.data[start:end]
-    out = np.zeros(len(cols))
-    if end > start:
-        pos = np.minimum(np.searchsorted(r_ind, cols), len(r_ind) - 1)
-        hit = r_ind[pos] == cols
-        out[hit] = r_dat[pos[hit]]
-    return out
-
-
 @dataclass
 class LinearModel:
     """A linear classifier over the word+character space: ``coef @ x + intercept``."""
 
     space: TfidfSpace
-    coef: sp.spmatrix  # n_naics x n_features, small weights pruned (CSR; a CSC view once loaded)
+    # n_naics x n_features, small weights pruned: CSR while built; once loaded, the Columns
+    # serving reads (one copy of the weights).
+    coef: Matrix | Columns
     intercept: np.ndarray
 
 
@@ -216,7 +167,7 @@ class LinearModel:
 class RawScores:
     """Scores of every code of every system for one query (before calibration)."""
 
-    query: sp.csr_matrix
+    query: Csr
     surfaces: dict[int, tuple[str, str]]  # column -> (input wording, field)
     naics: np.ndarray
     doc_sims: np.ndarray
@@ -231,11 +182,11 @@ class IndustryClassifier:
         self,
         *,
         space: TfidfSpace,
-        docs: sp.csr_matrix,
+        docs: Matrix,
         doc_offsets: np.ndarray,
         doc_texts: Sequence[str],
-        centroids: sp.csr_matrix,
-        nb_weights: sp.csr_matrix,
+        centroids: Matrix,
+        nb_weights: Matrix,
         nb_const: np.ndarray,
         tables: dict[str, SystemTable],
         params: dict[str, float],
@@ -277,7 +228,7 @@ class IndustryClassifier:
     # ---- scoring -------------------------------------------------------------------------
     def _combine(
         self, space: TfidfSpace, fields: dict[str, str], surfaces: dict[int, tuple[str, str]] | None
-    ) -> sp.csr_matrix:
+    ) -> Csr:
         """Weighted sum of the per-field vectors of one space, renormalised."""
         total: dict[int, float] = {}
         for fname, text in fields.items():
@@ -291,10 +242,7 @@ class IndustryClassifier:
         cols = sorted(total)
         vals = np.array([total[c] for c in cols], dtype=np.float32)
         norm = float(np.sqrt(np.dot(vals, vals))) or 1.0
-        return sp.csr_matrix(
-            (vals / norm, np.array(cols, dtype=np.int32), np.array([0, len(cols)])),
-            shape=(1, len(space.vocab)),
-        )
+        return Csr.row(np.array(cols, dtype=np.int32), vals / norm, len(space.vocab))
 
     def encode(
         self,
@@ -317,7 +265,7 @@ class IndustryClassifier:
         chars = (
             self._combine(self.linear.space, fields, None)
             if self.linear is not None
-            else sp.csr_matrix((1, 0), dtype=np.float32)
+            else Csr.row(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 0)
         )
         return Query(
             words=words,
@@ -393,7 +341,7 @@ class IndustryClassifier:
             mcc=self._derived("mcc", naics, q),
         )
 
-    def _derived(self, system: str, naics: np.ndarray, query: sp.csr_matrix) -> np.ndarray:
+    def _derived(self, system: str, naics: np.ndarray, query: Csr) -> np.ndarray:
         """SIC / MCC scores consistent with the NAICS distribution.
 
         Each code takes the best ``P(naics) x edge weight`` over its NAICS partners (edge weights
@@ -413,7 +361,7 @@ class IndustryClassifier:
         total = mixed.sum()
         return mixed / total if total > 0 else mixed
 
-    def set_crosswalk(self, system: str, crosswalk: sp.csr_matrix) -> None:
+    def set_crosswalk(self, system: str, crosswalk: Matrix) -> None:
         """Replace a system's NAICS crosswalk (the build sets the MCC one after building it from
         the model) and drop the edges cached from the old one."""
         self.tables[system].crosswalk = crosswalk
@@ -424,13 +372,17 @@ class IndustryClassifier:
         NAICS code's strongest partner gets 1, segment starts, target columns, raw weights."""
         cached = self._partner_cache.get(system)
         if cached is None:
-            xw = sp.csr_matrix(self.tables[system].crosswalk, dtype=np.float64)
-            row_max = np.asarray(xw.max(axis=1).todense()).ravel()
-            row_max[row_max == 0] = 1.0
-            coo = xw.tocoo()
-            order = np.lexsort((coo.row, coo.col))
-            rows, cols, raw = coo.row[order], coo.col[order], coo.data[order]
-            scaled = raw / row_max[rows]
+            xw = self.tables[system].crosswalk
+            assert xw is not None, f"{system} has no crosswalk"
+            if hasattr(xw, "tocsr"):  # a scipy matrix (a model being built)
+                xw = xw.tocsr()
+            strongest = row_max(xw)
+            strongest[strongest == 0] = 1.0
+            every_row = np.repeat(np.arange(xw.shape[0]), np.diff(xw.indptr))
+            order = np.lexsort((every_row, xw.indices))
+            rows, cols = every_row[order], np.asarray(xw.indices)[order]
+            raw = np.asarray(xw.data, dtype=np.float64)[order]
+            scaled = raw / strongest[rows]
             targets, starts = np.unique(cols, return_index=True)
             cached = self._partner_cache[system] = (rows, scaled, starts, targets, cols, raw)
         return cached
@@ -524,7 +476,7 @@ class IndustryClassifier:
     # ---- evidence ------------------------------------------------------------------------
     def _terms(
         self,
-        query: sp.csr_matrix,
+        query: Csr,
         weights: np.ndarray,
         surfaces: dict[int, tuple[str, str]],
         n: int = 6,
@@ -555,9 +507,9 @@ class IndustryClassifier:
             start, end = int(self.doc_offsets[top]), int(self.doc_offsets[top + 1])
             doc = start + int(np.argmax(raw.doc_sims[start:end]))
             weights = (
-                _row_at(self.nb_weights, top, cols)
-                + _row_at(self.centroids, top, cols)
-                + _row_at(self.docs, doc, cols)
+                row_at(self.nb_weights, top, cols)
+                + row_at(self.centroids, top, cols)
+                + row_at(self.docs, doc, cols)
             )
             evidence["naics"] = {
                 "code": preds["naics"][0].code,
@@ -577,7 +529,7 @@ class IndustryClassifier:
             via = [naics_table.codes[rows[lo + i]] for i in order if column[i] > 0]
             evidence[system] = {
                 "code": preds[system][0].code,
-                "terms": self._terms(raw.query, _row_at(table.vectors, idx, cols), raw.surfaces),
+                "terms": self._terms(raw.query, row_at(table.vectors, idx, cols), raw.surfaces),
                 "via_naics": via,
             }
         evidence["terms"] = evidence.get("naics", {}).get("terms", [])
@@ -610,18 +562,23 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 # ---- artefact I/O ------------------------------------------------------------------------
-def _save_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None:
-    m = sp.csr_matrix(m)
+def _save_csr(arrays: dict[str, np.ndarray], name: str, m: Matrix | Columns) -> None:
+    if isinstance(m, Columns):
+        m = m.to_csr()
+    elif not isinstance(m, Csr):
+        import scipy.sparse as sp  # a model being built: scipy is there
+
+        m = sp.csr_matrix(m)
     arrays[f"{name}_data"] = m.data.astype(np.float32)
     arrays[f"{name}_indices"] = m.indices.astype(np.int32)
     arrays[f"{name}_indptr"] = m.indptr.astype(np.int64)
     arrays[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
 
 
-def _load_csr(arrays: Any, name: str) -> sp.csr_matrix:
-    shape = tuple(int(x) for x in arrays[f"{name}_shape"])
-    return sp.csr_matrix(
-        (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"]), shape=shape
+def _load_csr(arrays: Any, name: str) -> Csr:
+    rows, cols = (int(x) for x in arrays[f"{name}_shape"])
+    return Csr(
+        arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"], (rows, cols)
     )
 
 
@@ -670,11 +627,11 @@ def load(directory: Path = ARTEFACT_DIR) -> IndustryClassifier:
     """Read an artefact written by ``save``.
 
     Serving reads the linear model's weights column-major only (``Columns``), so the row-major
-    copy read from the artefact is let go: ``linear.coef`` becomes a column-major view of the
-    same arrays (7 MB less per process; ``save`` writes the same matrix)."""
+    copy read from the artefact is let go: ``linear.coef`` becomes those columns (7 MB less per
+    process; ``save`` writes the same matrix). Nothing here imports scipy (see sparse.py)."""
     model = _load(directory)
     if model.linear is not None and model._linear_cols is not None:
-        model.linear.coef = model._linear_cols.matrix(len(model.linear.space.vocab))
+        model.linear.coef = model._linear_cols
     return model
 
 

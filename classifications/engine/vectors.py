@@ -1,7 +1,8 @@
 """Serving side of a TF-IDF space fitted by scikit-learn at build time.
 
 Same arithmetic as ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` with the stored vocabulary
-and idf, so web and worker processes never import scikit-learn (~80 MB of RSS).
+and idf, so web and worker processes never import scikit-learn (~80 MB of RSS), nor scipy for
+serving (``weights``; ``matrix`` and ``normalize_rows`` are for the build and the benchmarks).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
-import scipy.sparse as sp
 
 from .text import feature_list, features, tokens
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 class Texts(Sequence[str]):
@@ -132,7 +135,9 @@ class TfidfSpace:
         return cols, vals
 
     def matrix(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
-        """One normalised row per feature list."""
+        """One normalised row per feature list (building and benchmarks: imports scipy)."""
+        import scipy.sparse as sp
+
         indptr, indices, data = [0], [], []
         for feats in docs:
             cols, vals = self._row(feats)
@@ -176,6 +181,8 @@ class TfidfSpace:
 
 def normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     """L2-normalise each row (rows of zeros stay zero)."""
+    import scipy.sparse as sp
+
     m = sp.csr_matrix(m, dtype=np.float32)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

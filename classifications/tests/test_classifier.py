@@ -165,7 +165,7 @@ def test_column_major_product_equals_the_sparse_matrix_product() -> None:
     import numpy as np
     import scipy.sparse as sp
 
-    from classifications.engine.model import Columns
+    from classifications.engine.sparse import Columns
 
     rng = np.random.default_rng(0)
     m = sp.random(300, 2000, density=0.02, format="csr", dtype=np.float32, random_state=rng)

@@ -535,9 +535,7 @@ class ScreeningIndex:
         # Words the organisation names use in their own right (not only inside a join): a query
         # word among them is a word, not a misspelling of a look-alike (see scoring._near_word).
         org = self._partitions[False]
-        self._org_words = frozenset(
-            t for tid, t in enumerate(org.tokens) if org.plain[tid]
-        )
+        self._org_words = frozenset(t for tid, t in enumerate(org.tokens) if org.plain[tid])
 
     def __len__(self) -> int:
         return len(self._entities)

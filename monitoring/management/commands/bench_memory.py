@@ -57,7 +57,7 @@ class Command(BaseCommand):
         classify_business(name="Acme Outdoor", description="Online outdoor clothing shop")
         gc.collect()
         classified = resident_mb()
-        w(f"+ classifier in use (numpy, scipy, artefact): {classified:.0f} MB")
+        w(f"+ classifier in use (numpy, artefact): {classified:.0f} MB")
 
         from screening import engine
         from screening.services import screen_name

@@ -1,0 +1,139 @@
+"""Row- and column-major sparse matrices as plain numpy arrays, for serving without scipy.
+
+A loaded classifier needs of a sparse matrix only its three arrays, a row, and the product with
+one sparse query row (``Columns.dot``). ``import scipy.sparse`` costs a serving process about
+10 MB of RSS and 250 modules (numpy.testing, f2py, array_api_compat, ...), so serving reads the
+artefact into :class:`Csr` and :class:`Columns`; the build (``build.py``), the benchmarks and
+``save`` use scipy itself, imported where they run. Both kinds of matrix expose ``data``,
+``indices``, ``indptr`` and ``shape``, so the model code takes either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# A scipy CSR matrix (a model being built) or a Csr (a model read from its artefact).
+Matrix = Any
+
+
+class Csr:
+    """A compressed-sparse-row matrix: ``data``, ``indices`` and ``indptr`` as scipy lays them."""
+
+    __slots__ = ("data", "indices", "indptr", "shape")
+
+    def __init__(
+        self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]
+    ) -> None:
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.shape = (int(shape[0]), int(shape[1]))
+
+    @classmethod
+    def row(cls, cols: np.ndarray, vals: np.ndarray, width: int) -> Csr:
+        """A 1 x ``width`` matrix holding ``vals`` at ``cols``."""
+        indptr = np.array([0, len(cols)], dtype=np.int64)
+        return cls(vals, cols, indptr, (1, width))
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1])
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    def row_ids(self) -> np.ndarray:
+        """The row of each stored value."""
+        return np.repeat(np.arange(self.shape[0], dtype=np.int32), np.diff(self.indptr))
+
+    def sort_indices(self) -> None:
+        """Order each row's values by column, in place (as scipy's ``sort_indices``)."""
+        if len(self.indices) < 2:
+            return
+        order = np.lexsort((self.indices, self.row_ids()))
+        if np.any(order != np.arange(len(order))):
+            self.indices, self.data = self.indices[order], self.data[order]
+
+
+class Columns:
+    """A matrix stored column-major for products with one sparse query row.
+
+    ``m @ q.T`` on a CSR matrix walks every stored weight (a million for the linear model) and
+    allocates several scipy objects; a query has a few dozen features, so reading only their
+    columns and summing with ``bincount`` is ~20x cheaper and gives the same numbers. Built from
+    a scipy matrix or a :class:`Csr`; within a column the rows are in ascending order, as scipy's
+    CSC conversion leaves them.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+    rows: int
+
+    def __init__(self, m: Matrix | Columns) -> None:
+        if isinstance(m, Columns):  # a loaded model's linear weights are already columns
+            self.indptr, self.indices, self.data = m.indptr, m.indices, m.data
+            self.shape, self.rows = m.shape, m.rows
+            return
+        if hasattr(m, "tocsr"):  # a scipy matrix, in any format
+            m = m.tocsr()
+        csr = Csr(m.data, m.indices, m.indptr, m.shape)
+        assert csr.nnz < 2**31, "more weights than 32-bit offsets address"
+        rows = csr.row_ids()
+        order = np.lexsort((rows, csr.indices))
+        width = csr.shape[1]
+        indptr = np.zeros(width + 1, dtype=np.int64)
+        np.cumsum(np.bincount(csr.indices, minlength=width), out=indptr[1:])
+        self.indptr = indptr.astype(np.int32)
+        self.indices = rows[order].astype(np.int32, copy=False)
+        self.data = np.asarray(csr.data, dtype=np.float32)[order]
+        self.shape = csr.shape
+        self.rows = csr.shape[0]
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    def to_csr(self) -> Csr:
+        """The same matrix row-major, each row's columns in ascending order."""
+        cols = np.repeat(np.arange(self.shape[1], dtype=np.int32), np.diff(self.indptr))
+        order = np.lexsort((cols, self.indices))
+        indptr = np.zeros(self.rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.indices, minlength=self.rows), out=indptr[1:])
+        return Csr(self.data[order], cols[order], indptr, self.shape)
+
+    def dot(self, q: Matrix) -> np.ndarray:
+        """``m @ q.T`` as a dense vector (float64) for a 1 x n_features sparse row ``q``."""
+        cols, vals = q.indices, q.data
+        starts = self.indptr[cols].astype(np.int64)  # the few query columns: widened here
+        lens = self.indptr[cols + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(self.rows)
+        pos = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        weights = self.data[pos].astype(np.float64) * np.repeat(vals, lens)
+        return np.bincount(self.indices[pos], weights=weights, minlength=self.rows)
+
+
+def row_at(m: Matrix, row: int, cols: np.ndarray) -> np.ndarray:
+    """``m[row, cols]`` as a dense vector (``m`` is row-major with sorted indices)."""
+    start, end = int(m.indptr[row]), int(m.indptr[row + 1])
+    r_ind, r_dat = m.indices[start:end], m.data[start:end]
+    out = np.zeros(len(cols))
+    if end > start:
+        pos = np.minimum(np.searchsorted(r_ind, cols), len(r_ind) - 1)
+        hit = r_ind[pos] == cols
+        out[hit] = r_dat[pos[hit]]
+    return out
+
+
+def row_max(m: Matrix) -> np.ndarray:
+    """Each row's largest value, counting the implicit zeros (as scipy's ``max(axis=1)``)."""
+    counts = np.diff(m.indptr)
+    full = (counts == m.shape[1]) & (counts > 0)  # no implicit zero in the row
+    out = np.where(full, -np.inf, 0.0)
+    rows = np.repeat(np.arange(m.shape[0]), counts)
+    np.maximum.at(out, rows, np.asarray(m.data, dtype=np.float64))
+    return out
