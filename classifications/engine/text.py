@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
 _stemmer = snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16_384)  # ~2 MB when full, in every process that classifies
 def stem(word: str) -> str:
     """Snowball stem of one lower-case word (cached: vocabularies are small)."""
     return str(_stemmer.stemWord(word))
@@ -113,7 +113,7 @@ class CompoundSplitter:
         self.vocabulary = vocabulary
         self.idf = idf
 
-    @lru_cache(maxsize=16384)  # noqa: B019 - one splitter per loaded model, kept for its life
+    @lru_cache(maxsize=4_096)  # noqa: B019 - one splitter per loaded model, kept for its life
     def split(self, word: str, shortest: int = SHORTEST_PART) -> str | None:
         """``"left right"`` for an unknown compound ``word`` (lower case), else None."""
         if self.vocabulary.get(stem(word)) is not None:

@@ -42,8 +42,9 @@ from screening.matching.scoring import (
 from screening.matching.variants import nicknames_of, phonetic_key
 
 MAX_CANDIDATES = 32
-# Query words whose similar vocabulary tokens each partition remembers (a few MB at most).
-SIMILAR_MEMO_MAX = 16_384
+# Query words whose similar vocabulary tokens each partition remembers (about 1 MB when full;
+# 16,384 cost 3 MB of every worker for no measurable speed: docs/performance.md, "Memory").
+SIMILAR_MEMO_MAX = 4_096
 # A list change's index is small and lives for one re-screen of every monitored merchant, whose
 # hundreds of thousands of names repeat words far more often than whole names: a memo this size
 # (about 40 MB at most, freed with the index) answers most words once per run.
@@ -204,7 +205,7 @@ class _Partition:
     def __init__(self, *, person: bool, memo_max: int = SIMILAR_MEMO_MAX) -> None:
         self.person = person
         self.memo_max = memo_max
-        self.vocabulary: dict[str, int] = {}
+        self.vocabulary: dict[str, int] = {}  # token -> id while names go in (see finish)
         self.tokens: list[str] = []
         # Per vocabulary token: names holding it as a token, names holding it as the
         # concatenation of two adjacent tokens, and of those the joins of two full-weight tokens.
@@ -225,6 +226,9 @@ class _Partition:
         # skeletons; transliteration keys: phonetic (person names), consonants only (every token;
         # reached by a query token written without vowels). And acronyms of organisation names.
         self.typo_keys = self.skeletons = self.phonetic = self.consonants = _KeyTable([])
+        # Each token under its exact spelling; the build's token -> id dict is let go once the
+        # index is finished (about 4 MB of dict and int objects with the bundled lists).
+        self.spellings = _KeyTable([])
         self.acronyms: dict[str, tuple[int, ...]] = {}
         self._acronyms: dict[str, list[int]] = defaultdict(list)
         # Equal tuples and floats (weights, cumulative sums) stored once.
@@ -303,7 +307,7 @@ class _Partition:
         self._repeated, self._acronyms, self._shared = defaultdict(list), defaultdict(list), {}
         # The key functions' own caches are for query words: left alone here (see tokenizer).
         phonetic_of = phonetic_key.__wrapped__
-        consonants_of, vowelled = consonant_key.__wrapped__, has_vowel.__wrapped__
+        consonants_of, vowelled = consonant_key.__wrapped__, has_vowel
         tables: tuple[list[int], ...] = ([], [], [], [])
         typo_keys, skeletons, phonetic, consonants = tables
         row = _KeyTable.row
@@ -323,6 +327,8 @@ class _Partition:
                 if vowelled(token):
                     consonants.append(row(consonants_of(token), tid))
         self.typo_keys, self.skeletons, self.phonetic, self.consonants = map(_KeyTable, tables)
+        self.spellings = _KeyTable([row(token, tid) for tid, token in enumerate(self.tokens)])
+        self.vocabulary = {}
 
     def similar(self, token: str, *, joined: bool = False) -> tuple[int, ...]:
         """Vocabulary tokens that pair with `token` (exact, one edit, or same skeleton).
@@ -356,16 +362,20 @@ class _Partition:
                 if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
                     self.consonants.reach(reached, key + "l")
             if person:
-                vocabulary = self.vocabulary
-                reached.update(vocabulary[n] for n in nicknames_of(token) if n in vocabulary)
+                reached |= self._spelled(nicknames_of(token))
                 if len(token) <= 3 and ("o" in token or "u" in token):
                     # HON / HUN: see token_similarity (short names, O and U one vowel apart).
-                    for spelling in _o_u_spellings(token):
-                        tid = vocabulary.get(spelling)
-                        if tid is not None:
-                            reached.add(tid)
+                    reached |= self._spelled(_o_u_spellings(token))
         tokens = self.tokens
         return tuple(t for t in reached if token_similarity(token, tokens[t], person=person))
+
+    def _spelled(self, spellings: Iterable[str]) -> set[int]:
+        """The vocabulary tokens spelled exactly so."""
+        wanted = set(spellings)
+        found: set[int] = set()
+        self.spellings.reach(found, *wanted)
+        tokens = self.tokens
+        return {tid for tid in found if tokens[tid] in wanted}
 
     def candidates(self, query: NameForm, floor: float) -> list[tuple[float, int]]:
         """``(score upper bound, name)`` for the names that can reach `floor`, best bound first.

@@ -13,6 +13,14 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+# The matcher's bounded caches (docs/performance.md, "Memory"). Every web and Celery worker
+# fills them as it screens, so their size is paid per process: `make bench-memory` fills them
+# with 20,000 real names; `make bench-screen` and `make bench-rescreen` show what smaller ones
+# cost. With 262,144 remembered token pairs and 131,072 words a worker grew by 96 MB.
+NAMES_REMEMBERED = 4_096  # tokenize: a query is tokenized once per partition and per word part
+WORDS_REMEMBERED = 8_192  # consonant_key, phonetic_key of query words
+TOKEN_PAIRS_REMEMBERED = 8_192  # token_similarity (a query also keeps its own pairs)
+
 # Characters that join the parts of one word: removed, not turned into a gap ("O'Brien" -> "obrien",
 # "S.R.O." -> "sro", "U.S." -> "us").
 _JOINERS = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4.]")
@@ -137,7 +145,7 @@ def _tokenize(text: str) -> tuple[str, ...]:
     return tuple(_digits_as_letters(m) for m in _WORD.finditer(_NON_ALNUM.sub(" ", folded)))
 
 
-tokenize = lru_cache(maxsize=65536)(_tokenize)
+tokenize = lru_cache(maxsize=NAMES_REMEMBERED)(_tokenize)
 
 
 def tokenizer(*, cached: bool) -> Callable[[str], tuple[str, ...]]:
@@ -173,7 +181,7 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS_REMEMBERED)
 def consonant_key(token: str) -> str:
     """Consonants only, doubled letters once: how abjad scripts write a name.
 
@@ -183,8 +191,7 @@ def consonant_key(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", _VOWELS_W.sub("", token))
 
 
-@lru_cache(maxsize=131072)
-def has_vowel(token: str) -> bool:
+def has_vowel(token: str) -> bool:  # not cached: one regex search costs about a cache lookup
     """True for a token with a written vowel (a, e, i, o, u)."""
     return _VOWEL.search(token) is not None
 

@@ -31,6 +31,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 
 from screening.matching.countries import is_place_word
 from screening.matching.normalize import (
+    TOKEN_PAIRS_REMEMBERED,
     consonant_key,
     has_digit,
     has_vowel,
@@ -211,7 +212,7 @@ def _abjad_pair(a: str, b: str, minimum: int) -> bool:
     )
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=TOKEN_PAIRS_REMEMBERED)
 def token_similarity(a: str, b: str, *, person: bool) -> float:
     """Similarity of two tokens in [0, 1]; 0 below the pairing threshold.
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from screening.matching.normalize import WORDS_REMEMBERED
+
 _UNITS = [
     "zero",
     "one",
@@ -205,7 +207,7 @@ _PHONETIC = (
 )
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS_REMEMBERED)
 def phonetic_key(token: str) -> str:
     """A key that transliteration variants of one name share (see ``_PHONETIC``)."""
     for pattern, replacement in _PHONETIC:

@@ -7,8 +7,12 @@ after every stage:
 
 1. boot: Django, DRF, Celery, psycopg, redis... and this project's modules, and how many
    modules are imported (their bytecode is most of a booted worker);
-2. ``/classify`` in use: numpy and scipy, the classifier artefact, one classification;
-3. ``/screen`` in use: the screening index over the active lists, one screening.
+2. ``/classify`` in use: numpy, the classifier artefact, one classification;
+3. ``/screen`` in use: the screening index over the active lists, one screening;
+4. sustained use (``--names``, default 20,000): that many distinct real names screened and a
+   quarter as many businesses classified, so the engines' bounded caches (word similarities,
+   tokenized names, compound splits) fill as they do in a worker that has run for a while.
+   This is the figure to hold against the goal.
 
 Run it against a database with the lists loaded (``make bench-memory`` loads the bundled
 ones). RSS is the kernel's count for this process (shared pages included), as ``ps`` shows it.
@@ -16,10 +20,14 @@ ones). RSS is the kernel's count for this process (shared pages included), as ``
 
 from __future__ import annotations
 
+import csv
 import gc
 import sys
+from itertools import cycle, islice
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -37,6 +45,12 @@ class Command(BaseCommand):
             action="store_true",
             help="screen with the active lists as they are (default: load_default_watchlists"
             " --if-empty first)",
+        )
+        parser.add_argument(
+            "--names",
+            type=int,
+            default=20_000,
+            help="distinct names screened in the sustained-use stage (0 skips it)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,9 +84,43 @@ class Command(BaseCommand):
             f"+ screening index in use ({len(index)} entities, {index.name_count} names):"
             f" {screened:.0f} MB"
         )
-        verdict = "met" if screened <= GOAL_MB else "not met"
         w(
             f"engines: classifier +{classified - boot:.0f} MB,"
             f" screening +{screened - classified:.0f} MB; total {screened:.0f} MB"
-            f" against the {GOAL_MB} MB goal ({verdict})"
         )
+        final = screened
+        if options["names"]:
+            names = _real_names(options["names"])
+            phrases = _index_phrases(len(names) // 4)
+            for name in names:
+                screen_name(name=name, entity_type="any")
+            for i, phrase in enumerate(phrases):
+                classify_business(name=names[i], description=phrase)
+            gc.collect()
+            final = resident_mb()
+            w(
+                f"+ sustained use ({len(names)} distinct names screened, {len(phrases)} businesses"
+                f" classified): {final:.0f} MB"
+            )
+        verdict = "met" if final <= GOAL_MB else "not met"
+        w(f"result: {final:.0f} MB against the {GOAL_MB} MB goal ({verdict})")
+
+
+def _real_names(count: int) -> list[str]:
+    """Distinct real names: the screening benchmark's queries, listed names and registry names."""
+    bench = Path(settings.BASE_DIR) / "screening" / "data" / "bench"
+    names: dict[str, None] = {}
+    with (bench / "registry_names.csv").open(encoding="utf-8") as fh:
+        names.update(dict.fromkeys(row["name"] for row in csv.DictReader(fh)))
+    with (bench / "real_pairs.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            names.update(dict.fromkeys((row["query"], row["listed"])))
+    return list(islice(names, count))
+
+
+def _index_phrases(count: int) -> list[str]:
+    """NAICS index phrases, in file order (repeated if more are asked for than there are)."""
+    path = Path(settings.BASE_DIR) / "classifications" / "data" / "naics2022_index_file.csv"
+    with path.open(encoding="utf-8") as fh:
+        phrases = [row["index_item_description"] for row in csv.DictReader(fh)]
+    return list(islice(cycle(phrases), count))
