@@ -81,7 +81,13 @@ def _close_job(job: PipelineJob, status: str, error: str = "") -> None:
 def verification_claim(verification_id: uuid.UUID | str, task_id: str) -> dict[str, Any] | None:
     """Claim the run for the delivery ``task_id`` (see the module's docstring); the input
     snapshot to check, or ``None`` when this delivery must not run it."""
-    job, verification = _locked(verification_id)
+    try:
+        job, verification = _locked(verification_id)
+    except (PipelineJob.DoesNotExist, BusinessVerification.DoesNotExist):
+        # Deleted after the message was sent (an erasure, the verification's merchant removed):
+        # there is nothing to run, and raising would only make the worker log a traceback.
+        logger.warning("verification %s no longer exists: message dropped", verification_id)
+        return None
     if verification.status == VerificationStatus.PROCESSING:
         if job.task_id != task_id:
             logger.info(

@@ -121,6 +121,15 @@ def test_a_duplicate_delivery_is_harmless(world: FakeProvider) -> None:
     assert verification.status == first and _decisions(verification) == 1
 
 
+def test_a_message_for_a_deleted_verification_is_dropped_quietly(world: FakeProvider) -> None:
+    """It raised PipelineJob.DoesNotExist in the worker, once per message, with a traceback."""
+    verification = verification_create(merchant=_merchant(world))
+    PipelineJob.objects.filter(subject_id=str(verification.id)).delete()
+    Merchant.objects.filter(verification=verification).update(verification=None)
+    verification.delete()
+    assert _run(verification.id, "task-1") == "skipped"
+
+
 def test_another_delivery_skips_a_run_in_progress(world: FakeProvider) -> None:
     verification = verification_create(merchant=_merchant(world))
     assert verification_claim(verification.id, "task-a") is not None
