@@ -9,11 +9,12 @@ Each token keeps the surface word it came from, so evidence can quote the input,
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import snowballstemmer
 from anyascii import anyascii
@@ -29,13 +30,22 @@ STOPWORDS = frozenset(
     if line.strip() and not line.startswith("#")
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps the word it is working on in itself: one shared by a web worker's
+# threads mangled concurrent words (IndexError, a 500 from /classify under load). One per thread.
+_stemmers = threading.local()
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=16_384)  # ~2 MB when full, in every process that classifies
 def stem(word: str) -> str:
     """Snowball stem of one lower-case word (cached: vocabularies are small)."""
-    return str(_stemmer.stemWord(word))
+    return str(_stemmer().stemWord(word))
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,3 +64,43 @@ def test_a_loaded_classifier_stays_within_its_memory_budget() -> None:
         name="Northwind Outdoor Ltd", description="Online outdoor clothing shop"
     )
     assert result.naics
+
+
+def test_stemming_from_many_threads_gives_each_word_its_own_stem() -> None:
+    """One stemmer shared by a web worker's threads mangled concurrent words: an IndexError (a
+    500 from /classify) or another word's stem, seen under make loadtest."""
+    import sys
+    import threading
+
+    import snowballstemmer
+
+    from classifications.engine.text import stem
+
+    words = [
+        f"{root}{suffix}"
+        for root in ("outfit", "bank", "brew", "plumb", "consult")
+        for suffix in ("ing", "ings", "ed", "er", "ers", "ation", "ational", "ness", "ly")
+    ]
+    words = [f"{w}{'x' * n}" for n in range(40) for w in words]  # distinct, uncached
+    expected = {w: snowballstemmer.stemmer("english").stemWord(w) for w in words}
+    failures: list[str] = []
+
+    def run() -> None:
+        try:
+            for word in words:
+                if stem.__wrapped__(word) != expected[word]:
+                    failures.append(word)
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            failures.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+    try:
+        threads = [threading.Thread(target=run) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
