@@ -8,12 +8,19 @@ seeds 100,000 merchants and verifications (once), and runs wrk (scripts/loadtest
    before every request, a 70/20/10 mix of GET by id (Zipf), list of 50 and POST;
 2. closed-loop capacity of the same mix at 64 connections;
 3. /healthz, cached GET, and POST alone at 64 connections (same run, so ratios hold);
-4. a Zipf read mix over all 100,000 ids, its cache hit rate read from /metrics.
+4. a Zipf read mix over all 100,000 ids, its cache hit rate read from /metrics;
+5. the engines in use: LOADTEST_ENGINE_NAMES (20,000) distinct real names screened and a quarter
+   as many businesses classified through the front (``/api/v1/screen``, ``/api/v1/classify``),
+   so every web worker holds the screening index and the classifier with their caches full;
+6. one Celery worker (one pool process) deciding the jobs the POSTs queued for
+   LOADTEST_WORKER_SECONDS (60), with the offline checks (the website check is off).
 
-For each it prints req/s, p50/p95/p99, errors, the machine's CPU busy %, the CPU that wrk itself
-used (it shares the cores) and the share of the box each part of the stack used (gunicorn,
-PostgreSQL, Redis, nginx), and at the end the RSS of every process. No Celery worker runs:
-POSTs queue their jobs on the broker (the API tier is what is measured). Knobs: LOADTEST_*
+For each wrk scenario it prints req/s, p50/p95/p99, errors, the machine's CPU busy %, the CPU
+that wrk itself used (it shares the cores) and the share of the box each part of the stack used
+(gunicorn, PostgreSQL, Redis, nginx). At the end it prints the RSS of every process, web and
+Celery workers included: issue #10 asks for at most 200 MB each "after the load test, with
+screening and the classifier in use". During the wrk scenarios no Celery worker runs: POSTs
+queue their jobs on the broker (the API tier is what is measured). Knobs: LOADTEST_*
 environment variables (see docs/benchmarks.md).
 """
 
@@ -30,9 +37,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from monitoring.benchdata import index_phrases, real_names  # noqa: E402  (no Django import)
+
 OUT = ROOT / "var" / "loadtest"
 PY = str(ROOT / ".venv" / "bin" / "python")
 FRONT_PORT = int(os.environ.get("LOADTEST_FRONT_PORT", "8480"))
@@ -42,7 +53,10 @@ DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
 SHORT = int(os.environ.get("LOADTEST_SHORT_DURATION", "20"))
 COUNT = int(os.environ.get("LOADTEST_COUNT", "100000"))
 WRK_THREADS = os.environ.get("LOADTEST_WRK_THREADS", "2")
-# Comma-separated subset to run (default all): plan, capacity, healthz, get, post, list, zipf.
+ENGINE_NAMES = int(os.environ.get("LOADTEST_ENGINE_NAMES", "20000"))
+WORKER_SECONDS = int(os.environ.get("LOADTEST_WORKER_SECONDS", "60"))
+# Comma-separated subset to run (default all): plan, capacity, healthz, get, post, list, zipf,
+# engines, worker.
 ONLY = {x.strip() for x in os.environ.get("LOADTEST_SCENARIOS", "").split(",") if x.strip()}
 BASE = f"http://127.0.0.1:{FRONT_PORT}"
 
@@ -67,6 +81,7 @@ def _env() -> dict[str, str]:
         GUNICORN_BIND=f"127.0.0.1:{APP_PORT}",
         PROMETHEUS_MULTIPROC_DIR=str(OUT / "prometheus"),
         LOG_LEVEL="WARNING",
+        MALLOC_ARENA_MAX="2",  # as the image sets it (Dockerfile)
     )
     env.setdefault(
         "FIELD_ENCRYPTION_KEY", "ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM="
@@ -110,7 +125,7 @@ def _cpu_times() -> tuple[float, float]:
 
 # The processes of the stack under test, by command line; CPU is reported per group (wrk is
 # counted apart, from its own rusage).
-_STACK = re.compile(r"gunicorn|nginx|wrk |postgres|redis-server")
+_STACK = re.compile(r"gunicorn|nginx|wrk |postgres|redis-server|celery")
 _GROUPS = ("gunicorn", "postgres", "redis", "nginx")
 
 
@@ -253,6 +268,13 @@ def main() -> int:
         env=env,
         check=True,
     )
+    # The bundled sanctions lists (when none is loaded), for the engines stage and the worker.
+    subprocess.run(
+        [PY, "manage.py", "load_default_watchlists", "--if-empty"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     shutil.rmtree(OUT / "prometheus", ignore_errors=True)
     web = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "kyb/gunicorn_conf.py", "kyb.wsgi"],
@@ -314,11 +336,73 @@ def _scenarios() -> int:
     if "get_cached" in results and "healthz" in results:
         ratio = results["get_cached"]["rps"] / results["healthz"]["rps"]
         print(f"cached GET / healthz req/s: {ratio:.2f}")
-    print("RSS after the run (MB):")
-    for cmd, pid, rss in _rss():
-        print(f"  {rss:7.1f}  {pid:>7}  {cmd}")
+    if ENGINE_NAMES and (not ONLY or "engines" in ONLY):
+        _engines()
+    worker = _worker_start() if WORKER_SECONDS and (not ONLY or "worker" in ONLY) else None
+    try:
+        print("RSS after the run (MB):")
+        for cmd, pid, rss in _rss():
+            print(f"  {rss:7.1f}  {pid:>7}  {cmd}")
+    finally:
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(60)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _post_json(path: str, body: dict) -> None:
+    key = (OUT / "key").read_text().strip()
+    request = urllib.request.Request(  # noqa: S310 - our own front on loopback
+        f"{BASE}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+        response.read()
+
+
+def _engines() -> None:
+    """Screen and classify real names through the front, 8 clients at once (so every web worker
+    builds both engines and fills their caches, as integrators' traffic would)."""
+    names = real_names(ENGINE_NAMES)
+    phrases = index_phrases(len(names) // 4)
+    screens = [
+        {"names": [{"name": n} for n in names[i : i + 100]]} for i in range(0, len(names), 100)
+    ]
+    businesses = [{"name": n, "description": d} for n, d in zip(names, phrases, strict=False)]
+    classifies = [{"businesses": businesses[i : i + 50]} for i in range(0, len(businesses), 50)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda body: _post_json("/api/v1/screen", body), screens))
+        list(pool.map(lambda body: _post_json("/api/v1/classify", body), classifies))
+    print(
+        f"engines in use: {len(names)} names screened and {len(businesses)} businesses classified"
+        f" through the front in {time.monotonic() - started:.1f}s"
+    )
+
+
+def _worker_start() -> subprocess.Popen[bytes]:
+    """One Celery worker deciding the POSTs' queued verifications for WORKER_SECONDS; left
+    running while the RSS is read (the caller stops it)."""
+    env = {**_env(), "WEBSITE_CHECK_ENABLED": "false"}  # no network here
+    log = OUT / "worker.log"
+    worker = subprocess.Popen(
+        [
+            *(str(ROOT / ".venv" / "bin" / "celery"), "-A", "kyb", "worker", "-Q", "verifications"),
+            *("--concurrency", "1", "--loglevel", "INFO", "--without-heartbeat"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    time.sleep(WORKER_SECONDS)
+    decided = log.read_text(errors="replace").count("succeeded in")
+    print(f"Celery worker (1 pool process): {decided} verifications decided in {WORKER_SECONDS}s")
+    return worker
 
 
 if __name__ == "__main__":

@@ -20,18 +20,15 @@ ones). RSS is the kernel's count for this process (shared pages included), as ``
 
 from __future__ import annotations
 
-import csv
 import gc
 import sys
-from itertools import cycle, islice
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from kyb.process_metrics import resident_mb
+from monitoring.benchdata import index_phrases, real_names
 
 GOAL_MB = 200
 
@@ -90,8 +87,8 @@ class Command(BaseCommand):
         )
         final = screened
         if options["names"]:
-            names = _real_names(options["names"])
-            phrases = _index_phrases(len(names) // 4)
+            names = real_names(options["names"])
+            phrases = index_phrases(len(names) // 4)
             for name in names:
                 screen_name(name=name, entity_type="any")
             for i, phrase in enumerate(phrases):
@@ -104,23 +101,3 @@ class Command(BaseCommand):
             )
         verdict = "met" if final <= GOAL_MB else "not met"
         w(f"result: {final:.0f} MB against the {GOAL_MB} MB goal ({verdict})")
-
-
-def _real_names(count: int) -> list[str]:
-    """Distinct real names: the screening benchmark's queries, listed names and registry names."""
-    bench = Path(settings.BASE_DIR) / "screening" / "data" / "bench"
-    names: dict[str, None] = {}
-    with (bench / "registry_names.csv").open(encoding="utf-8") as fh:
-        names.update(dict.fromkeys(row["name"] for row in csv.DictReader(fh)))
-    with (bench / "real_pairs.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            names.update(dict.fromkeys((row["query"], row["listed"])))
-    return list(islice(names, count))
-
-
-def _index_phrases(count: int) -> list[str]:
-    """NAICS index phrases, in file order (repeated if more are asked for than there are)."""
-    path = Path(settings.BASE_DIR) / "classifications" / "data" / "naics2022_index_file.csv"
-    with path.open(encoding="utf-8") as fh:
-        phrases = [row["index_item_description"] for row in csv.DictReader(fh)]
-    return list(islice(cycle(phrases), count))
