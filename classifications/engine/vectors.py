@@ -111,9 +111,6 @@ class Vocabulary(Texts):
         col = self._probe(feature)
         return col if col >= 0 else None
 
-    def has(self, feature: str) -> bool:
-        return self.get(feature) is not None
-
 
 class TfidfSpace:
     """A fitted vocabulary with idf weights; turns texts into L2-normalised sparse rows."""
@@ -129,7 +126,11 @@ class TfidfSpace:
         self.analyzer = analyzer
 
     def _row(self, feats: list[str]) -> tuple[list[int], list[float]]:
-        counts = Counter(c for c in self.vocab.lookup(feats) if c >= 0)
+        return self._row_of(self.vocab.lookup(feats))
+
+    def _row_of(self, found: list[int]) -> tuple[list[int], list[float]]:
+        """Sublinear tf x idf of the looked-up features' columns (-1: not in the vocabulary)."""
+        counts = Counter(c for c in found if c >= 0)
         cols = sorted(counts)
         vals = [(1.0 + math.log(counts[c])) * float(self.idf[c]) for c in cols]
         return cols, vals
@@ -160,12 +161,11 @@ class TfidfSpace:
         ``surfaces``, the input's wording per known word column."""
         if surfaces and self.analyzer is feature_list:
             pairs = features(tokens(text))
-            feats = [f for f, _ in pairs]
-            found = self.vocab.lookup(feats)
+            found = self.vocab.lookup([f for f, _ in pairs])
             surf = {c: s for c, (_, s) in zip(found, pairs, strict=True) if c >= 0}
         else:
-            feats, surf = self.analyzer(text), {}
-        cols, vals = self._row(feats)
+            found, surf = self.vocab.lookup(self.analyzer(text)), {}
+        cols, vals = self._row_of(found)  # one lookup per feature, shared with the surfaces
         norm = math.sqrt(sum(v * v for v in vals)) or 1.0
         return {c: v / norm for c, v in zip(cols, vals, strict=True)}, surf
 
