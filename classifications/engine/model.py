@@ -27,7 +27,7 @@ from typing import Any, cast
 import numpy as np
 
 from .calibration import IsotonicMap
-from .sparse import Columns, Csr, Matrix, row_at, row_max
+from .sparse import Columns, Csr, Matrix, as_csr, row_at, row_max, segment_ids
 from .text import CompoundSplitter, linear_feature_list
 from .vectors import Texts, TfidfSpace
 
@@ -372,13 +372,12 @@ class IndustryClassifier:
         NAICS code's strongest partner gets 1, segment starts, target columns, raw weights."""
         cached = self._partner_cache.get(system)
         if cached is None:
-            xw = self.tables[system].crosswalk
-            assert xw is not None, f"{system} has no crosswalk"
-            if hasattr(xw, "tocsr"):  # a scipy matrix (a model being built)
-                xw = xw.tocsr()
+            crosswalk = self.tables[system].crosswalk
+            assert crosswalk is not None, f"{system} has no crosswalk"
+            xw = as_csr(crosswalk)
             strongest = row_max(xw)
             strongest[strongest == 0] = 1.0
-            every_row = np.repeat(np.arange(xw.shape[0]), np.diff(xw.indptr))
+            every_row = segment_ids(xw.indptr)
             order = np.lexsort((every_row, xw.indices))
             rows, cols = every_row[order], np.asarray(xw.indices)[order]
             raw = np.asarray(xw.data, dtype=np.float64)[order]

@@ -43,17 +43,35 @@ class Csr:
     def dtype(self) -> np.dtype[Any]:
         return self.data.dtype
 
-    def row_ids(self) -> np.ndarray:
-        """The row of each stored value."""
-        return np.repeat(np.arange(self.shape[0], dtype=np.int32), np.diff(self.indptr))
-
     def sort_indices(self) -> None:
         """Order each row's values by column, in place (as scipy's ``sort_indices``)."""
         if len(self.indices) < 2:
             return
-        order = np.lexsort((self.indices, self.row_ids()))
+        order = np.lexsort((self.indices, segment_ids(self.indptr)))
         if np.any(order != np.arange(len(order))):
             self.indices, self.data = self.indices[order], self.data[order]
+
+
+def as_csr(m: Matrix) -> Matrix:
+    """``m`` row-major: a scipy matrix in any format converted, a :class:`Csr` as it is."""
+    return m.tocsr() if hasattr(m, "tocsr") else m
+
+
+def segment_ids(indptr: np.ndarray) -> np.ndarray:
+    """For each stored value, the row (or, column-major, the column) it belongs to."""
+    return np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+
+
+def _transpose(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same stored values compressed along the other axis (``width`` segments), each
+    segment's entries in ascending order, as scipy's CSR <-> CSC conversion leaves them."""
+    owners = segment_ids(indptr)
+    order = np.lexsort((owners, indices))
+    offsets = np.zeros(width + 1, dtype=np.int64)
+    np.cumsum(np.bincount(indices, minlength=width), out=offsets[1:])
+    return offsets, owners[order], data[order]
 
 
 class Columns:
@@ -70,27 +88,22 @@ class Columns:
     indices: np.ndarray
     data: np.ndarray
     shape: tuple[int, int]
-    rows: int
 
     def __init__(self, m: Matrix | Columns) -> None:
         if isinstance(m, Columns):  # a loaded model's linear weights are already columns
-            self.indptr, self.indices, self.data = m.indptr, m.indices, m.data
-            self.shape, self.rows = m.shape, m.rows
+            self.indptr, self.indices, self.data, self.shape = m.indptr, m.indices, m.data, m.shape
             return
-        if hasattr(m, "tocsr"):  # a scipy matrix, in any format
-            m = m.tocsr()
-        csr = Csr(m.data, m.indices, m.indptr, m.shape)
-        assert csr.nnz < 2**31, "more weights than 32-bit offsets address"
-        rows = csr.row_ids()
-        order = np.lexsort((rows, csr.indices))
-        width = csr.shape[1]
-        indptr = np.zeros(width + 1, dtype=np.int64)
-        np.cumsum(np.bincount(csr.indices, minlength=width), out=indptr[1:])
+        m = as_csr(m)
+        assert m.nnz < 2**31, "more weights than 32-bit offsets address"
+        self.shape = (int(m.shape[0]), int(m.shape[1]))
+        data = np.asarray(m.data, dtype=np.float32)
+        indptr, indices, self.data = _transpose(m.indptr, m.indices, data, self.shape[1])
         self.indptr = indptr.astype(np.int32)
-        self.indices = rows[order].astype(np.int32, copy=False)
-        self.data = np.asarray(csr.data, dtype=np.float32)[order]
-        self.shape = csr.shape
-        self.rows = csr.shape[0]
+        self.indices = indices.astype(np.int32, copy=False)
+
+    @property
+    def rows(self) -> int:
+        return self.shape[0]
 
     @property
     def nnz(self) -> int:
@@ -98,11 +111,8 @@ class Columns:
 
     def to_csr(self) -> Csr:
         """The same matrix row-major, each row's columns in ascending order."""
-        cols = np.repeat(np.arange(self.shape[1], dtype=np.int32), np.diff(self.indptr))
-        order = np.lexsort((cols, self.indices))
-        indptr = np.zeros(self.rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.indices, minlength=self.rows), out=indptr[1:])
-        return Csr(self.data[order], cols[order], indptr, self.shape)
+        indptr, indices, data = _transpose(self.indptr, self.indices, self.data, self.rows)
+        return Csr(data, indices, indptr, self.shape)
 
     def dot(self, q: Matrix) -> np.ndarray:
         """``m @ q.T`` as a dense vector (float64) for a 1 x n_features sparse row ``q``."""
@@ -134,6 +144,5 @@ def row_max(m: Matrix) -> np.ndarray:
     counts = np.diff(m.indptr)
     full = (counts == m.shape[1]) & (counts > 0)  # no implicit zero in the row
     out = np.where(full, -np.inf, 0.0)
-    rows = np.repeat(np.arange(m.shape[0]), counts)
-    np.maximum.at(out, rows, np.asarray(m.data, dtype=np.float64))
+    np.maximum.at(out, segment_ids(m.indptr), np.asarray(m.data, dtype=np.float64))
     return out

@@ -351,8 +351,7 @@ def _scenarios() -> int:
     return 0
 
 
-def _post_json(path: str, body: dict) -> None:
-    key = (OUT / "key").read_text().strip()
+def _post_json(path: str, body: dict, key: str) -> None:
     request = urllib.request.Request(  # noqa: S310 - our own front on loopback
         f"{BASE}{path}",
         data=json.dumps(body).encode(),
@@ -373,10 +372,11 @@ def _engines() -> None:
     ]
     businesses = [{"name": n, "description": d} for n, d in zip(names, phrases, strict=False)]
     classifies = [{"businesses": businesses[i : i + 50]} for i in range(0, len(businesses), 50)]
+    key = (OUT / "key").read_text().strip()
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda body: _post_json("/api/v1/screen", body), screens))
-        list(pool.map(lambda body: _post_json("/api/v1/classify", body), classifies))
+        list(pool.map(lambda body: _post_json("/api/v1/screen", body, key), screens))
+        list(pool.map(lambda body: _post_json("/api/v1/classify", body, key), classifies))
     print(
         f"engines in use: {len(names)} names screened and {len(businesses)} businesses classified"
         f" through the front in {time.monotonic() - started:.1f}s"
