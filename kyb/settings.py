@@ -337,7 +337,19 @@ RETENTION_VERIFICATION_EVENTS_DAYS = env_float("RETENTION_VERIFICATION_EVENTS_DA
 RETENTION_WEBHOOK_ATTEMPTS_DAYS = env_float("RETENTION_WEBHOOK_ATTEMPTS_DAYS", 90)
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000)
 RETENTION_TIME_BUDGET_SECONDS = env_float("RETENTION_TIME_BUDGET_SECONDS", 240)
-SCREENING_MATCH_THRESHOLD = env_float("SCREENING_MATCH_THRESHOLD", 0.85)
+
+
+def _match_score(name: str, default: float) -> float:
+    """A match threshold: a score in (0, 1]; outside it every hit, or none, would match."""
+    value = env_float(name, default)
+    if not 0.0 < value <= 1.0:
+        raise ImproperlyConfiguredEnv(f"{name} must be a score in (0, 1], got {value}")
+    return value
+
+
+SCREENING_MATCH_THRESHOLD = _match_score("SCREENING_MATCH_THRESHOLD", 0.85)
+# Hits on organisations (docs/screening.md, "Thresholds").
+SCREENING_ORG_MATCH_THRESHOLD = _match_score("SCREENING_ORG_MATCH_THRESHOLD", 0.78)
 SCREENING_MAX_HITS = env_int("SCREENING_MAX_HITS", 10)
 SCREENING_VERSION_CHECK_SECONDS = env_float("SCREENING_VERSION_CHECK_SECONDS", 5.0)
 # Official list refresh (docs/screening-lists.md): which sources the beat task fetches, how often,

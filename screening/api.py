@@ -13,7 +13,13 @@ from rest_framework.views import APIView
 from kyb.api.schema import ERRORS
 from kyb.api.serializers import CountryField, StrictSerializer
 from screening import selectors
-from screening.services import ENTITY_TYPES, match_threshold, max_hits, screen_name
+from screening.services import (
+    ENTITY_TYPES,
+    match_threshold,
+    match_thresholds,
+    max_hits,
+    screen_name,
+)
 
 MAX_NAMES = 100
 MAX_LIMIT = 50
@@ -44,7 +50,9 @@ class ScreenHitOutputSerializer(serializers.Serializer[Any]):
     programs = serializers.ListField(child=serializers.CharField())
     countries = serializers.ListField(child=serializers.CharField())
     score = serializers.FloatField(help_text="match score in [0, 1]; not a risk score")
-    match = serializers.BooleanField(help_text="score reached the match threshold")
+    match = serializers.BooleanField(
+        help_text="score reached the match threshold for the entry's kind (see thresholds)"
+    )
     explanation = serializers.DictField(help_text="per-feature evidence for the score")
 
 
@@ -70,8 +78,16 @@ class ScreenListOutputSerializer(serializers.Serializer[Any]):
     bundled = serializers.BooleanField(help_text="the snapshot shipped for demos and tests")
 
 
+class ScreenThresholdsOutputSerializer(serializers.Serializer[Any]):
+    organization = serializers.FloatField(help_text="for hits on organisations")
+    default = serializers.FloatField(help_text="for hits on persons and every other kind")
+
+
 class ScreenOutputSerializer(serializers.Serializer[Any]):
-    threshold = serializers.FloatField()
+    threshold = serializers.FloatField(
+        help_text="the default match threshold (persons, other kinds); see thresholds"
+    )
+    thresholds = ScreenThresholdsOutputSerializer()
     lists = ScreenListOutputSerializer(many=True)
     results = ScreenResultOutputSerializer(many=True)
 
@@ -91,6 +107,7 @@ class ScreenApi(APIView):
         results = [self._screen(item, limit) for item in params.validated_data["names"]]
         body = {
             "threshold": match_threshold(),
+            "thresholds": match_thresholds(),
             "lists": selectors.watchlist_freshness(),
             "results": results,
         }

@@ -70,6 +70,14 @@ def test_the_example_files_placeholders_do_not_start(
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.2"])
+def test_a_match_threshold_outside_0_1_does_not_start(value: str) -> None:
+    """0 would make every near name a match, above 1 none: both silently wrong screening."""
+    result = _manage("check", env=dict(PRODUCTION_ENV, SCREENING_ORG_MATCH_THRESHOLD=value))
+    assert result.returncode != 0, result.stdout
+    assert "SCREENING_ORG_MATCH_THRESHOLD must be a score in (0, 1]" in result.stderr
+
+
 def test_makemigrations_runs_on_a_fresh_clone_without_secrets() -> None:
     """It reads only the code; everything else still refuses to start without secrets."""
     bare = {"SECRET_KEY": "", "FIELD_ENCRYPTION_KEY": "", "DEBUG": "false"}

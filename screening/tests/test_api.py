@@ -41,6 +41,7 @@ def test_screen_returns_hits_per_name_with_list_versions(api: APIClient) -> None
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["threshold"] == 0.85
+    assert body["thresholds"] == {"organization": 0.78, "default": 0.85}
     assert [(x["source"], x["version"], x["entry_count"]) for x in body["lists"]] == [
         ("ofac_sdn", 1, 17)
     ]

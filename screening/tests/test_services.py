@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from merchants.tests.factories import MerchantFactory
+from screening.matching.index import ListEntity, ScreeningIndex
 from screening.models import ClearedHit, WatchList, WatchListEntry
 from screening.services import (
     ScreeningError,
@@ -228,3 +229,21 @@ def test_a_typed_search_from_the_threshold_skips_the_other_type(
     searched.clear()
     assert search("Hesa Trade Center", qualifiers=qualifiers, floor=0.75, limit=5)
     assert sorted(searched) == [False, True]  # the report floor still shows near misses
+
+
+def test_organisations_match_from_their_own_threshold(settings: pytest.FixtureRequest) -> None:
+    """Organisations match from 0.78, persons from 0.85 (docs/screening.md, "Thresholds"): two
+    real aliases from the OFAC list, each scoring between the two thresholds."""
+    org = ListEntity("ofac_sdn", "10863", "organization", "7TH OF TIR")
+    person = ListEntity("ofac_sdn", "7", "person", "Omar Mahmoud UTHMAN")
+    index = ScreeningIndex([org, person])
+    (company,) = screen_name(name="7TH OF TIR INDUSTRIES", entity_type="organization", index=index)
+    (someone,) = screen_name(name="Umar UTHMAN", entity_type="person", index=index)
+    assert 0.78 <= company.score < 0.85 and company.match is True
+    assert 0.78 <= someone.score < 0.85 and someone.match is False  # a near miss
+    # Monitoring keeps matches only: the organisation, not the person.
+    assert screen_name(name="Umar UTHMAN", index=index, matches_only=True) == []
+    assert screen_name(name="7TH OF TIR INDUSTRIES", index=index, matches_only=True)
+    settings.SCREENING_ORG_MATCH_THRESHOLD = 0.85  # type: ignore[attr-defined]
+    (company,) = screen_name(name="7TH OF TIR INDUSTRIES", entity_type="organization", index=index)
+    assert company.match is False
