@@ -21,7 +21,12 @@ from kyb.queues import Queue
 from screening import engine, events, selectors
 from screening.hits import ScreeningHit
 from screening.loaders import LoadIssue, ParsedEntry, parse_files
-from screening.matching.index import CHANGE_MEMO_MAX, ScreeningIndex, build_qualifiers
+from screening.matching.index import (
+    CHANGE_MEMO_MAX,
+    ByPartition,
+    ScreeningIndex,
+    build_qualifiers,
+)
 from screening.models import (
     ClearedHit,
     ListSource,
@@ -108,7 +113,13 @@ def screen_name(
     if entity_type not in ENTITY_TYPES:
         raise ScreeningError(f"entity_type must be one of {', '.join(ENTITY_TYPES)}")
     thresholds = match_thresholds()
-    lowest = min(thresholds.values())
+    if entity_type == "person":
+        # A person's name meets organisations at the default threshold: after the type
+        # penalty only an identical name could reach theirs, and monitoring would search every
+        # person's name through the organisations for it.
+        thresholds = dict.fromkeys(thresholds, thresholds["default"])
+    # Person names are held in one partition of the index, every other kind in the other.
+    person, other = thresholds["default"], min(thresholds.values())
     cap = max_hits() if limit is None else limit
     if cleared is None:
         cleared = (
@@ -118,8 +129,8 @@ def screen_name(
     matches = (index or engine.current_index()).search(
         name,
         qualifiers=qualifiers,
-        floor=max(0.0, lowest - REPORT_MARGIN),
-        at_least=lowest if matches_only else None,
+        floor=ByPartition(max(0.0, person - REPORT_MARGIN), max(0.0, other - REPORT_MARGIN)),
+        at_least=ByPartition(person, other) if matches_only else None,
         limit=cap + len(cleared),
     )
     hits = []

@@ -69,6 +69,18 @@ class ListEntity:
 
 
 @dataclass(frozen=True, slots=True)
+class ByPartition:
+    """A score that differs between the person names and every other name (organisations'
+    match threshold is lower than persons', docs/screening.md "Thresholds")."""
+
+    person: float
+    other: float
+
+    def of(self, person: bool) -> float:
+        return self.person if person else self.other
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """A scored hit of one query against one entity (its best-matching name)."""
 
@@ -585,17 +597,22 @@ class ScreeningIndex:
         name: str,
         *,
         qualifiers: Qualifiers,
-        floor: float,
+        floor: float | ByPartition,
         limit: int,
-        at_least: float | None = None,
+        at_least: float | ByPartition | None = None,
     ) -> list[Match]:
         """Entities whose best name scores at least `floor`, best first, at most `limit`.
 
         ``at_least``: only entities scoring that much are wanted (the match threshold, when near
         misses are not reported). Candidates are still generated from `floor`: the candidate
         bounds are tight only with its margin (the short-form and legal-form rules score some
-        names above their bound), so raising the floor itself would lose matches.
+        names above their bound), so raising the floor itself would lose matches. Either may
+        differ between person names and the others (:class:`ByPartition`).
         """
+        if not isinstance(floor, ByPartition):
+            floor = ByPartition(floor, floor)
+        if at_least is not None and not isinstance(at_least, ByPartition):
+            at_least = ByPartition(at_least, at_least)
         # Both partitions are searched: type is a qualifier, not a filter. A name of the other
         # type pays TYPE_MISMATCH_PENALTY, so it is looked for with a floor raised by as much.
         # A partition where even an exact name, with an agreeing country, scores below
@@ -607,8 +624,8 @@ class ScreeningIndex:
         for person in (True, False):
             mismatch = wanted != "any" and (wanted == PERSON) != person
             penalty = TYPE_MISMATCH_PENALTY if mismatch else 0.0
-            if at_least is None or best_possible - penalty >= at_least:
-                floors[person] = floor + penalty
+            if at_least is None or best_possible - penalty >= at_least.of(person):
+                floors[person] = floor.of(person) + penalty
         forms: dict[bool, NameForm] = {}
 
         def form_of(person: bool) -> NameForm:
@@ -632,9 +649,19 @@ class ScreeningIndex:
                 if entity_idx not in best:  # otherwise scored with its identifier already
                     person = self._entities[entity_idx].entity.entity_type == PERSON
                     self._consider_identifier(best, entity_idx, form_of(person), qualifiers)
-        wanted_score = floor if at_least is None else max(floor, at_least)
+        wanted_score = {
+            person: floor.of(person)
+            if at_least is None
+            else max(floor.of(person), at_least.of(person))
+            for person in (True, False)
+        }
+        entities = self._entities
         ranked = sorted(
-            ((score, idx) for idx, (score, _, _) in best.items() if score >= wanted_score),
+            (
+                (score, idx)
+                for idx, (score, _, _) in best.items()
+                if score >= wanted_score[entities[idx].entity.entity_type == PERSON]
+            ),
             key=lambda item: (
                 -item[0],
                 self._entities[item[1]].entity.list_source,

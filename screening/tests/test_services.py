@@ -244,6 +244,13 @@ def test_organisations_match_from_their_own_threshold(settings: pytest.FixtureRe
     # Monitoring keeps matches only: the organisation, not the person.
     assert screen_name(name="Umar UTHMAN", index=index, matches_only=True) == []
     assert screen_name(name="7TH OF TIR INDUSTRIES", index=index, matches_only=True)
+    # A name screened as a person's meets organisations at the default threshold (the type
+    # penalty leaves an identical name at 0.80), and monitoring skips them for it.
+    (crossed,) = screen_name(name="7TH OF TIR", entity_type="person", index=index)
+    assert crossed.score == pytest.approx(0.80) and crossed.match is False
+    assert (
+        screen_name(name="7TH OF TIR", entity_type="person", index=index, matches_only=True) == []
+    )
     settings.SCREENING_ORG_MATCH_THRESHOLD = 0.85  # type: ignore[attr-defined]
     (company,) = screen_name(name="7TH OF TIR INDUSTRIES", entity_type="organization", index=index)
     assert company.match is False
