@@ -23,7 +23,9 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-accesslog = "-"
+# "-" (stdout) unless GUNICORN_ACCESS_LOG says otherwise; empty turns it off, as docker-compose.yml
+# does behind the front, which logs every request itself (deploy/nginx/kyb.conf).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 # The access log must not carry PII: GET /api/v1/merchants?tax_id=... is a search by tax id.
 logger_class = "kyb.access_log.RedactingLogger"

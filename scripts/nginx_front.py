@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "nginx" / "kyb.conf"
-VARIABLES = ("KYB_UPSTREAM", "KYB_LISTEN")
+VARIABLES = ("KYB_UPSTREAM", "KYB_LISTEN", "KYB_ACCESS_LOG")
 
 MAIN = """\
 worker_processes {workers};
@@ -24,7 +24,6 @@ error_log {dir}/error.log warn;
 daemon {daemon};
 events {{ worker_connections 4096; }}
 http {{
-    access_log {dir}/access.log;
     client_body_temp_path {dir}/client_body;
     proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi;
@@ -35,11 +34,13 @@ http {{
 """
 
 
-def render_site(*, upstream: str, listen: str) -> str:
-    """kyb.conf with ``${KYB_UPSTREAM}`` and ``${KYB_LISTEN}`` substituted; nginx's own
-    ``$variables`` are left alone (what ``envsubst '${KYB_UPSTREAM} ${KYB_LISTEN}'`` does)."""
-    values = {"KYB_UPSTREAM": upstream, "KYB_LISTEN": listen}
-    return re.sub(r"\$\{(KYB_UPSTREAM|KYB_LISTEN)\}", lambda m: values[m[1]], TEMPLATE.read_text())
+def render_site(*, upstream: str, listen: str, access_log: str) -> str:
+    """kyb.conf with ``${KYB_UPSTREAM}``, ``${KYB_LISTEN}`` and ``${KYB_ACCESS_LOG}``
+    substituted; nginx's own ``$variables`` are left alone (what ``envsubst`` given those three
+    names does)."""
+    values = {"KYB_UPSTREAM": upstream, "KYB_LISTEN": listen, "KYB_ACCESS_LOG": access_log}
+    pattern = r"\$\{(" + "|".join(VARIABLES) + r")\}"
+    return re.sub(pattern, lambda m: values[m[1]], TEMPLATE.read_text())
 
 
 def write_local(
@@ -48,7 +49,8 @@ def write_local(
     """Write kyb.conf and a main nginx.conf under ``directory``; return the main file."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "kyb.conf").write_text(render_site(upstream=upstream, listen=listen))
+    site = render_site(upstream=upstream, listen=listen, access_log=str(directory / "access.log"))
+    (directory / "kyb.conf").write_text(site)
     main = directory / "nginx.conf"
     main.write_text(MAIN.format(dir=directory, workers=workers, daemon="on" if daemon else "off"))
     return main

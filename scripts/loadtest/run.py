@@ -83,6 +83,8 @@ def _env() -> dict[str, str]:
         LOG_LEVEL="WARNING",
         MALLOC_ARENA_MAX="2",  # as the image sets it (Dockerfile)
     )
+    # The front logs every request, so gunicorn does not (docker-compose.yml); "-" turns it on.
+    env.setdefault("GUNICORN_ACCESS_LOG", "")
     env.setdefault(
         "FIELD_ENCRYPTION_KEY", "ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM="
     )  # the seeded rows hold no tax id
