@@ -3,7 +3,8 @@
 Run it after a deploy that changed the cache schema (``kyb.cache.SCHEMA_VERSION``) or after a
 cache flush, so the first minutes of traffic do not all go to PostgreSQL. It writes the N most
 recent verifications (the ones integrators poll) with SET NX: entries already cached, and
-tombstones of rows being written right now, are left alone.
+tombstones of rows being written right now, are left alone. Their TTLs are spread over
+[CACHE_TTL_VERIFICATION / 2, CACHE_TTL_VERIFICATION], so they do not all expire at once.
 """
 
 from __future__ import annotations
