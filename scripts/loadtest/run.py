@@ -301,7 +301,7 @@ def main() -> int:
 def _scenarios() -> int:
     print(f"front http://127.0.0.1:{FRONT_PORT} (nginx) -> gunicorn 127.0.0.1:{APP_PORT}")
     warm = subprocess.run(
-        [PY, "manage.py", "cache_warm", "--recent", str(COUNT)],
+        [PY, "manage.py", "cache_warm", "--ids", str(OUT / "verifications.txt")],
         env=_env(),
         capture_output=True,
         text=True,

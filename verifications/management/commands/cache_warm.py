@@ -1,4 +1,5 @@
-"""``manage.py cache_warm [--recent N]``: fill the verification cache before traffic does.
+"""``manage.py cache_warm [--recent N | --ids FILE]``: fill the verification cache before traffic
+does.
 
 Run it after a deploy that changed the cache schema (``kyb.cache.SCHEMA_VERSION``) or after a
 cache flush, so the first minutes of traffic do not all go to PostgreSQL. It writes the N most
@@ -10,11 +11,14 @@ tombstones of rows being written right now, are left alone. Their TTLs are sprea
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import QuerySet
 
 from kyb.cache import cache_fill_many
 from verifications.models import BusinessVerification
@@ -26,14 +30,35 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--recent", type=int, default=20_000, help="how many (newest first)")
+        parser.add_argument(
+            "--ids",
+            type=Path,
+            help="warm exactly these verifications instead: a file of ids, one a line "
+            "(the load test's read set)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        rows = BusinessVerification.objects.order_by("-created_at")[: options["recent"]]
+        if options["recent"] < 0:
+            raise CommandError("--recent must be 0 or more")
+        wanted: list[uuid.UUID] | None = None
+        if options["ids"] is not None:
+            try:
+                wanted = [uuid.UUID(x) for x in options["ids"].read_text().split()]
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--ids: {exc}") from exc
+
+        def querysets() -> Iterator[QuerySet[BusinessVerification]]:
+            if wanted is None:
+                yield BusinessVerification.objects.order_by("-created_at")[: options["recent"]]
+                return
+            for start in range(0, len(wanted), 1000):
+                yield BusinessVerification.objects.filter(id__in=wanted[start : start + 1000])
 
         def entries() -> Iterator[tuple[object, bytes]]:
-            for verification in rows.iterator(chunk_size=1000):
-                yield verification.id, verification_payload(verification)
+            for rows in querysets():
+                for verification in rows.iterator(chunk_size=1000):
+                    yield verification.id, verification_payload(verification)
 
         written = cache_fill_many(
             VERIFICATION_NAMESPACE, entries(), settings.CACHE_TTL_VERIFICATION
