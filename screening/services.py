@@ -138,6 +138,8 @@ def screen_name(
         entity = found.entity
         if cleared.get((entity.list_source, entity.entity_id)) == entity.content_hash:
             continue
+        # The index filters by partition (persons, everything else); a vessel or an aircraft
+        # shares the organisations' partition and floor but not their threshold.
         threshold = thresholds.get(entity.entity_type, thresholds["default"])
         if found.score < threshold - REPORT_MARGIN or (matches_only and found.score < threshold):
             continue

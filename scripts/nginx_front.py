@@ -3,7 +3,7 @@
     python scripts/nginx_front.py --upstream 127.0.0.1:8000 --listen 127.0.0.1:8080 --dir var/nginx
     nginx -p var/nginx -c nginx.conf            # start (it daemonizes; stop: nginx ... -s quit)
 
-Writes ``DIR/kyb.conf`` (the template with the two variables filled in, as envsubst would) and
+Writes ``DIR/kyb.conf`` (the template with its variables filled in, as envsubst would) and
 ``DIR/nginx.conf`` (a main file that includes it, with pid, logs and temp files under DIR).
 The same function renders it for the tests (tests/test_front.py).
 """
@@ -38,7 +38,7 @@ def render_site(*, upstream: str, listen: str, access_log: str) -> str:
     """kyb.conf with ``${KYB_UPSTREAM}``, ``${KYB_LISTEN}`` and ``${KYB_ACCESS_LOG}``
     substituted; nginx's own ``$variables`` are left alone (what ``envsubst`` given those three
     names does)."""
-    values = {"KYB_UPSTREAM": upstream, "KYB_LISTEN": listen, "KYB_ACCESS_LOG": access_log}
+    values = dict(zip(VARIABLES, (upstream, listen, access_log), strict=True))
     pattern = r"\$\{(" + "|".join(VARIABLES) + r")\}"
     return re.sub(pattern, lambda m: values[m[1]], TEMPLATE.read_text())
 

@@ -84,3 +84,5 @@ def test_cache_warm_ids_warms_exactly_the_listed_verifications(tmp_path: Path) -
         call_command("cache_warm", ids=listed)
     with pytest.raises(CommandError, match="--ids"):
         call_command("cache_warm", ids=tmp_path / "missing.txt")
+    with pytest.raises(CommandError, match="not allowed with"):
+        call_command("cache_warm", "--recent", "3", "--ids", str(listed))

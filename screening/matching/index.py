@@ -664,8 +664,8 @@ class ScreeningIndex:
             ),
             key=lambda item: (
                 -item[0],
-                self._entities[item[1]].entity.list_source,
-                self._entities[item[1]].entity.entity_id,
+                entities[item[1]].entity.list_source,
+                entities[item[1]].entity.entity_id,
             ),
         )
         return [self._explained(idx, *best[idx][1:], qualifiers) for _, idx in ranked[:limit]]

@@ -29,8 +29,9 @@ class Command(BaseCommand):
     help = "Warm the verification cache with the most recent verifications."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--recent", type=int, default=20_000, help="how many (newest first)")
-        parser.add_argument(
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--recent", type=int, default=20_000, help="how many (newest first)")
+        which.add_argument(
             "--ids",
             type=Path,
             help="warm exactly these verifications instead: a file of ids, one a line "
