@@ -1,10 +1,12 @@
 """In-memory screening index: candidate generation by token, typo and phonetic keys, then scoring.
 
 Building: every primary name and alias of every entity becomes a :class:`NameForm`, in one of two
-partitions (person names, all other names). Its tokens, and the concatenations of adjacent tokens
+partitions (person names, all other names); a name with a bracketed part is also indexed without
+it (:func:`unbracketed`). Its tokens, and the concatenations of adjacent tokens
 (so "AERO CARIBBEAN" meets "AEROCARIBBEAN"), enter the partition's vocabulary. Each vocabulary
 token is reachable from its one-character deletions (SymSpell: two tokens one edit apart share a
 deletion key) and, for person tokens of five or more letters, from its consonant skeleton.
+Organisation words are also reached by their equivalents in other languages (ZAVOD / PLANT).
 
 Searching: each query token is looked up through the same keys and checked with
 :func:`token_similarity`; the names holding the tokens reached are the candidates, kept only if
@@ -40,6 +42,7 @@ from screening.matching.scoring import (
     token_similarity,
 )
 from screening.matching.variants import nicknames_of, phonetic_key
+from screening.matching.vocabulary import org_word_equivalents
 
 MAX_CANDIDATES = 32
 # Query words whose similar vocabulary tokens each partition remembers (about 1 MB when full;
@@ -124,6 +127,20 @@ def alternative_names(name: str) -> list[str]:
         return []
     parts = [p.strip(" ,.-") for p in _SEPARATORS.split(name)]
     return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]
+
+
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
+
+
+def unbracketed(name: str) -> str:
+    """A listed name without its bracketed parts, which it is also indexed as.
+
+    Lists put acronyms and places in brackets inside a name ("PETROIRAN DEVELOPMENT COMPANY
+    (PEDCO) LIMITED", "GOLFRATE HOLDINGS (ANGOLA) LDA"), where a query rarely repeats them.
+    Only listed names: a screened name without its brackets can be a far shorter, generic name
+    ("(WEST YORKSHIRE) VAN RENTAL LIMITED"), which made real companies false hits.
+    """
+    return " ".join(_BRACKETED.sub(" ", name).split())
 
 
 # A key table row: the key's hash above the vocabulary token id (see _KeyTable).
@@ -334,7 +351,7 @@ class _Partition:
             if len(token) >= 5:
                 skeletons.append(row(skeleton(token), tid))
             if token.isalpha() and len(token) >= 2:
-                if self.person or len(token) >= 5:
+                if self.person or len(token) >= 4:
                     phonetic.append(row(phonetic_of(token), tid))
                 if vowelled(token):
                     consonants.append(row(consonants_of(token), tid))
@@ -364,7 +381,7 @@ class _Partition:
         if not joined and len(token) >= 5:
             self.skeletons.reach(reached, skeleton(token))
         if token.isalpha() and len(token) >= 2:
-            if person or (not joined and len(token) >= 5):
+            if person or (not joined and len(token) >= 4):
                 self.phonetic.reach(reached, phonetic_key(token))
             if not has_vowel(token):
                 key = consonant_key(token)
@@ -373,6 +390,8 @@ class _Partition:
                     self.consonants.reach(reached, key[1:])
                 if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
                     self.consonants.reach(reached, key + "l")
+            if not person and not joined:  # ZAVOD / PLANT: see vocabulary.org_word_groups
+                reached |= self._spelled(org_word_equivalents(token))
             if person:
                 reached |= self._spelled(nicknames_of(token))
                 if len(token) <= 3 and ("o" in token or "u" in token):
@@ -582,7 +601,8 @@ class ScreeningIndex:
             self._identifiers[value].append(entity_idx)
         person = entity.entity_type == PERSON
         seen: set[tuple[str, ...]] = set()
-        for name in (entity.primary_name, *entity.aliases):
+        names = (entity.primary_name, *entity.aliases)
+        for name in (*names, *(unbracketed(n) for n in names if "(" in n)):
             form = prepare(name, person=person, cached=False)
             if not form.tokens or form.tokens in seen:
                 continue

@@ -50,6 +50,7 @@ from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
     PERSON_PARTICLES,
+    same_org_word,
     split_legal_forms,
     strip_person_titles,
 )
@@ -59,6 +60,8 @@ TRANSLITERATION_SIMILARITY = 0.88
 NICKNAME_SIMILARITY = 0.9
 SHORT_NAME_SIMILARITY = 0.86
 ACRONYM_SIMILARITY = 0.9
+SYMBOL_SIMILARITY = 0.87
+DOUBLED_LETTER_SIMILARITY = 0.95
 WORD_FORM_SIMILARITY = 0.86
 WORD_STEM_MIN = 7
 WEAK_ALIAS_CAP = 0.8
@@ -84,6 +87,7 @@ PERSON = "person"
 # (each empty frozenset costs 216 bytes; the index holds one per listed name).
 NO_WORDS: frozenset[str] = frozenset()
 _LATIN_LETTER = re.compile("[A-Za-z]")
+_DOUBLED = re.compile(r"(.)\1+")
 ORGANIZATION = "organization"
 
 
@@ -222,12 +226,20 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     transliteration variants with the same phonetic key (YEVGENY / EVGENIY, XI / SHI, QASIM /
     KASSIM), abjad spellings without vowels (MHMD /
     MOHAMMED); in person names nicknames (BILL / WILLIAM), consonant skeletons (HUSSEIN / HUSAYN)
-    and a dropped letter in a three-letter name (PAK / PARK).
+    and a dropped letter in a three-letter name (PAK / PARK). In organisation names also: one
+    descriptor in two languages (ZAVOD / PLANT, PROEKT / PROJECT: vocabulary.org_word_groups), a
+    doubled letter (HAQQ / HAQ), one phonetic key in a four-letter word (GHODS / QODS), and the
+    same skeleton in two words of one length give or take a letter that start and end alike
+    (HEZBOLLAH / HIZBALLAH; BELLETECH / BALTECH stay apart).
     """
     if a == b:
         return 1.0
     if not (a.isalpha() and b.isalpha()):
         return 0.0  # numbers must agree exactly
+    if not person and _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
+        return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
+    if not person and same_org_word(a, b):
+        return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
@@ -248,7 +260,9 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
             # O and U are one vowel apart in many romanisations (Khmer HUN written "hon", Korean
             # JONG / JUNG): in a short name they are the same name.
             return SHORT_NAME_SIMILARITY
-        return _transliterated(a, b, person)
+        # A four-letter organisation word may be a transliteration (GHODS / QODS) if its
+        # phonetic key keeps four letters.
+        return _transliterated(a, b, person or (shortest == 4 and len(phonetic_key(a)) >= 4))
     sim = JaroWinkler.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
         limit = _max_edits(min(len(a), len(b)))
@@ -265,12 +279,20 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         stem = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shortest)
         if stem >= WORD_STEM_MIN and stem >= shortest - 2:
             return WORD_FORM_SIMILARITY
-    skeleton_close = (person and sim >= 0.8) or (sim >= 0.85 and shortest >= 6)
+    skeleton_close = (
+        (person and sim >= 0.8)
+        or (sim >= 0.85 and shortest >= 6)
+        or (sim >= 0.8 and shortest >= 5 and abs(len(a) - len(b)) <= 1 and _same_ends(a, b))
+    )
     if skeleton_close and abs(len(a) - len(b)) <= 2:
         key = skeleton(a)
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
+
+
+def _same_ends(a: str, b: str) -> bool:
+    return a[0] == b[0] and a[-1] == b[-1]
 
 
 def _transliterated(a: str, b: str, person: bool) -> float:

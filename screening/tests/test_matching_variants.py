@@ -44,6 +44,14 @@ ORGANISATIONS = [
     "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
     "ООО БЕРЕЗКА",
     "株式会社ミドリ",
+    "KRASNOYARSK GLOBAL RESOURCES LLC",
+    "ORION PROJECT LLC",
+    "TVERSKOY MACHINE-BUILDING PLANT",
+    "QODS MARINE INDUSTRIES",
+    "KATAIB AL HIZBALLAH AL NUJABA",
+    "DAR AL-HAQ FOUNDATION",
+    "PETROVOLGA DEVELOPMENT COMPANY (PVDC) LIMITED",
+    "BALTECH",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -154,6 +162,39 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             "VOLGA RIVER FREIGHT ALLIANCE (VRFA)",
             id="listed-acronym-in-brackets",
         ),
+        # Descriptor words written in another language (rigour's org symbols): transliterated,
+        # in Cyrillic, or the German spelling.
+        pytest.param(
+            "Krasnoyarsk Globalnye Resursy OOO",
+            "KRASNOYARSK GLOBAL RESOURCES LLC",
+            id="descriptor-words-transliterated",
+        ),
+        pytest.param(
+            "ООО Красноярск Глобальные Ресурсы",
+            "KRASNOYARSK GLOBAL RESOURCES LLC",
+            id="descriptor-words-cyrillic",
+        ),
+        pytest.param("ООО Орион Проект", "ORION PROJECT LLC", id="descriptor-word-cyrillic"),
+        pytest.param(
+            "Tverskoy Machine-Building Zavod",
+            "TVERSKOY MACHINE-BUILDING PLANT",
+            id="descriptor-word-zavod-plant",
+        ),
+        # Persian and Arabic spellings of organisation words: GH for Q in a short word, vowels
+        # and a KH for K in long ones, a doubled letter.
+        pytest.param("GHODS MARINE INDUSTRIES", "QODS MARINE INDUSTRIES", id="phonetic-q-gh-org"),
+        pytest.param(
+            "KHATAIB AL HEZBOLLAH AL NUJABA",
+            "KATAIB AL HIZBALLAH AL NUJABA",
+            id="transliterated-vowels-org",
+        ),
+        pytest.param("DAR AL-HAQQ FOUNDATION", "DAR AL-HAQ FOUNDATION", id="doubled-letter-org"),
+        # A listed name's bracketed part (an acronym, a place) that is not at its end.
+        pytest.param(
+            "PETRO VOLGA DEVELOPMENT COMPANY",
+            "PETROVOLGA DEVELOPMENT COMPANY LIMITED",
+            id="listed-name-without-its-bracketed-part",
+        ),
     ],
 )
 def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
@@ -219,6 +260,10 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Island AG", id="shared-place-word-only"),
         pytest.param("NIOC Trading", id="acronym-with-legal-form-and-other-words"),
         pytest.param("Kestrel Internet Industries", id="different-word-sharing-a-stem"),
+        pytest.param("Belletech Corp", id="different-word-with-a-like-skeleton"),
+        pytest.param(
+            "Novosibirsk Globalnye Resursy OOO", id="only-translated-descriptor-words-shared"
+        ),
     ],
 )
 def test_organisation_false_hit_stays_away(index: ScreeningIndex, query: str) -> None:
