@@ -14,6 +14,9 @@ from django.core.cache import cache
 # (saleor's per-worker prefix), and clearing is scoped to that prefix.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 settings.CACHES["default"]["KEY_PREFIX"] = f"{settings.CACHES['default']['KEY_PREFIX']}-{_worker}"
+# The rate-limit buckets and the key epoch live beside the cache under CACHE_KEY_PREFIX: one
+# worker's revocation bumped the epoch another worker's test was holding still.
+settings.CACHE_KEY_PREFIX = f"{settings.CACHE_KEY_PREFIX}-{_worker}"
 
 
 @pytest.fixture(autouse=True)
