@@ -8,9 +8,11 @@ import time
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from prometheus_client import REGISTRY
 
+from kyb.api import ratelimit
 from kyb.api.ratelimit import rate_limit_hit
 from kyb.tests.api_client import ApiClient
 
@@ -56,6 +58,28 @@ def test_redis_down_fails_open_and_is_counted(api: ApiClient) -> None:
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response
     assert REGISTRY.get_sample_value("kyb_ratelimit_fail_open_total") == before + 1
+
+
+def test_a_script_redis_forgot_is_loaded_again() -> None:
+    key = uuid.uuid4().hex
+    assert rate_limit_hit(key_id=key, limit=10, window=60) is not None
+    ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client.script_flush()
+    decision = rate_limit_hit(key_id=key, limit=10, window=60)
+    assert decision is not None  # not failed open
+    assert decision.remaining == 8
+
+
+def test_a_connection_redis_dropped_is_made_again() -> None:
+    key = uuid.uuid4().hex
+    assert rate_limit_hit(key_id=key, limit=10, window=60) is not None
+    conn = ratelimit._connection(settings.RATE_LIMIT_REDIS_URL)
+    conn.send_command("CLIENT", "ID")
+    client_id = conn.read_response()
+    client = ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client
+    assert client.client_kill_filter(_id=client_id) == 1
+    decision = rate_limit_hit(key_id=key, limit=10, window=60)
+    assert decision is not None  # not failed open
+    assert decision.remaining == 8
 
 
 def _sleep_until_phase(period: float, start: float, end: float) -> None:
