@@ -97,6 +97,26 @@ def key_resolve(plaintext: str) -> tuple[str, KeyInfo | None]:
     return key_hash, _remember(key_hash, _load(key_hash, _current_epoch()))
 
 
+def key_peek(plaintext: str) -> tuple[str, KeyInfo | None]:
+    """(hash, entry) from memory only: ``None`` when the ring has no fresh entry (the caller
+    then takes the path that may load it from the database)."""
+    key_hash = api_key_hash(plaintext)
+    info = _keys.get(key_hash)
+    if info is not None and time.monotonic() - info.loaded_at < KEY_CACHE_SECONDS:
+        return key_hash, info
+    return key_hash, None
+
+
+def key_holds(info: KeyInfo, epoch: bytes | None) -> bool:
+    """Whether ``key_confirm`` would keep the entry as it is, without the database."""
+    return epoch is not None and info.epoch == epoch
+
+
+def key_touch_due(info: KeyInfo) -> bool:
+    """Whether ``key_touch`` would write ``last_used_at`` now."""
+    return info.last_used_at is None or timezone.now() - info.last_used_at > LAST_USED_RESOLUTION
+
+
 def _client() -> Any:
     from kyb.api.ratelimit import _script
 
@@ -143,9 +163,8 @@ def key_instance(info: KeyInfo) -> ApiKey:
 
 
 def key_touch(info: KeyInfo) -> None:
-    now = timezone.now()
-    if info.last_used_at is None or now - info.last_used_at > LAST_USED_RESOLUTION:
-        info.last_used_at = now
+    if key_touch_due(info):
+        info.last_used_at = now = timezone.now()
         ApiKey.objects.filter(pk=info.id).update(last_used_at=now)
 
 

@@ -17,6 +17,15 @@ API_VERSION = "v1"
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
+def api_headers(path: str, response: HttpResponseBase) -> None:
+    """The headers of every ``/api/`` response (also set by the WSGI fast read, which answers
+    before this middleware runs)."""
+    response["API-Version"] = API_VERSION
+    if path.startswith(f"{API_PREFIX}{API_VERSION}/"):
+        # JSON only: nothing in a response may load, run or be framed, whatever it contains.
+        response.setdefault("Content-Security-Policy", API_CSP)
+
+
 class ApiMiddleware:
     """For ``/api/`` requests: refuse oversize bodies early (413), echo ``API-Version``, and
     attach ``X-RateLimit-*`` headers from the throttle's decision."""
@@ -28,10 +37,7 @@ class ApiMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         response = self._too_large(request) or self.get_response(request)
-        response["API-Version"] = API_VERSION
-        if request.path.startswith(f"{API_PREFIX}{API_VERSION}/"):
-            # JSON only: nothing in a response may load, run or be framed, whatever it contains.
-            response.setdefault("Content-Security-Policy", API_CSP)
+        api_headers(request.path, response)
         decision = getattr(request, "kyb_rate_decision", None)
         if decision is not None:
             response["X-RateLimit-Limit"] = str(decision.limit)
