@@ -29,6 +29,7 @@ view would. A read answered by ``FastReadApp`` is counted in ``kyb_api_fast_read
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_script_name
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -58,6 +60,8 @@ from kyb.api.keyring import (
 )
 from kyb.api.middleware import ThresholdGZipMiddleware, api_headers
 from kyb.api.ratelimit import LIMITED, RateDecision, rate_limit_call
+
+logger = logging.getLogger("kyb.api")
 
 Loader = Callable[[str], tuple[object, bytes] | None]
 
@@ -338,7 +342,12 @@ class FastReadApp:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
-        response = self._answer(environ)
+        try:
+            response = self._answer(environ)
+        except Exception:  # a bug here must not cost the request: Django answers it
+            logger.exception("fast read in front of Django failed; Django answers")
+            environ[ENVIRON_KEY] = DECLINED
+            response = None
         if response is None:
             return self.app(environ, start_response)
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
@@ -366,7 +375,7 @@ class FastReadApp:
             return None
         # What the middlewares between Django's handler and FastReadMiddleware add, in order.
         request = _Environ(environ)
-        api_headers(environ.get("SCRIPT_NAME", "") + path_info, response)
+        api_headers(get_script_name(environ) + path_info, response)  # request.path
         compress, security = _outer_middleware()
         compress.process_response(request, response)  # type: ignore[arg-type]
         security.process_response(request, response)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client, override_settings
@@ -182,3 +183,13 @@ def test_a_query_string_or_no_key_is_djangos(key: Any) -> None:
     assert wsgi.get(f"{path}?x=1").status_code == 200
     assert wsgi.get(path, HTTP_AUTHORIZATION="").status_code == 401
     assert wsgi.answered_by_django == [True, True, True]
+
+
+def test_a_failure_in_front_of_django_leaves_the_request_to_django(key: Any) -> None:
+    wsgi, _ = _clients(key[1])
+    path = _path(key[0].integrator)
+    wsgi.get(path)
+    with mock.patch("kyb.api.fastpath._begin", side_effect=RuntimeError("bug")):
+        response = wsgi.get(path)
+    assert response.status_code == 200
+    assert wsgi.answered_by_django == [True, True]
