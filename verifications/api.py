@@ -20,6 +20,7 @@ from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
+from kyb.api.serializers import query_validated
 from kyb.errors import ValidationFailed
 from merchants.serializers import merchant_input_clean
 from verifications.models import VerificationSource, VerificationStatus
@@ -91,9 +92,7 @@ class VerificationListCreateApi(APIView):
         },
     )
     def get(self, request: Request) -> Response | HttpResponse:
-        query = VerificationListQuerySerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = query_validated(VerificationListQuerySerializer, request.query_params.dict())
         filters = {k: v for k, v in params.items() if k not in {"cursor", "limit", "expand"}}
         qs = verification_list(
             integrator=request_integrator(request),

@@ -241,3 +241,26 @@ def test_cached_entries_are_final_bytes_not_pickles(api: ApiClient) -> None:
     owner, _, body = raw[1:].partition(b"\n")
     assert owner.decode() == str(api.integrator.id)
     assert orjson.loads(body)["id"] == str(v.id)
+
+
+def test_a_list_query_is_validated_once_per_distinct_query_string(api: ApiClient) -> None:
+    from kyb.api import serializers as api_serializers
+    from verifications.serializers import VerificationListQuerySerializer
+
+    api_serializers._validated.cache_clear()
+    built: list[dict[str, Any]] = []
+    original = VerificationListQuerySerializer.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        if "data" in kwargs:  # not the schema's own instances
+            built.append(kwargs["data"])
+        original(self, *args, **kwargs)
+
+    with mock.patch.object(VerificationListQuerySerializer, "__init__", counting):
+        assert api.get("/api/v1/verifications?limit=5&status=approved").status_code == 200
+        assert api.get("/api/v1/verifications?status=approved&limit=5").status_code == 200
+        for _ in range(2):  # an invalid query is refused every time, never remembered
+            bad = api.get("/api/v1/verifications?limit=0")
+            assert bad.status_code == 400
+            assert "limit" in bad.json()["error"]["fields"]
+    assert built == [{"limit": "5", "status": "approved"}, {"limit": "0"}, {"limit": "0"}]
