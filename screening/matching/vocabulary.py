@@ -148,6 +148,13 @@ _PREFIX_FORMS = frozenset(
         "tuu",
         "ltd",
         "kromhon",
+        # Russian banks: rigour lists JSCB and Cyrillic АКБ (aktsionerny kommercheskiy bank),
+        # not their Latin abbreviations as lists write them in front ("AO AKB X", "JSB X").
+        "akb",
+        "jsb",
+        "jscb",
+        "pjscb",
+        "ojscb",
     }
 )
 # Words that say little about which organisation is meant: they weigh little. The hand list is
@@ -396,12 +403,16 @@ def split_legal_forms(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
     if not keys and len(core) > 1 and (fuzzy := fuzzy_legal_form(core[-1])) is not None:
         keys.append(fuzzy)
         core = core[:-1]
-    for size in range(min(forms.max_len, len(core) - 1), 0, -1):
-        key = forms.prefixes.get(core[:size])
-        if key is not None:
-            keys.append(key)
-            core = core[size:]
-            break
+    stripped = True
+    while stripped and len(core) > 1:  # "AO AKB X": two forms in front
+        stripped = False
+        for size in range(min(forms.max_len, len(core) - 1), 0, -1):
+            key = forms.prefixes.get(core[:size])
+            if key is not None:
+                keys.append(key)
+                core = core[size:]
+                stripped = True
+                break
     return core, tuple(keys)
 
 

@@ -52,6 +52,7 @@ ORGANISATIONS = [
     "DAR AL-HAQ FOUNDATION",
     "PETROVOLGA DEVELOPMENT COMPANY (PVDC) LIMITED",
     "BALTECH",
+    "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -189,6 +190,21 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             id="transliterated-vowels-org",
         ),
         pytest.param("DAR AL-HAQQ FOUNDATION", "DAR AL-HAQ FOUNDATION", id="doubled-letter-org"),
+        # Russian banks' legal forms: AKB (aktsionerny kommercheskiy bank), JSB, JSCB, written
+        # in front, and two forms in a row.
+        pytest.param(
+            "AO AKB VOLGOKREDIT",
+            "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT",
+            id="legal-form-akb-after-ao",
+        ),
+        pytest.param(
+            "ПАО АКБ Волгокредит",
+            "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT",
+            id="legal-form-akb-cyrillic",
+        ),
+        pytest.param(
+            "JSB VOLGOKREDIT", "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT", id="legal-form-jsb"
+        ),
         # A listed name's bracketed part (an acronym, a place) that is not at its end.
         pytest.param(
             "PETRO VOLGA DEVELOPMENT COMPANY",
