@@ -236,10 +236,12 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         return 1.0
     if not (a.isalpha() and b.isalpha()):
         return 0.0  # numbers must agree exactly
-    if not person and _DOUBLED.sub(r"\1", a) == _DOUBLED.sub(r"\1", b):
-        return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
-    if not person and same_org_word(a, b):
-        return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
+    if not person:
+        # (Cheap tests first: this runs for every pair of organisation words compared.)
+        if len(a) != len(b) and a[0] == b[0] and _undoubled(a) == _undoubled(b):
+            return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
+        if same_org_word(a, b):
+            return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
@@ -289,6 +291,10 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
+
+
+def _undoubled(token: str) -> str:
+    return _DOUBLED.sub(r"\1", token)
 
 
 def _same_ends(a: str, b: str) -> bool:

@@ -452,7 +452,8 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
 
 def same_org_word(a: str, b: str) -> bool:
     """Whether `a` and `b` are one descriptor in two languages (see :func:`org_word_groups`)."""
-    return any(b in group for group in org_word_groups().get(a, ()))
+    groups = org_word_groups().get(a)  # most words are in none: one lookup
+    return groups is not None and any(b in group for group in groups)
 
 
 def org_word_equivalents(word: str) -> frozenset[str]:
