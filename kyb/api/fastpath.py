@@ -58,7 +58,7 @@ from kyb.api.keyring import (
     key_touch,
     key_touch_due,
 )
-from kyb.api.middleware import ThresholdGZipMiddleware, api_headers
+from kyb.api.middleware import ThresholdGZipMiddleware, api_headers, rate_headers
 from kyb.api.ratelimit import LIMITED, RateDecision, rate_limit_call
 
 logger = logging.getLogger("kyb.api")
@@ -123,12 +123,6 @@ def _candidate(meta: dict[str, Any], path_info: str) -> tuple[FastRead, str, str
     if found is None or plaintext is None:
         return None
     return (*found, plaintext)
-
-
-def rate_headers(response: HttpResponse, decision: RateDecision) -> None:
-    response["X-RateLimit-Limit"] = str(decision.limit)
-    response["X-RateLimit-Remaining"] = str(decision.remaining)
-    response["X-RateLimit-Reset"] = str(decision.reset_at)
 
 
 @dataclass

@@ -87,12 +87,10 @@ def _load(key_hash: str, epoch: bytes | None) -> KeyInfo | None:
 def key_resolve(plaintext: str) -> tuple[str, KeyInfo | None]:
     """(hash, entry) for a presented key, from memory when fresh enough. The entry's epoch is
     checked by ``key_confirm`` once the request has read the current epoch."""
-    key_hash = api_key_hash(plaintext)
-    now = time.monotonic()
-    info = _keys.get(key_hash)
-    if info is not None and now - info.loaded_at < KEY_CACHE_SECONDS:
+    key_hash, info = key_peek(plaintext)
+    if info is not None:
         return key_hash, info
-    if now - _negative.get(key_hash, -NEGATIVE_SECONDS) < NEGATIVE_SECONDS:
+    if time.monotonic() - _negative.get(key_hash, -NEGATIVE_SECONDS) < NEGATIVE_SECONDS:
         return key_hash, None
     return key_hash, _remember(key_hash, _load(key_hash, _current_epoch()))
 
@@ -136,7 +134,7 @@ def key_confirm(key_hash: str, info: KeyInfo, epoch: bytes | None) -> KeyInfo | 
     if epoch is None:
         if time.monotonic() - info.loaded_at < KEY_CACHE_OFFLINE_SECONDS:
             return info
-    elif info.epoch == epoch:
+    elif key_holds(info, epoch):
         return info
     return _remember(key_hash, _load(key_hash, epoch))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,9 @@ from django.middleware.gzip import GZipMiddleware
 
 from kyb.api.bodylimit import body_limit
 from kyb.api.errors import json_error
+
+if TYPE_CHECKING:
+    from kyb.api.ratelimit import RateDecision
 
 API_PREFIX = "/api/"
 API_VERSION = "v1"
@@ -24,6 +28,12 @@ def api_headers(path: str, response: HttpResponseBase) -> None:
     if path.startswith(f"{API_PREFIX}{API_VERSION}/"):
         # JSON only: nothing in a response may load, run or be framed, whatever it contains.
         response.setdefault("Content-Security-Policy", API_CSP)
+
+
+def rate_headers(response: HttpResponseBase, decision: RateDecision) -> None:
+    response["X-RateLimit-Limit"] = str(decision.limit)
+    response["X-RateLimit-Remaining"] = str(decision.remaining)
+    response["X-RateLimit-Reset"] = str(decision.reset_at)
 
 
 class ApiMiddleware:
@@ -40,9 +50,7 @@ class ApiMiddleware:
         api_headers(request.path, response)
         decision = getattr(request, "kyb_rate_decision", None)
         if decision is not None:
-            response["X-RateLimit-Limit"] = str(decision.limit)
-            response["X-RateLimit-Remaining"] = str(decision.remaining)
-            response["X-RateLimit-Reset"] = str(decision.reset_at)
+            rate_headers(response, decision)
         return response
 
     @staticmethod

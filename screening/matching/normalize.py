@@ -188,7 +188,15 @@ def consonant_key(token: str) -> str:
     Arabic, Persian and Hebrew omit short vowels; their transliteration "mhmd hsn" is
     "Mohammad Hasan" without them. Both sides reduce to ``mhmd hsn``.
     """
-    return re.sub(r"(.)\1+", r"\1", _VOWELS_W.sub("", token))
+    return undoubled(_VOWELS_W.sub("", token))
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def undoubled(token: str) -> str:
+    """Each run of one letter written once ("haqq" -> "haq")."""
+    return _DOUBLED.sub(r"\1", token)
 
 
 def has_vowel(token: str) -> bool:  # not cached: one regex search costs about a cache lookup

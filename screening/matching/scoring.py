@@ -39,6 +39,7 @@ from screening.matching.normalize import (
     skeleton,
     tokenize,
     tokenizer,
+    undoubled,
 )
 from screening.matching.variants import (
     expand_abbreviations,
@@ -87,7 +88,6 @@ PERSON = "person"
 # (each empty frozenset costs 216 bytes; the index holds one per listed name).
 NO_WORDS: frozenset[str] = frozenset()
 _LATIN_LETTER = re.compile("[A-Za-z]")
-_DOUBLED = re.compile(r"(.)\1+")
 ORGANIZATION = "organization"
 
 
@@ -238,7 +238,7 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         return 0.0  # numbers must agree exactly
     if not person:
         # (Cheap tests first: this runs for every pair of organisation words compared.)
-        if len(a) != len(b) and a[0] == b[0] and _undoubled(a) == _undoubled(b):
+        if len(a) != len(b) and a[0] == b[0] and undoubled(a) == undoubled(b):
             return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
         if same_org_word(a, b):
             return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
@@ -291,10 +291,6 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
-
-
-def _undoubled(token: str) -> str:
-    return _DOUBLED.sub(r"\1", token)
 
 
 def _same_ends(a: str, b: str) -> bool:

@@ -389,31 +389,35 @@ def split_legal_forms(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[s
     """
     forms = legal_forms()
     keys: list[str] = []
-    core = tokens
-    stripped = True
-    while stripped and len(core) > 1:
-        stripped = False
-        for size in range(min(forms.max_len, len(core) - 1), 0, -1):
-            key = forms.suffixes.get(core[-size:])
-            if key is not None:
-                keys.append(key)
-                core = core[:-size]
-                stripped = True
-                break
+    core = _strip_forms(tokens, forms.suffixes, forms.max_len, keys, front=False)
     if not keys and len(core) > 1 and (fuzzy := fuzzy_legal_form(core[-1])) is not None:
         keys.append(fuzzy)
         core = core[:-1]
+    # Several in front too: "AO AKB X".
+    return _strip_forms(core, forms.prefixes, forms.max_len, keys, front=True), tuple(keys)
+
+
+def _strip_forms(
+    core: tuple[str, ...],
+    table: dict[tuple[str, ...], str],
+    max_len: int,
+    keys: list[str],
+    *,
+    front: bool,
+) -> tuple[str, ...]:
+    """``core`` without the legal forms of ``table`` at one end, longest first, one after the
+    other; their keys are appended to ``keys``. At least one token is left."""
     stripped = True
-    while stripped and len(core) > 1:  # "AO AKB X": two forms in front
+    while stripped and len(core) > 1:
         stripped = False
-        for size in range(min(forms.max_len, len(core) - 1), 0, -1):
-            key = forms.prefixes.get(core[:size])
+        for size in range(min(max_len, len(core) - 1), 0, -1):
+            key = table.get(core[:size] if front else core[-size:])
             if key is not None:
                 keys.append(key)
-                core = core[size:]
+                core = core[size:] if front else core[:-size]
                 stripped = True
                 break
-    return core, tuple(keys)
+    return core
 
 
 def strip_person_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
