@@ -196,12 +196,15 @@ def mcc_codes() -> dict[str, MccCode]:
 
 @cache
 def sic_to_naics2022() -> list[tuple[str, str]]:
-    """(SIC, NAICS 2022) pairs of the derived concordance (Census SIC->NAICS via 2017)."""
+    """(SIC, NAICS 2022) pairs of the derived concordance (Census SIC->NAICS via 2017), plus
+    our pairs for the SEC-only codes the Census never mapped (``sec_sic_naics2022.csv``: 6770
+    Blank Checks had no NAICS partner, so no NAICS answer could reach it)."""
     pairs = {
         (row["sic"].zfill(4), row["naics2022"])
         for row in _rows("sic_to_naics2022_DERIVED.csv")
         if row["naics2022"].isdigit()
     }
+    pairs |= {(row["sic"], row["naics2022"]) for row in _rows("sec_sic_naics2022.csv")}
     return sorted(pairs)
 
 
