@@ -27,6 +27,7 @@ from typing import Any, cast
 import numpy as np
 
 from .calibration import IsotonicMap
+from .names import NameReader, load_idioms, title_stems
 from .sparse import Columns, Csr, Matrix, as_csr, row_at, row_max, segment_ids
 from .text import CompoundSplitter, linear_feature_list
 from .vectors import Texts, TfidfSpace
@@ -145,6 +146,8 @@ class Query:
     surfaces: dict[int, tuple[str, str]] = field(default_factory=dict)  # column -> wording, field
     producer_cue: bool = True
     names_only: bool = False
+    # Name idioms read (names only): the name's words -> the code wording they were read as.
+    idioms: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -209,6 +212,9 @@ class IndustryClassifier:
         self.version = version
         self._partner_cache: dict[str, tuple[np.ndarray, ...]] = {}
         self.compounds = CompoundSplitter(space.vocab, space.idf)
+        self.names = NameReader(
+            load_idioms(), title_stems(t for table in tables.values() for t in table.titles)
+        )
         for m in (docs, centroids, nb_weights):
             m.sort_indices()
         self._docs_cols = Columns(docs)
@@ -252,7 +258,12 @@ class IndustryClassifier:
         website_title: str = "",
         website_text: str = "",
     ) -> Query:
-        """The query vectors of one business (empty fields are ignored)."""
+        """The query vectors of one business (empty fields are ignored). A name that is all the
+        input says is read through ``names.NameReader`` first."""
+        idioms: tuple[tuple[str, str], ...] = ()
+        if name.strip() and not any(x.strip() for x in (description, website_title, website_text)):
+            reading = self.names.read(name[:TEXT_LIMIT])
+            name, idioms = reading.text, reading.idioms
         given = {"name": _new_words(name, description, website_title), "description": description}
         given |= {"website_title": website_title, "website_text": website_text}
         fields = {
@@ -273,6 +284,7 @@ class IndustryClassifier:
             surfaces=surfaces,
             producer_cue=has_producer_cue(" ".join(fields.values())),
             names_only=set(fields) == {"name"},
+            idioms=idioms,
         )
 
     def query(self, text: str) -> Query:
@@ -434,6 +446,7 @@ class IndustryClassifier:
             )
         )
         if query.names_only and not query.empty:
+            notes.extend(f'name word "{said}" read as "{read}"' for said, read in query.idioms)
             notes.append(
                 "name only: confidence reflects how well names alone predict an industry"
                 + ("; too weak to name an industry (industry_unknown)" if unknown else "")

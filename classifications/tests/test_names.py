@@ -1,0 +1,119 @@
+"""How a business known only by its name is read: name idioms and title words (no database)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifications.engine import sources
+from classifications.engine.names import NameIdiom, NameReader, load_idioms, title_stems
+from classifications.engine.text import tokens
+from classifications.services import ClassificationResult, classify_business
+
+IDIOMS = load_idioms()
+
+
+def _notes(result: ClassificationResult) -> str:
+    return " ".join(result.evidence.get("notes", []))
+
+
+def _code_texts(idiom: NameIdiom) -> list[str]:
+    """The official wording of the idiom's code: titles and index phrases (for a SIC code, also
+    those of its NAICS partners)."""
+    naics = {idiom.code} if idiom.system == "naics" else set()
+    texts: list[str] = []
+    if idiom.system == "sic":
+        sic = sources.sic_codes()[idiom.code]
+        texts += [sic.title, sic.sec_title]
+        naics |= {n for s, n in sources.sic_to_naics2022() if s == idiom.code}
+    texts += [sources.naics_codes()[c].title for c in naics]
+    texts += [phrase for c, phrase in sources.naics_index_phrases() if c in naics]
+    return texts
+
+
+@pytest.mark.parametrize("idiom", IDIOMS, ids=lambda i: i.words[0])
+def test_each_idiom_reads_as_words_of_its_codes_official_wording(idiom: NameIdiom) -> None:
+    assert idiom.system in {"naics", "sic"}
+    official = {t.stem for text in _code_texts(idiom) for t in tokens(text)}
+    assert {t.stem for t in tokens(idiom.reads_as)} <= official
+    assert idiom.why
+
+
+@pytest.mark.parametrize(
+    ("idiom", "spelling"),
+    [(i, w) for i in IDIOMS for w in i.words],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_a_name_with_an_idiom_classifies_as_its_code(idiom: NameIdiom, spelling: str) -> None:
+    name = f"Northgate {spelling.title()} Inc."
+    result = classify_business(name=name)
+    assert result.codes(idiom.system)[0].code == idiom.code, name
+    assert f'read as "{idiom.reads_as}"' in _notes(result)
+    assert not result.unknown
+
+
+@pytest.mark.parametrize(
+    ("name", "naics", "sic"),
+    [
+        ("First Valley Bancorp", "5221", "602"),
+        ("Horizon Acquisition Corp II", "525990", "6770"),
+        ("Apex Therapeutics, Inc.", "325412", "2834"),
+        ("Pacific Airlines Holdings", "481111", "4512"),
+    ],
+)
+def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: str) -> None:
+    """Before the idioms: irradiation apparatus, first-aid schools, land subdivision and airline
+    reservation offices."""
+    result = classify_business(name=name)
+    assert result.naics[0].code.startswith(naics)
+    assert result.sic[0].code.startswith(sic)
+
+
+@pytest.mark.parametrize("name", ["Sunrise Care Homes Ltd", "Oak Tree Nursing Homes Limited"])
+def test_homes_after_care_words_is_not_read_as_a_builder(name: str) -> None:
+    result = classify_business(name=name)
+    assert "home builders" not in _notes(result)
+    assert not result.naics or not result.naics[0].code.startswith("236")
+
+
+def test_idioms_apply_to_names_alone_not_next_to_a_description() -> None:
+    result = classify_business(
+        name="Apex Therapeutics", description="Physical therapy clinic for sports injuries"
+    )
+    assert "read as" not in _notes(result)
+    assert result.naics[0].code.startswith("6213")
+
+
+def test_words_no_title_uses_are_dropped_when_a_title_word_remains() -> None:
+    reader = NameReader([], title_stems(["Commercial Banking", "Offices of Real Estate Agents"]))
+    assert reader.read("Northgate Valley Bank & Trust").text == "bank"
+    # nothing of the name is in a title: the name is read whole, as written
+    assert reader.read("Zyxwv Holdings Ltd").text == "Zyxwv Holdings Ltd"
+
+
+def test_the_longest_spelling_wins_and_the_rest_of_the_name_stays() -> None:
+    idiom = NameIdiom(
+        ("acquisition corp", "acquisition corporation"),
+        frozenset(),
+        "blank checks",
+        "sic",
+        "6770",
+        "test",
+    )
+    reader = NameReader([idiom], frozenset({"blank", "check", "mine"}))
+    reading = reader.read("Gold Mines Acquisition Corporation II")
+    assert reading.text == "mines blank checks"
+    assert reading.idioms == (("acquisition corporation", "blank checks"),)
+
+
+def test_a_malformed_idiom_row_stops_the_load_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "idioms.csv"
+    path.write_text(
+        "words,unless_after,reads_as,system,code,why\n"
+        "bancorp,,commercial bank,naics,522110,ok\n"
+        "realty,,real estate,isic,531210,no such system\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="line 3"):
+        load_idioms(path)
