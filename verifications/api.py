@@ -29,6 +29,7 @@ from verifications.selectors import (
     verification_list,
     verification_public_data,
     verification_status,
+    verification_summaries,
 )
 from verifications.serializers import (
     VerificationCreateSerializer,
@@ -94,15 +95,13 @@ class VerificationListCreateApi(APIView):
     def get(self, request: Request) -> Response | HttpResponse:
         params = query_validated(VerificationListQuerySerializer, request.query_params.dict())
         filters = {k: v for k, v in params.items() if k not in {"cursor", "limit", "expand"}}
-        qs = verification_list(
+        rows = verification_summaries(
             integrator=request_integrator(request),
             livemode=request_livemode(request),
-            summary=True,
             **filters,
         )
         paginator = CreatedCursorPagination()
-        # Rows are dicts here (verification_list(summary=True) is a .values() query).
-        page: list[dict[str, Any]] = paginator.paginate_queryset(qs, request, view=self) or []  # type: ignore[arg-type]
+        page: list[dict[str, Any]] = paginator.paginate_queryset(rows, request, view=self) or []  # type: ignore[arg-type]
         if params.get("expand") == "checks":
             return paginator.get_paginated_response(_with_checks(request, page))
         # PostgreSQL's json text has spaced separators; orjson makes the page as compact as every

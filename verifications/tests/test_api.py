@@ -5,15 +5,20 @@ from __future__ import annotations
 import threading
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
+from kyb.api.pagination import CreatedCursorPagination
 from kyb.tests.api_client import ApiClient
 from merchants.models import Merchant
 from merchants.tests.factories import MerchantFactory
 from verifications.models import BusinessVerification, PipelineJob
+from verifications.selectors import verification_list, verification_summaries
 from verifications.services import verification_transition
 from verifications.tests.factories import BusinessVerificationFactory
 
@@ -87,6 +92,41 @@ def test_list_pages_with_a_stable_cursor(api: ApiClient) -> None:
         seen += [v["id"] for v in page["data"]]
         url = page["next"]
     assert seen == [str(v.id) for v in reversed(made)]
+
+
+def test_list_pages_as_drf_would_over_the_orm_forwards_backwards_and_through_ties(
+    api: ApiClient,
+) -> None:
+    """The list's fixed SQL (``VerificationSummaries``) under DRF's cursor pagination gives the
+    pages and links the ORM queryset gave: every cursor reachable by ``next`` and ``previous``,
+    with rows that share a ``created_at`` (the cursor's offsets)."""
+    merchant = _merchant(api)
+    made = [BusinessVerificationFactory.create(merchant=merchant) for _ in range(7)]
+    tie = made[2].created_at
+    BusinessVerification.objects.filter(pk__in=[v.pk for v in made[2:5]]).update(created_at=tie)
+    BusinessVerificationFactory.create(merchant=merchant, livemode=False)  # the other mode
+    orm = verification_list(integrator=api.integrator).values("id", "created_at")
+    factory = APIRequestFactory()
+    todo: list[dict[str, str]] = [{"limit": "2"}, {"limit": "3"}]
+    seen: set[str] = set()
+    while todo:
+        params = todo.pop()
+        request = Request(factory.get("/api/v1/verifications", params))
+        fixed, drf = CreatedCursorPagination(), CreatedCursorPagination()
+        summaries: Any = verification_summaries(integrator=api.integrator)
+        rows: Any = fixed.paginate_queryset(summaries, request)
+        expected: Any = drf.paginate_queryset(orm, request)
+        assert [r["id"] for r in rows or []] == [r["id"] for r in expected or []], params
+        assert [str(r["created_at"]) for r in rows or []] == [
+            str(r["created_at"]) for r in expected or []
+        ]
+        links = (fixed.get_next_link(), fixed.get_previous_link())
+        assert links == (drf.get_next_link(), drf.get_previous_link()), params
+        for link in links:
+            if link and link not in seen:
+                seen.add(link)
+                todo.append({k: v[0] for k, v in parse_qs(urlsplit(link).query).items()})
+    assert len(seen) >= 6  # forwards and backwards over 7 rows in pages of 2 and 3
 
 
 def test_list_query_count_is_constant(api: ApiClient) -> None:
