@@ -70,11 +70,21 @@ def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: st
     assert result.sic[0].code.startswith(sic)
 
 
-@pytest.mark.parametrize("name", ["Sunrise Care Homes Ltd", "Oak Tree Nursing Homes Limited"])
-def test_homes_after_care_words_is_not_read_as_a_builder(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "not_read_as", "not_naics"),
+    [
+        ("Sunrise Care Homes Ltd", "home builders", "236"),
+        ("Oak Tree Nursing Homes Limited", "home builders", "236"),
+        ("Northgate Food Bank", "commercial bank", "5221"),
+        ("Apex Electric Motors Ltd", "car dealers", "441"),
+    ],
+)
+def test_an_idiom_word_after_its_exceptions_is_read_as_written(
+    name: str, not_read_as: str, not_naics: str
+) -> None:
     result = classify_business(name=name)
-    assert "home builders" not in _notes(result)
-    assert not result.naics or not result.naics[0].code.startswith("236")
+    assert not_read_as not in _notes(result)
+    assert not result.naics or not result.naics[0].code.startswith(not_naics)
 
 
 def test_idioms_apply_to_names_alone_not_next_to_a_description() -> None:
