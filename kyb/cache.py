@@ -35,6 +35,7 @@ from django.db import transaction
 from prometheus_client import Counter
 
 from kyb.formats import json_bytes
+from kyb.redis_lua import ThreadScript, run_command
 
 logger = logging.getLogger("kyb.cache")
 
@@ -73,9 +74,12 @@ def redis_client() -> Any:
 
 
 def _registered(name: str, source: str) -> Any:
-    scripts = _SCRIPTS.setdefault(id(redis_client()), {})
+    """The script ``name``, run on the calling thread's own connection to the cache's Redis
+    (``kyb.redis_lua``: redis-py's client wrappers cost as much as the round trip)."""
+    client = redis_client()
+    scripts = _SCRIPTS.setdefault(id(client), {})
     if name not in scripts:
-        scripts[name] = redis_client().register_script(source)
+        scripts[name] = ThreadScript(source, client.connection_pool)
     return scripts[name]
 
 
@@ -126,7 +130,8 @@ def cache_fill(
     base, suffix = entry_parts(namespace, ident)
     value = NOT_FOUND if payload is None else VALUE + payload
     try:
-        redis_client().set(f"{base}{epoch.decode()}:{suffix}", value, ex=ttl, nx=True)
+        key = f"{base}{epoch.decode()}:{suffix}"
+        run_command(redis_client().connection_pool, "SET", key, value, "EX", ttl, "NX")
     except Exception:  # a failed fill is only a lost optimisation
         logger.warning("cache fill failed", exc_info=True)
 

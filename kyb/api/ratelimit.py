@@ -18,8 +18,6 @@ counts it: an outage of the limiter must not become an outage of the API.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,9 +26,10 @@ from typing import Any
 import redis
 from django.conf import settings
 from prometheus_client import Counter
-from redis.exceptions import NoScriptError
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+from kyb.redis_lua import run_script, thread_connection
 
 logger = logging.getLogger("kyb.api")
 
@@ -86,46 +85,17 @@ def _script(url: str) -> Any:
     return redis.Redis(connection_pool=pool).register_script(_SCRIPT)
 
 
-_local = threading.local()
-
-
 def _connection(url: str) -> Any:
-    """This thread's own connection to the rate-limit Redis, made like the pool's.
-
-    Every request makes this one call, and through ``redis.Redis`` and its pool it cost about
-    as much Python as the round trip itself (py-spy on a loaded gunicorn worker: the client's
-    command, retry, pool and deprecation wrappers were 12 % of a cached read's GIL time, the
-    socket and the parser 7 %). A gthread worker's threads live as long as it does, so one
-    connection each is bounded by GUNICORN_THREADS.
-    """
-    conns: dict[str, Any] | None = getattr(_local, "conns", None)
-    if conns is None or getattr(_local, "pid", None) != os.getpid():
-        conns = _local.conns = {}
-        _local.pid = os.getpid()
-    conn = conns.get(url)
-    if conn is None:
-        pool = _script(url).registered_client.connection_pool
-        conn = conns[url] = pool.connection_class(**pool.connection_kwargs)
-    return conn
+    """This thread's own connection to the rate-limit Redis (``kyb.redis_lua``)."""
+    return thread_connection(_script(url).registered_client.connection_pool)
 
 
 def _call(url: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
-    """EVALSHA of the script on this thread's connection: loaded once if Redis lost it
-    (a restart, ``SCRIPT FLUSH``), and a dropped connection is made again once."""
+    """EVALSHA of the script on this thread's connection (``kyb.redis_lua.run_script``: a
+    script Redis lost is loaded again, a dropped connection made again once)."""
     script = _script(url)
-    conn = _connection(url)
-    for attempt in range(3):
-        try:
-            conn.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-            return conn.read_response()
-        except NoScriptError:
-            conn.send_command("SCRIPT", "LOAD", script.script)
-            conn.read_response()
-        except (redis.ConnectionError, redis.TimeoutError):
-            conn.disconnect()  # a reply may still be on its way: never read it as the next one
-            if attempt:
-                raise
-    raise redis.ConnectionError("the rate-limit script could not be run")
+    pool = script.registered_client.connection_pool
+    return run_script(pool, script.sha, script.script, keys, args)
 
 
 @dataclass(frozen=True)
