@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.models import Field, Model
 from django.db.models.signals import post_save
@@ -111,6 +112,19 @@ _NATIVE: dict[type[Field[Any, Any]], type] = {
 }
 
 
+def _server_binding_cursor(conn: Any) -> Any:
+    """A cursor that sends the values apart from the statement (PostgreSQL binds them).
+
+    Django's psycopg cursors bind on the client: every value is quoted into the SQL text in
+    Python, which for the multi-row statements below (sixty values and more) cost a quarter of
+    the statement's CPU (439 -> 327 µs for six ten-column rows, 5 x 3,000 runs, medians). The
+    cursor still goes through Django's wrapper, so query logging, execute wrappers (metrics)
+    and the connection's adapters and time zone are the same. The placeholders stay ``%s``;
+    PostgreSQL types each value from the column it goes into."""
+    conn.ensure_connection()
+    return conn._prepare_cursor(psycopg.Cursor(conn.connection))
+
+
 def run_together(
     statements: Sequence[tuple[str, Sequence[Any]]], *, new: Sequence[Model] = ()
 ) -> list[Any]:
@@ -126,7 +140,7 @@ def run_together(
     picks = ", ".join(f"(SELECT * FROM s{i} LIMIT 1)" for i in range(len(statements)))  # noqa: S608
     params = [p for _, ps in statements for p in ps]
     conn = connections[DEFAULT_DB_ALIAS]
-    with conn.cursor() as cursor:
+    with _server_binding_cursor(conn) as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {picks}", params)
         row = cursor.fetchone()
     values = list(row) if row is not None else [None] * len(statements)

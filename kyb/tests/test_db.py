@@ -84,3 +84,14 @@ def test_fetch_one_reads_what_get_reads_and_none_when_absent() -> None:
         f.attname: getattr(orm, f.attname) for f in Merchant._meta.concrete_fields
     }
     assert fetch_one(Merchant, where, [uuid.uuid4(), merchant.pk]) is None
+
+
+def test_values_are_bound_by_postgresql_quotes_and_percent_signs_included() -> None:
+    merchant = MerchantFactory.create()
+    update = 'UPDATE "merchants" SET "dba_name" = %s WHERE "id" = %s RETURNING "id"'
+    tricky = "O'Brien 100% \\ '); DROP TABLE merchants; --"
+    with CaptureQueriesContext(connection) as queries:
+        assert run_together([(update, [tricky, str(merchant.pk)])]) == [merchant.pk]
+    assert len(queries) == 1  # still through Django's cursor wrapper: logged and measured
+    merchant.refresh_from_db()
+    assert merchant.dba_name == tricky
