@@ -41,36 +41,29 @@ def thread_connection(pool: redis.ConnectionPool) -> Any:
     return found[1]
 
 
-def run_script(
-    pool: redis.ConnectionPool, sha: str, source: str, keys: Sequence[Any], args: Sequence[Any]
-) -> Any:
-    """EVALSHA ``sha`` (the SHA-1 of ``source``) on this thread's connection to ``pool``."""
-    conn = thread_connection(pool)
-    for attempt in range(3):
-        try:
-            conn.send_command("EVALSHA", sha, len(keys), *keys, *args)
-            return conn.read_response()
-        except NoScriptError:
-            conn.send_command("SCRIPT", "LOAD", source)
-            conn.read_response()
-        except (redis.ConnectionError, redis.TimeoutError):
-            conn.disconnect()  # a reply may still be on its way: never read it as the next one
-            if attempt:
-                raise
-    raise redis.ConnectionError("the script could not be run")
-
-
 def run_command(pool: redis.ConnectionPool, *command: Any) -> Any:
     """One command on this thread's connection to ``pool`` (a dropped connection is made again
-    once); the raw reply, as the script calls return it."""
+    once); the raw reply."""
     conn = thread_connection(pool)
     try:
         conn.send_command(*command)
         return conn.read_response()
     except (redis.ConnectionError, redis.TimeoutError):
-        conn.disconnect()
+        conn.disconnect()  # a reply may still be on its way: never read it as the next one
     conn.send_command(*command)
     return conn.read_response()
+
+
+def run_script(
+    pool: redis.ConnectionPool, sha: str, source: str, keys: Sequence[Any], args: Sequence[Any]
+) -> Any:
+    """EVALSHA ``sha`` (the SHA-1 of ``source``) on this thread's connection to ``pool``,
+    loading the script first if Redis lost it."""
+    try:
+        return run_command(pool, "EVALSHA", sha, len(keys), *keys, *args)
+    except NoScriptError:
+        run_command(pool, "SCRIPT", "LOAD", source)
+        return run_command(pool, "EVALSHA", sha, len(keys), *keys, *args)
 
 
 class ThreadScript:

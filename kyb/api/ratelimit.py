@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from kyb.redis_lua import run_script, thread_connection
+from kyb.redis_lua import run_script
 
 logger = logging.getLogger("kyb.api")
 
@@ -83,11 +83,6 @@ def _script(url: str) -> Any:
         socket_timeout=0.5,
     )
     return redis.Redis(connection_pool=pool).register_script(_SCRIPT)
-
-
-def _connection(url: str) -> Any:
-    """This thread's own connection to the rate-limit Redis (``kyb.redis_lua``)."""
-    return thread_connection(_script(url).registered_client.connection_pool)
 
 
 def _call(url: str, keys: Sequence[str], args: Sequence[Any]) -> Any:

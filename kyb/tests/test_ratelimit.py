@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 
 from kyb.api import ratelimit
 from kyb.api.ratelimit import rate_limit_hit
+from kyb.redis_lua import thread_connection
 from kyb.tests.api_client import ApiClient
 
 
@@ -72,7 +73,8 @@ def test_a_script_redis_forgot_is_loaded_again() -> None:
 def test_a_connection_redis_dropped_is_made_again() -> None:
     key = uuid.uuid4().hex
     assert rate_limit_hit(key_id=key, limit=10, window=60) is not None
-    conn = ratelimit._connection(settings.RATE_LIMIT_REDIS_URL)
+    pool = ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client.connection_pool
+    conn = thread_connection(pool)
     conn.send_command("CLIENT", "ID")
     client_id = conn.read_response()
     client = ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client
