@@ -125,24 +125,11 @@ def public_decision(v: BusinessVerification) -> dict[str, Any]:
 
 
 def verification_list(
-    *,
-    integrator: Integrator,
-    livemode: bool = True,
-    status: str | None = None,
-    merchant_id: uuid.UUID | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
+    *, integrator: Integrator, livemode: bool = True
 ) -> QuerySet[BusinessVerification]:
-    qs = BusinessVerification.objects.filter(integrator=integrator, livemode=livemode)
-    if status:
-        qs = qs.filter(status=status)
-    if merchant_id:
-        qs = qs.filter(merchant_id=merchant_id)
-    if created_after:
-        qs = qs.filter(created_at__gte=created_after)
-    if created_before:
-        qs = qs.filter(created_at__lt=created_before)
-    return qs
+    """One integrator's verifications of one mode (the API's list pages are
+    ``verification_summaries``)."""
+    return BusinessVerification.objects.filter(integrator=integrator, livemode=livemode)
 
 
 class VerificationSummaries:
@@ -226,7 +213,7 @@ def verification_summaries(
     created_after: datetime | None = None,
     created_before: datetime | None = None,
 ) -> VerificationSummaries:
-    """The list rows of ``verification_list``'s filters, for the API's cursor pagination."""
+    """One integrator's list rows in one mode, filtered, for the API's cursor pagination."""
     where = ['"integrator_id" = %s', '"livemode" = %s']
     params: list[Any] = [integrator.pk, livemode]
     for column, value in (
