@@ -46,6 +46,30 @@ def test_classifies_a_batch_in_order_with_k(client: APIClient) -> None:
     assert all(len(r["naics"]) == 2 for r in results)
 
 
+def test_answers_exactly_what_the_output_serializers_document(client: APIClient) -> None:
+    """The view returns the results' own wire shape without walking them through the output
+    serializers: the two must stay the same body (no key more or less, no value of another
+    type), or the schema would describe another response."""
+    from rest_framework.renderers import JSONRenderer
+
+    from classifications.api import ClassificationOutputSerializer, ClassifyBatchOutputSerializer
+
+    businesses = [
+        {"id": "1", "name": "Trattoria Roma", "description": "Full-service Italian restaurant"},
+        {"name": "First Valley Bancorp"},  # a name alone
+        {"id": "", "description": "zzzz qqqq"},  # no known word: industry_unknown
+        {"description": "online outdoor clothing shop", "website_text": "Jackets and boots"},
+    ]
+    batch = client.post(URL, {"businesses": businesses, "k": 2}, format="json")
+    assert batch.status_code == 200, batch.content
+    body = batch.json()
+    assert any(r["industry_unknown"] for r in body["results"])
+    assert batch.content == JSONRenderer().render(ClassifyBatchOutputSerializer(body).data)
+    one = client.post(URL, businesses[0], format="json")
+    assert one.status_code == 200, one.content
+    assert one.content == JSONRenderer().render(ClassificationOutputSerializer(one.json()).data)
+
+
 def test_rejects_more_than_100_businesses(client: APIClient) -> None:
     response = client.post(URL, {"businesses": [{"description": "bakery"}] * 101}, format="json")
     assert response.status_code == 400

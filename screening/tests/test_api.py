@@ -52,6 +52,27 @@ def test_screen_returns_hits_per_name_with_list_versions(api: APIClient) -> None
     assert hit["explanation"]["country"]["adjustment"] > 0
 
 
+@pytest.mark.usefixtures("fixture_list")
+def test_screen_answers_exactly_what_the_output_serializer_documents(api: APIClient) -> None:
+    """The view returns the hits' own wire shape without walking it through
+    ScreenOutputSerializer: the two must stay the same body (no key more or less, no value of
+    another type), or the schema would describe another response."""
+    from rest_framework.renderers import JSONRenderer
+
+    from screening.api import ScreenOutputSerializer
+
+    names = [
+        {"id": "hit", "name": "BEL KAP STEEL LIMITED", "type": "organization", "country": "US"},
+        {"name": "BEL KAP STEEL", "identifiers": ["X1"]},
+        {"id": "", "name": "Jane Q. Nobody", "type": "person"},
+    ]
+    response = api.post(URL, {"names": names}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["results"][0]["hits"] and body["lists"]
+    assert response.content == JSONRenderer().render(ScreenOutputSerializer(body).data)
+
+
 def test_screen_needs_an_api_key() -> None:
     response = APIClient().post(URL, {"names": [{"name": "x"}]}, format="json")
     assert response.status_code == 401
