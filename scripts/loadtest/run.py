@@ -81,7 +81,10 @@ def _env() -> dict[str, str]:
         GUNICORN_BIND=f"127.0.0.1:{APP_PORT}",
         PROMETHEUS_MULTIPROC_DIR=str(OUT / "prometheus"),
         LOG_LEVEL="WARNING",
-        MALLOC_ARENA_MAX="2",  # as the image sets it (Dockerfile)
+        # glibc's heap settings, as the image sets them (Dockerfile)
+        MALLOC_ARENA_MAX="2",
+        MALLOC_MMAP_THRESHOLD_="131072",
+        MALLOC_TRIM_THRESHOLD_="131072",
     )
     # The front logs every request, so gunicorn does not (docker-compose.yml); "-" turns it on.
     env.setdefault("GUNICORN_ACCESS_LOG", "")
