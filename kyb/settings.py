@@ -418,6 +418,18 @@ PIPELINE_SWEEP_ENQUEUED_AFTER = env_int("PIPELINE_SWEEP_ENQUEUED_AFTER", 180)
 PIPELINE_SWEEP_RUNNING_AFTER = env_int("PIPELINE_SWEEP_RUNNING_AFTER", VERIFICATION_TIME_LIMIT + 60)
 PIPELINE_SWEEP_BATCH = env_int("PIPELINE_SWEEP_BATCH", 500)
 PIPELINE_JOB_MAX_ATTEMPTS = env_int("PIPELINE_JOB_MAX_ATTEMPTS", 5)
+# How a new verification's job reaches the broker (docs/pipeline.md, "The outbox relay"):
+# "commit" sends it from the request's own process once its transaction commits; "relay" leaves
+# it in the outbox table (pipeline_jobs) for the relay to send, a thread of celery beat or
+# `manage.py relay_jobs`, which looks every PIPELINE_RELAY_INTERVAL s. The deploy files use
+# "relay": a POST then commits its rows and returns, and the broker is off the request path.
+PIPELINE_PUBLISH = env_str("PIPELINE_PUBLISH", "commit")
+if PIPELINE_PUBLISH not in {"commit", "relay"}:
+    raise ImproperlyConfiguredEnv(
+        f"PIPELINE_PUBLISH must be commit or relay, not {PIPELINE_PUBLISH!r}"
+    )
+PIPELINE_RELAY_INTERVAL = env_float("PIPELINE_RELAY_INTERVAL", 0.1)
+PIPELINE_RELAY_BATCH = env_int("PIPELINE_RELAY_BATCH", 200)
 # Batches (docs/batches.md): items per request (the API's documented limit), items per
 # materialisation task, and seconds a batch may show no materialisation progress before the
 # sweeper sends its chunks again. Not environment knobs: the limit is part of the API contract.

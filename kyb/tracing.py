@@ -102,3 +102,31 @@ def span(name: str, **attributes: Any) -> Iterator[Any]:
     tracer = trace.get_tracer("kyb")  # looked up per call: follows the provider in force
     with tracer.start_as_current_span(name, attributes=attributes or None) as current:
         yield current
+
+
+def trace_carrier() -> dict[str, str]:
+    """The current trace as W3C headers (``traceparent``...), to store with work that another
+    process sends on later (the outbox relay); empty when no span is recording."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        return {}
+    from opentelemetry import propagate
+
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+@contextmanager
+def trace_resumed(carrier: dict[str, Any]) -> Iterator[None]:
+    """Run the block inside the trace ``carrier`` holds (see :func:`trace_carrier`), so what
+    it sends (a Celery message) continues that trace; as is when the carrier is empty."""
+    if not carrier:
+        yield
+        return
+    from opentelemetry import context, propagate
+
+    token = context.attach(propagate.extract(carrier))
+    try:
+        yield
+    finally:
+        context.detach(token)

@@ -7,15 +7,19 @@ class VerificationsConfig(AppConfig):
     verbose_name = "Verifications and jobs"
 
     def ready(self) -> None:
+        from celery.signals import beat_init
+
         from kyb import retention
         from kyb.api.fastpath import fast_read_register
         from screening import events as screening_events
         from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
         from verifications.monitoring import merchants_rescreen
+        from verifications.pipeline.relay import relay_in_beat
         from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
         from verifications.services import verification_events_before
 
+        beat_init.connect(relay_in_beat, weak=False, dispatch_uid="kyb_outbox_relay")
         screening_events.register(merchants_rescreen)  # ongoing monitoring
         retention.register(
             "verification_events",

@@ -25,6 +25,10 @@ DECISION_SECONDS = Histogram(
 DECISIONS = Counter(
     "kyb_verification_decisions_total", "Verifications decided by the pipeline.", ["outcome"]
 )
+JOBS_RELAYED = Counter(
+    "kyb_pipeline_jobs_relayed_total",
+    "New verification jobs the outbox relay sent to the broker (PIPELINE_PUBLISH=relay).",
+)
 JOBS_SWEPT = Counter(
     "kyb_pipeline_jobs_swept_total",
     "Jobs the sweeper acted on: requeued (never picked up), revived (worker died), dead.",

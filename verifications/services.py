@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,6 +17,7 @@ from kyb.cache import invalidate_on_commit
 from kyb.db import insert_statement, run_together
 from kyb.errors import Conflict
 from kyb.queues import Queue
+from kyb.tracing import trace_carrier
 from merchants.erasure import MERCHANT_ERASED_MESSAGE
 from merchants.models import Merchant
 from merchants.selectors import MERCHANT_NAMESPACE, merchant_profile
@@ -146,8 +148,9 @@ def verification_create(
     source: str = VerificationSource.API,
     queue: str = Queue.VERIFICATIONS,
 ) -> BusinessVerification:
-    """Create a pending run, its audit row and its outbox job in one transaction; enqueue on
-    commit. Call it inside ``transaction.atomic()``: an erased merchant is refused (409
+    """Create a pending run, its audit row and its outbox job in one transaction; the job is
+    sent on commit, or left unsent for the outbox relay (``PIPELINE_PUBLISH=relay``,
+    ``verifications.pipeline.relay``). Call it inside ``transaction.atomic()``: an erased merchant is refused (409
     ``merchant_erased``), also when the erasure commits while this runs (the guarded UPDATE
     waits for its lock and then finds the row erased), and the refusal must roll the new rows
     back.
@@ -167,13 +170,13 @@ def verification_create(
     event = VerificationEvent(
         verification=verification, to_status=VerificationStatus.PENDING, actor=SYSTEM_ACTOR
     )
-    job = PipelineJob(
-        kind=JobKind.VERIFICATION,
-        subject_id=str(verification.id),
-        queue=str(queue),
-        task_id=str(uuid.uuid4()),  # sent on commit under this id (premarked)
-        enqueued_at=timezone.now(),
-    )
+    relay = settings.PIPELINE_PUBLISH == "relay"
+    job = PipelineJob(kind=JobKind.VERIFICATION, subject_id=str(verification.id), queue=str(queue))
+    if relay:
+        job.payload = trace_carrier()  # unsent, for the relay, with the request's trace
+    else:
+        job.task_id = str(uuid.uuid4())  # sent on commit under this id (premarked)
+        job.enqueued_at = timezone.now()
     *_, linked = run_together(
         [
             insert_statement(verification),
@@ -187,7 +190,8 @@ def verification_create(
         raise Conflict("merchant_erased", MERCHANT_ERASED_MESSAGE)
     merchant.verification = verification
     invalidate_on_commit(MERCHANT_NAMESPACE, merchant.pk)  # the link sends no signal
-    transaction.on_commit(lambda: pipeline_job_enqueue(job=job, premarked=True))
+    if not relay:
+        transaction.on_commit(lambda: pipeline_job_enqueue(job=job, premarked=True))
     verification_changed(verification, event_type="verification.created")
     return verification
 

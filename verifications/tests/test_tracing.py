@@ -76,12 +76,18 @@ def test_tracing_is_off_unless_the_otel_variables_ask_for_it() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("publish", ["commit", "relay"])
 def test_one_trace_follows_a_verification_from_post_to_webhook(
     spans: InMemorySpanExporter,
     world: FakeProvider,  # noqa: F811 - the fixture imported above
     receiver: Receiver,
     api_key: tuple[Any, str],
+    settings: Any,
+    publish: str,
 ) -> None:
+    """Also when the outbox relay, not the request, sends the job: the job carries the POST's
+    trace and the relay sends the message inside it."""
+    settings.PIPELINE_PUBLISH = publish
     key, secret = api_key
     webhook_endpoint_create(
         integrator=key.integrator, url=receiver.url, event_types=["verification.completed"]
@@ -91,6 +97,10 @@ def test_one_trace_follows_a_verification_from_post_to_webhook(
     app.control.purge()  # nothing left over from other tests in this broker database
     response = api.post_json("/api/v1/verifications", {"merchant_id": str(merchant.id)})
     assert response.status_code == 202, response.content
+    if publish == "relay":
+        from verifications.pipeline.relay import pipeline_jobs_relay
+
+        assert pipeline_jobs_relay() == 1  # outside any span: the job's own trace is used
     with start_worker(
         app,
         pool="solo",
