@@ -48,7 +48,7 @@ bench-pipeline: $(STAMP)
 
 # In-process CPU per API request as a multiple of /healthz (production settings, DEBUG off).
 bench-api: $(STAMP)
-	DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
+	PIPELINE_PUBLISH=$${PIPELINE_PUBLISH:-relay} DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
 	FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}" \
 	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_api
 

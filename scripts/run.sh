@@ -12,6 +12,8 @@ RUN_DIR=var/run
 LOCK="$RUN_DIR/make-run.pid"
 RUN_ENV="$RUN_DIR/run.env"
 export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:8000}"
+# As deployed: a POST commits and returns, beat's outbox relay sends the job (docs/pipeline.md).
+export PIPELINE_PUBLISH="${PIPELINE_PUBLISH:-relay}"
 METRICS_PORT="${CELERY_METRICS_PORT:-9808}"
 
 fail() { echo "make run: $*" >&2; exit 1; }
