@@ -96,7 +96,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def make_run_services(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """gunicorn + a Celery worker on every queue, as scripts/run.sh starts them; yields the
+    """gunicorn, a Celery worker on every queue and celery beat (whose outbox relay sends the
+    POSTs' jobs: PIPELINE_PUBLISH=relay), as scripts/run.sh starts them; yields the
     environment a second shell has after ``source var/run/run.env``."""
     registry = tmp_path / "gleif_quickstart.csv"
     registry.write_text(
@@ -122,6 +123,7 @@ def make_run_services(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY"}}
     env.update(exported, GUNICORN_BIND=f"127.0.0.1:{port}", DB_POOL_MAX_SIZE="2")
     env.update(GUNICORN_WORKERS="1", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"))
+    env.update(PIPELINE_PUBLISH="relay")
     bin_dir = Path(sys.executable).parent
     log = (tmp_path / "services.log").open("wb")
     web = subprocess.Popen(
@@ -142,12 +144,23 @@ def make_run_services(tmp_path: Path) -> Iterator[dict[str, str]]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    beat = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "kyb", "beat"),
+            f"--schedule={tmp_path / 'celerybeat-schedule'}",
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_http(f"{exported['KYB_API']}/readyz", web, "gunicorn")
         env_file = tmp_path / "run.env"
         env_file.write_text("".join(f"export {k}={shlex.quote(v)}\n" for k, v in exported.items()))
         yield {"KYB_RUN_ENV": str(env_file), "LOG": str(tmp_path / "services.log")}
     finally:
+        _stop(beat)
         _stop(worker)
         _stop(web)
         redis.stop()

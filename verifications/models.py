@@ -320,6 +320,15 @@ class PipelineJob(models.Model):
         indexes = [
             models.Index(fields=["status"], name="idx_pipeline_jobs_status"),
             models.Index(fields=["created_at"], name="idx_pipeline_jobs_created_at"),
+            # The outbox relay's (and the sweeper's) "never sent" jobs, oldest first: a few rows
+            # however many queued jobs wait for workers. Without it each of the relay's ten
+            # passes a second read every queued job (4 ms of PostgreSQL CPU each with 7,000
+            # waiting, 2 % of the load test's box while idle).
+            models.Index(
+                fields=["created_at"],
+                name="idx_pipeline_jobs_unsent",
+                condition=Q(status="queued", enqueued_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
