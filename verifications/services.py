@@ -150,10 +150,10 @@ def verification_create(
 ) -> BusinessVerification:
     """Create a pending run, its audit row and its outbox job in one transaction; the job is
     sent on commit, or left unsent for the outbox relay (``PIPELINE_PUBLISH=relay``,
-    ``verifications.pipeline.relay``). Call it inside ``transaction.atomic()``: an erased merchant is refused (409
-    ``merchant_erased``), also when the erasure commits while this runs (the guarded UPDATE
-    waits for its lock and then finds the row erased), and the refusal must roll the new rows
-    back.
+    ``verifications.pipeline.relay``). Call it inside ``transaction.atomic()``: an erased
+    merchant is refused (409 ``merchant_erased``), also when the erasure commits while this
+    runs (the guarded UPDATE waits for its lock and then finds the row erased), and the refusal
+    must roll the new rows back.
 
     The three inserts and the merchant's link go to PostgreSQL as one statement of fixed SQL
     (``kyb.db.run_together``): this is every POST's write, and the ORM's compiler cost more
