@@ -61,13 +61,15 @@ def pipeline_jobs_relay(*, limit: int | None = None) -> int:
             for job in sent:
                 job.enqueued_at = now
             PipelineJob.objects.bulk_update(sent, ["task_id", "enqueued_at"])
-    metrics.JOBS_RELAYED.inc(len(sent))
+    if sent:
+        metrics.JOBS_RELAYED.inc(len(sent))
     return len(sent)
 
 
 def relay_forever(stop: threading.Event) -> None:
     """Relay until ``stop`` is set: a pass, then a pause of ``PIPELINE_RELAY_INTERVAL`` unless
-    the pass was full. A database error is logged and the pass retried after the pause."""
+    the pass was full. A failed pass is logged and retried after the pause: the thread must
+    outlive a database restart (or anything else), or beat would run on without a relay."""
     try:
         while not stop.is_set():
             close_old_connections()  # drop a connection the database or the pool closed
@@ -75,6 +77,9 @@ def relay_forever(stop: threading.Event) -> None:
                 full = pipeline_jobs_relay() >= settings.PIPELINE_RELAY_BATCH
             except DatabaseError:
                 logger.warning("relay: database unavailable, retrying", exc_info=True)
+                full = False
+            except Exception:  # logged; the next pass tries again
+                logger.exception("relay: pass failed, retrying")
                 full = False
             if not full:
                 stop.wait(settings.PIPELINE_RELAY_INTERVAL)

@@ -150,3 +150,36 @@ def test_beat_runs_the_relay_only_in_relay_mode(
     settings.PIPELINE_PUBLISH = "relay"
     relay_in_beat(sender=None)
     assert started == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("relay_mode")
+def test_the_relay_thread_outlives_a_failed_pass(
+    monkeypatch: pytest.MonkeyPatch, sent: list[str]
+) -> None:
+    """A pass that raises (the database restarting, or a bug) is logged and tried again: the
+    thread in beat must not die, or beat would run on without a relay."""
+    real = relay.pipeline_jobs_relay
+    failures: list[int] = []
+
+    def fails_twice(**kwargs: Any) -> int:
+        if len(failures) < 2:
+            failures.append(1)
+            raise RuntimeError("pass failed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(relay, "pipeline_jobs_relay", fails_twice)
+    verification = verification_create(merchant=MerchantFactory.create())
+    thread, stop = relay_thread()
+    try:
+        job = _job(verification)
+        for _ in range(300):  # bounded wait; not a timing assertion
+            job.refresh_from_db()
+            if job.enqueued_at is not None:
+                break
+            time.sleep(0.05)
+        assert len(failures) == 2 and thread.is_alive()
+        assert sent == [job.task_id]
+    finally:
+        stop.set()
+        thread.join(30)
