@@ -33,6 +33,12 @@ from verifications.services import pipeline_job_enqueue
 
 logger = logging.getLogger(__name__)
 
+# The sent jobs' message ids and send time, by id.
+_MARK_SENT = (
+    'UPDATE "pipeline_jobs" AS j SET "task_id" = v.task_id, "enqueued_at" = %s'
+    " FROM unnest(%s::bigint[], %s::text[]) AS v(id, task_id) WHERE j.id = v.id"
+)
+
 
 def pipeline_jobs_relay(*, limit: int | None = None) -> int:
     """Send up to ``limit`` (``PIPELINE_RELAY_BATCH``) unsent verification jobs, oldest first;
@@ -60,7 +66,10 @@ def pipeline_jobs_relay(*, limit: int | None = None) -> int:
             now = timezone.now()
             for job in sent:
                 job.enqueued_at = now
-            PipelineJob.objects.bulk_update(sent, ["task_id", "enqueued_at"])
+            with connection.cursor() as cursor:
+                # One statement of fixed SQL: bulk_update's CASE expressions were half the
+                # relay's CPU per job (its ORM compilation, not PostgreSQL's work).
+                cursor.execute(_MARK_SENT, [now, [j.pk for j in sent], [j.task_id for j in sent]])
     if sent:
         metrics.JOBS_RELAYED.inc(len(sent))
     return len(sent)
