@@ -83,7 +83,7 @@ def _env() -> dict[str, str]:
         LOG_LEVEL="WARNING",
         # As the deploy files set it: POSTs leave their jobs to the outbox relay, which runs
         # beside gunicorn (its CPU counts as part of the stack's).
-        PIPELINE_PUBLISH="relay",
+        PIPELINE_PUBLISH=os.environ.get("PIPELINE_PUBLISH", "relay"),
         # glibc's heap settings, as the image sets them (Dockerfile)
         MALLOC_ARENA_MAX="2",
         MALLOC_MMAP_THRESHOLD_="131072",
