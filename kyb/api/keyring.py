@@ -116,9 +116,9 @@ def key_touch_due(info: KeyInfo) -> bool:
 
 
 def _client() -> Any:
-    from kyb.api.ratelimit import _script
+    from kyb.api.ratelimit import rate_limit_client
 
-    return _script(settings.RATE_LIMIT_REDIS_URL).registered_client
+    return rate_limit_client(settings.RATE_LIMIT_REDIS_URL)
 
 
 def _current_epoch() -> bytes | None:

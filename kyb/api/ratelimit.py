@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from kyb.redis_lua import run_script
+from kyb.redis_lua import ThreadScript
 
 logger = logging.getLogger("kyb.api")
 
@@ -72,9 +72,10 @@ return {allowed, remaining, math.ceil(new_tat), retry_ms, key_epoch, cache_epoch
 
 
 @lru_cache(maxsize=4)
-def _script(url: str) -> Any:
-    """One bounded pool per process (redis-py re-creates it after fork): under a burst, threads
-    wait up to a second for a connection instead of each opening a socket and timing out."""
+def rate_limit_client(url: str) -> redis.Redis:
+    """The rate-limit Redis's client (the key epoch's writes use it too). One bounded pool per
+    process (redis-py re-creates it after fork): under a burst, threads wait up to a second for
+    a connection instead of each opening a socket and timing out."""
     pool = redis.BlockingConnectionPool.from_url(
         url,
         max_connections=settings.RATE_LIMIT_REDIS_MAX_CONNECTIONS,
@@ -82,15 +83,19 @@ def _script(url: str) -> Any:
         socket_connect_timeout=1.0,
         socket_timeout=0.5,
     )
-    return redis.Redis(connection_pool=pool).register_script(_SCRIPT)
+    return redis.Redis(connection_pool=pool)
+
+
+@lru_cache(maxsize=4)
+def _script(url: str) -> ThreadScript:
+    """The limiter's script, run on the calling thread's own connection to that Redis
+    (``kyb.redis_lua``: a script Redis lost is loaded again, a dropped connection made again
+    once), as the cache's scripts are."""
+    return ThreadScript(_SCRIPT, rate_limit_client(url).connection_pool)
 
 
 def _call(url: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
-    """EVALSHA of the script on this thread's connection (``kyb.redis_lua.run_script``: a
-    script Redis lost is loaded again, a dropped connection made again once)."""
-    script = _script(url)
-    pool = script.registered_client.connection_pool
-    return run_script(pool, script.sha, script.script, keys, args)
+    return _script(url)(keys, args)
 
 
 @dataclass(frozen=True)

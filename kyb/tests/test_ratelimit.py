@@ -64,7 +64,7 @@ def test_redis_down_fails_open_and_is_counted(api: ApiClient) -> None:
 def test_a_script_redis_forgot_is_loaded_again() -> None:
     key = uuid.uuid4().hex
     assert rate_limit_hit(key_id=key, limit=10, window=60) is not None
-    ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client.script_flush()
+    ratelimit.rate_limit_client(settings.RATE_LIMIT_REDIS_URL).script_flush()
     decision = rate_limit_hit(key_id=key, limit=10, window=60)
     assert decision is not None  # not failed open
     assert decision.remaining == 8
@@ -73,11 +73,11 @@ def test_a_script_redis_forgot_is_loaded_again() -> None:
 def test_a_connection_redis_dropped_is_made_again() -> None:
     key = uuid.uuid4().hex
     assert rate_limit_hit(key_id=key, limit=10, window=60) is not None
-    pool = ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client.connection_pool
+    pool = ratelimit.rate_limit_client(settings.RATE_LIMIT_REDIS_URL).connection_pool
     conn = thread_connection(pool)
     conn.send_command("CLIENT", "ID")
     client_id = conn.read_response()
-    client = ratelimit._script(settings.RATE_LIMIT_REDIS_URL).registered_client
+    client = ratelimit.rate_limit_client(settings.RATE_LIMIT_REDIS_URL)
     assert client.client_kill_filter(_id=client_id) == 1
     decision = rate_limit_hit(key_id=key, limit=10, window=60)
     assert decision is not None  # not failed open
