@@ -33,6 +33,7 @@ same party several times (OFAC and UN both list many people), so they are often 
 from __future__ import annotations
 
 import csv
+import importlib
 import random
 import re
 import statistics
@@ -195,6 +196,46 @@ def derive_generic_words(gleif_csv: Path, *, min_names: int = 30) -> list[str]:
         for w, n in counts.items()
         if n >= min_names and len(w) > 1 and w not in roman and w.isalpha()
     )
+
+
+# The reference texts of business English that ``derive_common_words`` reads (columns by file),
+# as ../shared/data/industry_codes holds them.
+INDUSTRY_TEXTS = {
+    "naics2022_descriptions.csv": ("title", "description"),
+    "naics2022_index_file.csv": ("index_item_description",),
+    "sic1987_osha.csv": ("SIC4_desc", "ind_desc", "maj_desc", "div_desc"),
+    "uk_sic2007_subclasses.csv": ("title", "section_title"),
+    "mcc_codes_greggles.csv": ("edited_description", "combined_description", "irs_description"),
+}
+
+
+def derive_common_words(
+    gleif_csv: Path, industry_dir: Path, *, english_min_zipf: float = 2.5
+) -> list[str]:
+    """Words ordinary businesses use: every word (legal forms stripped) of the GLEIF legal names
+    not held out for the benchmark, every word of the NAICS, SIC and MCC titles, index entries
+    and definitions, and the English words used about once in 3 million words or more (Zipf
+    frequency >= ``english_min_zipf`` in wordfreq 3.1.1: ``pip install wordfreq==3.1.1``, not a
+    dependency of the product). How ``legal_forms/common_words_DERIVED.txt`` was made; a listed
+    organisation's word that is none of these is coined (see ``scoring._coined_word``)."""
+    wordfreq = importlib.import_module("wordfreq")  # a one-off tool, not a dependency
+
+    held_out = {row["lei"] for row in csv.DictReader(NEGATIVE_COMPANIES.open(encoding="utf-8"))}
+    words: set[str] = set()
+    with gleif_csv.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["LEI"] not in held_out:
+                words.update(split_legal_forms(tokenize(row["Entity.LegalName"]))[0])
+    for name, columns in INDUSTRY_TEXTS.items():
+        with (industry_dir / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column in columns:
+                    words.update(tokenize(row[column] or ""))
+    for word in wordfreq.top_n_list("en", 400_000):
+        if wordfreq.zipf_frequency(word, "en") < english_min_zipf:
+            break  # the list is ordered by frequency
+        words.update(tokenize(word))
+    return sorted(w for w in words if len(w) > 1 and w.isalpha())
 
 
 def read_negatives(path: Path) -> list[str]:

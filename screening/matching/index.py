@@ -42,7 +42,7 @@ from screening.matching.scoring import (
     token_similarity,
 )
 from screening.matching.variants import nicknames_of, phonetic_key
-from screening.matching.vocabulary import org_word_equivalents, org_word_groups
+from screening.matching.vocabulary import common_words, org_word_equivalents, org_word_groups
 
 MAX_CANDIDATES = 32
 # Query words whose similar vocabulary tokens each partition remembers (about 1 MB when full;
@@ -573,6 +573,7 @@ class ScreeningIndex:
         for partition in self._partitions.values():
             partition.finish()
         org_word_groups()  # read with the index (0.1 s), not by the first query that needs it
+        common_words()  # likewise (58,000 words, 0.5 MB)
         self._country_sets = {}
         # Words the organisation names use in their own right (not only inside a join): a query
         # word among them is a word, not a misspelling of a look-alike (see scoring._near_word).

@@ -51,6 +51,7 @@ from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
     PERSON_PARTICLES,
+    common_words,
     same_org_word,
     split_legal_forms,
     strip_person_titles,
@@ -82,6 +83,7 @@ CONTAINED_MIN_SHARED = 2
 CONTAINED_MIN_COVERAGE = 0.95
 NEAR_WORD_PENALTY = 0.1
 NEAR_WORD_MAX_LENGTH = 7
+COINED_WORD_MIN_LENGTH = 6
 
 PERSON = "person"
 # One shared empty set for the many names without acronyms, numbers, countries or identifiers
@@ -625,6 +627,41 @@ def _short_form(al: Alignment) -> bool:
     )  # an initial only the list has is part of the name: "INVEST" is not "M INVEST"
 
 
+COINED_WORD_RULE = (
+    "the one distinctive word shared is coined (no ordinary business uses it), and the longer "
+    "name adds only ordinary words to it"
+)
+
+
+def _coined_word(al: Alignment) -> bool:
+    """Organisations sharing one distinctive word that no ordinary business uses.
+
+    A list's short alias inside a longer company name is most often a real company merely
+    containing a common word ("ALCO" in "Alco Energy", "ISLAND" in "GREEN ISLAND"): see
+    partial_overlap. A coined word is other evidence: "SEPANIR OIL AND GAS ENERGY ENG. CO"
+    names the listed SEPANIR, "KRASLESINVEST" the listed "THE CLOSED JOINT-STOCK COMPANY
+    KRASLESINVEST". The shared word is spelt the same, six letters or more ("GENCO" in "Genco
+    Shipping" is a real company's), no place, and none of the 58,000 words of real legal names,
+    industry titles and everyday English (``common_words``); one name is that word (with generic
+    and structure words), and what the other adds are ordinary words or places only. The length
+    and the lexicon were chosen on the benchmark's dev half (docs/screening.md).
+    """
+    shared = [p for p in al.pairs if _weight(p[1], False) == 1.0 and p[1].isalpha()]
+    if len(shared) != 1:
+        return False
+    query_word, word, similarity = shared[0]
+    common = common_words()
+    if similarity < 1.0 or len(word) < COINED_WORD_MIN_LENGTH or is_place_word(word):
+        return False
+    if word in common or query_word in common:
+        return False
+    extra_q = [t for t in _descriptive(al.unpaired_query) if _weight(t, False) == 1.0]
+    extra_l = [t for t in _descriptive(al.unpaired_list) if _weight(t, False) == 1.0]
+    if extra_q and extra_l:
+        return False  # each name adds a distinctive word of its own: "KAHANE LIVES" / "KAHANE CHAI"
+    return all(t in common or is_place_word(t) for t in extra_q or extra_l)
+
+
 def _contained(
     al: Alignment,
     name_score: float,
@@ -645,7 +682,8 @@ def _contained(
     adjusted = (3 * short + long) / 4
     if adjusted <= name_score:
         return name_score
-    explanation["short_form" if rule == SHORT_FORM_RULE else "contained"] = {
+    key = {SHORT_FORM_RULE: "short_form", COINED_WORD_RULE: "coined_word"}.get(rule, "contained")
+    explanation[key] = {
         "adjustment": round(adjusted - name_score, 4),
         "rule": rule,
     }
@@ -686,6 +724,8 @@ def score_name(
         if not listed.person and al.paired_full_tokens <= PARTIAL_OVERLAP_MAX_SHARED:
             if al.paired_full_tokens == 1 and _short_form(al):
                 name_score = _contained(al, name_score, explanation, rule=SHORT_FORM_RULE)
+            elif al.paired_full_tokens == 1 and _coined_word(al):
+                name_score = _contained(al, name_score, explanation, rule=COINED_WORD_RULE)
             else:
                 name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
             name_score = _near_word(al, name_score, explanation, known_words)
