@@ -77,6 +77,9 @@ def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: st
         ("Oak Tree Nursing Homes Limited", "home builders", "236"),
         ("Northgate Food Bank", "commercial bank", "5221"),
         ("Apex Electric Motors Ltd", "car dealers", "441"),
+        ("Northgate Waste Management Ltd", "residential property managers", "5313"),
+        ("Northgate Events Management Ltd", "residential property managers", "5313"),
+        ("Northgate Cyber Security Ltd", "security guards", "5616"),
     ],
 )
 def test_an_idiom_word_after_its_exceptions_is_read_as_written(
@@ -85,6 +88,22 @@ def test_an_idiom_word_after_its_exceptions_is_read_as_written(
     result = classify_business(name=name)
     assert not_read_as not in _notes(result)
     assert not result.naics or not result.naics[0].code.startswith(not_naics)
+
+
+@pytest.mark.parametrize(
+    ("name", "naics"),
+    [
+        ("The Larches Management Company Limited", "531311"),
+        ('"Lynwood House" (Management) No. 1 Limited', "531311"),
+        ("Somerset Court Residents' Association Limited", "531311"),
+        ("Northgate Lettings Ltd", "531210"),
+        ("Diamond Security Ltd", "561612"),
+    ],
+)
+def test_british_registry_names_get_their_industry(name: str, naics: str) -> None:
+    """The shapes of the UK registry sample's dev half (names-dev): flat management companies
+    were farm management services, "Security" a securities dealer, "Lettings" nothing."""
+    assert classify_business(name=name).naics[0].code == naics
 
 
 def test_idioms_apply_to_names_alone_not_next_to_a_description() -> None:
