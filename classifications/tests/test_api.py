@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from kyb.tests.api_client import SchemaAPIClient as APIClient
@@ -65,6 +66,8 @@ def test_answers_exactly_what_the_output_serializers_document(client: APIClient)
     body = batch.json()
     assert any(r["industry_unknown"] for r in body["results"])
     assert batch.content == JSONRenderer().render(ClassifyBatchOutputSerializer(body).data)
+    # The batch was rendered in the view and freed there (kyb.api.renderers.prerendered).
+    assert isinstance(batch.data["results"], orjson.Fragment)
     one = client.post(URL, businesses[0], format="json")
     assert one.status_code == 200, one.content
     assert one.content == JSONRenderer().render(ClassificationOutputSerializer(one.json()).data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from kyb.tests.api_client import SchemaAPIClient as APIClient
@@ -71,6 +72,8 @@ def test_screen_answers_exactly_what_the_output_serializer_documents(api: APICli
     body = response.json()
     assert body["results"][0]["hits"] and body["lists"]
     assert response.content == JSONRenderer().render(ScreenOutputSerializer(body).data)
+    # The hits were rendered in the view and freed there (kyb.api.renderers.prerendered).
+    assert isinstance(response.data["results"], orjson.Fragment)
 
 
 def test_screen_needs_an_api_key() -> None:
