@@ -9,8 +9,14 @@ here are invented, or the list's own.
 
 from __future__ import annotations
 
+import csv
+import sys
+import types
+from pathlib import Path
+
 import pytest
 
+from screening.benchmark import NEGATIVE_COMPANIES, derive_common_words
 from screening.matching.index import ListEntity, ScreeningIndex, build_qualifiers
 from screening.matching.scoring import COINED_WORD_MIN_LENGTH, prepare, score_name
 from screening.matching.vocabulary import common_words
@@ -87,3 +93,49 @@ def test_through_the_index_the_alias_is_a_hit_and_explains_why() -> None:
         for h in index.search("Alco Energy", qualifiers=qualifiers, floor=0.5, limit=5)
         if h.score >= ORG_THRESHOLD
     ]
+
+
+def test_the_lexicon_is_derived_from_its_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``derive_common_words`` (how common_words_DERIVED.txt was made): the GLEIF names not held
+    out for the benchmark without their legal forms, the industry texts' columns, and the English
+    words down to the Zipf cut (wordfreq is a one-off tool, stood in for here)."""
+    held_out_lei = next(csv.DictReader(NEGATIVE_COMPANIES.open(encoding="utf-8")))["lei"]
+    gleif = tmp_path / "gleif.csv"
+    gleif.write_text(
+        "LEI,Entity.LegalName\n"
+        "X1,Zorkavan Holdings GmbH\n"
+        f"{held_out_lei},Heldoutword Trading Ltd\n",
+        encoding="utf-8",
+    )
+    industry = tmp_path / "industry"
+    industry.mkdir()
+    texts = {
+        "naics2022_descriptions.csv": ("title,description\nShoe Stores,Retailing footwear\n"),
+        "naics2022_index_file.csv": "index_item_description\nCobbler shops\n",
+        "sic1987_osha.csv": "SIC4_desc,ind_desc,maj_desc,div_desc\nWheat,Grains,Crops,Farms\n",
+        "uk_sic2007_subclasses.csv": "title,section_title\nGrowing of rice,Agriculture\n",
+        "mcc_codes_greggles.csv": (
+            "edited_description,combined_description,irs_description\nVeterinary,,Vets\n"
+        ),
+    }
+    for name, text in texts.items():
+        (industry / name).write_text(text, encoding="utf-8")
+    frequencies = {"paramount": 3.7, "battalion": 2.6, "zzrarely": 2.4, "after": 2.0}
+    fake = types.SimpleNamespace(
+        top_n_list=lambda lang, n: list(frequencies),
+        zipf_frequency=lambda word, lang: frequencies[word],
+    )
+    monkeypatch.setitem(sys.modules, "wordfreq", fake)
+
+    words = derive_common_words(gleif, industry)
+
+    assert words == sorted(words)
+    assert {"zorkavan", "holdings", "shoe", "footwear", "cobbler", "wheat", "rice", "vets"} <= set(
+        words
+    )
+    assert {"paramount", "battalion"} <= set(words)  # Zipf >= 2.5
+    assert "zzrarely" not in words and "after" not in words  # below the cut: the list stops
+    assert "heldoutword" not in words  # a benchmark negative's words are not ordinary words
+    assert "gmbh" not in words  # legal forms are stripped
