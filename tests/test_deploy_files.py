@@ -51,6 +51,17 @@ def test_compose_publishes_only_the_front_and_it_serves_the_shipped_nginx_file()
     assert all(p.startswith("127.0.0.1:") for p in front["ports"])
 
 
+def test_front_reopens_its_upstream_connections_so_both_workers_get_work() -> None:
+    """nginx reuses its most recent idle upstream connection first: connections kept for
+    thousands of requests let a few steady clients stay on one gunicorn worker while the other
+    idles (docs/performance.md). The upstream block closes each after 100 requests."""
+    conf = (ROOT / "deploy" / "nginx" / "kyb.conf").read_text()
+    upstream = re.search(r"upstream kyb_gunicorn \{(.*?)\n\}", conf, re.S)
+    assert upstream is not None
+    requests = re.search(r"^\s*keepalive_requests (\d+);", upstream.group(1), re.M)
+    assert requests is not None and int(requests.group(1)) <= 100
+
+
 def test_compose_redis_roles_cache_evicts_and_broker_never_does() -> None:
     services = _compose()["services"]
     cache = services["redis-cache"]["command"]
