@@ -20,21 +20,13 @@ settings.CACHE_KEY_PREFIX = f"{settings.CACHE_KEY_PREFIX}-{_worker}"
 
 
 def _clear_breakers() -> None:
-    """The outbound circuit breakers' state (``kyb.outbound.breakers``): kept in Redis under this
-    worker's prefix but outside django-redis's key format, so ``delete_pattern`` left it. One
-    test's failed deliveries to hooks.example.com then counted towards another's, which saw
-    "circuit breaker open" instead of its own error once the count reached the threshold."""
+    """The outbound circuit breakers' state: kept in Redis under this worker's prefix but
+    outside django-redis's key format, so ``delete_pattern`` left it. One test's failed
+    deliveries to hooks.example.com then counted towards another's, which saw "circuit breaker
+    open" instead of its own error once the count reached the threshold."""
     from kyb.outbound import breakers
 
-    client = breakers._redis_client()
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    keys = [
-        key
-        for pattern in (f"{prefix}:breaker:*", f"{prefix}:breakers-open:*")
-        for key in client.scan_iter(pattern, count=1000)
-    ]
-    if keys:
-        client.delete(*keys)
+    breakers.breakers_forget()
 
 
 @pytest.fixture(autouse=True)

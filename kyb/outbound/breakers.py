@@ -198,3 +198,16 @@ def breaker_state(provider: str) -> str:
 def breaker_reset(provider: str) -> None:
     """Close the breaker and zero its counters (ops action, and test isolation)."""
     breaker(provider).close()
+
+
+def breakers_forget() -> None:
+    """Delete every breaker's shared state in Redis under this deployment's prefix, known
+    providers or not (test isolation: ``breaker_reset`` closes one breaker this process built)."""
+    client = _redis_client()
+    keys = [
+        key
+        for pattern in (_namespace("*"), _open_set("*"))
+        for key in client.scan_iter(pattern, count=1000)
+    ]
+    if keys:
+        client.delete(*keys)
