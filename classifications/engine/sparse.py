@@ -10,6 +10,7 @@ artefact into :class:`Csr` and :class:`Columns`; the build (``build.py``), the b
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 import numpy as np
@@ -126,9 +127,25 @@ class Columns:
         weights = self.data[pos].astype(np.float64) * np.repeat(vals, lens)
         return np.bincount(self.indices[pos], weights=weights, minlength=self.rows)
 
+    def row_at(self, row: int, cols: np.ndarray) -> np.ndarray:
+        """``m[row, cols]`` as a dense vector: in each of the query's few columns, the stored
+        value of ``row`` if there is one (each column's rows are in ascending order, so a
+        bisection finds it; through memoryviews, as fast as reading a row-major copy)."""
+        indptr, indices, data = self.indptr.data, self.indices.data, self.data.data  # memoryviews
+        out = [0.0] * len(cols)
+        for i, col in enumerate(cols.tolist()):
+            end = indptr[col + 1]
+            j = bisect_left(indices, row, indptr[col], end)
+            if j < end and indices[j] == row:
+                out[i] = data[j]
+        return np.array(out)
 
-def row_at(m: Matrix, row: int, cols: np.ndarray) -> np.ndarray:
-    """``m[row, cols]`` as a dense vector (``m`` is row-major with sorted indices)."""
+
+def row_at(m: Matrix | Columns, row: int, cols: np.ndarray) -> np.ndarray:
+    """``m[row, cols]`` as a dense vector (``m`` is column-major, or row-major with sorted
+    indices)."""
+    if isinstance(m, Columns):
+        return m.row_at(row, cols)
     start, end = int(m.indptr[row]), int(m.indptr[row + 1])
     r_ind, r_dat = m.indices[start:end], m.data[start:end]
     out = np.zeros(len(cols))

@@ -196,16 +196,23 @@ def test_a_compound_description_classifies_like_its_spelled_out_words() -> None:
     assert joined.naics[0].code == spelled.naics[0].code
 
 
-def test_a_loaded_model_keeps_one_copy_of_the_linear_weights(tmp_path: Path) -> None:
-    """``load`` lets the artefact's row-major copy go: the linear model's matrix is a view of the
-    column-major arrays serving reads, and saving it again writes the same arrays."""
+def test_a_loaded_model_keeps_one_copy_of_each_matrix(tmp_path: Path) -> None:
+    """``load`` lets the artefact's row-major copies go: each matrix is the column-major arrays
+    serving reads (the linear weights, phrases, centroids, Naive Bayes weights and SIC / MCC
+    title vectors), and saving it again writes the same arrays."""
     import numpy as np
 
     from classifications.engine import model as engine_model
+    from classifications.engine.sparse import Columns
 
     loaded = engine_model.load()
     assert loaded.linear is not None and loaded._linear_cols is not None
     assert np.shares_memory(loaded.linear.coef.data, loaded._linear_cols.data)
+    assert loaded.docs is loaded._docs_cols and loaded.centroids is loaded._centroid_cols
+    assert loaded.nb_weights is loaded._nb_cols
+    for system, columns in loaded._vector_cols.items():
+        assert loaded.tables[system].vectors is columns
+    assert all(isinstance(m, Columns) for m in (loaded.docs, loaded.centroids, loaded.nb_weights))
     engine_model.save(loaded, tmp_path)
     with (
         np.load(tmp_path / "model.npz") as again,

@@ -61,8 +61,11 @@ def test_row_reads_and_row_maxima_match_scipy() -> None:
     m = _random(30, 50, 5)
     m.sort_indices()
     cols = np.array([0, 3, 7, 49], dtype=np.int32)
+    columns = Columns(m)
     for r in range(m.shape[0]):
-        assert np.array_equal(row_at(m, r, cols), m[r, cols].toarray().ravel())
+        expected = m[r, cols].toarray().ravel()
+        assert np.array_equal(row_at(m, r, cols), expected)
+        assert np.array_equal(row_at(columns, r, cols), expected)  # read column-major
     full = sp.csr_matrix(np.array([[-3.0, -1.0], [0.0, 2.0], [0.0, 0.0]]))  # a row of negatives
     for matrix in (m, full):
         expected = matrix.max(axis=1).toarray().ravel()
