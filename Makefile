@@ -50,7 +50,7 @@ bench-pipeline: $(STAMP)
 bench-api: $(STAMP)
 	PIPELINE_PUBLISH=$${PIPELINE_PUBLISH:-relay} DEBUG=false SECRET_KEY="$${SECRET_KEY:-bench-only-$$(openssl rand -hex 24)}" \
 	FIELD_ENCRYPTION_KEY="$${FIELD_ENCRYPTION_KEY:-ZmFrZS10ZXN0LWtleS1mb3ItZmVybmV0LTMyYnl0ZXM=}" \
-	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_api
+	SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost scripts/bench.sh bench_api $(ARGS)
 
 # RSS of one worker process, stage by stage: boot, classifier in use, screening index in use,
 # then after 20,000 names screened and 5,000 businesses classified (ARGS="--names N").
