@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 - the lists' own Cyrillic names and quotation marks are what these tests read.
 """Loaders of the EU, UK (FCDO and OFSI), Swiss and Canadian lists, on real format samples."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from screening.loaders import LoadError, parse_files
+from screening.loaders.ca import split_aliases
 from screening.tests.conftest import DATA
 
 SAMPLES = DATA / "samples"
@@ -130,6 +132,137 @@ def test_sema_reads_the_bilingual_tags_of_newer_files(tmp_path: Path) -> None:
     )
     (entry,) = parse_files("ca_sema", [path]).entries
     assert (entry.entity_type, entry.primary_name) == ("organization", "Example JSC")
+
+
+# Real ``Aliases`` fields of the Canadian list (cannada.xml, 2025-03) and the names they hold.
+SEMA_ALIASES = [
+    (  # " or " between names; a language label
+        "Юнармия or Всероссийское детско-юношеское военно-патриотическое общественное движение"
+        ' "ЮНАРМИЯ"',
+        False,
+        [
+            "Юнармия",
+            'Всероссийское детско-юношеское военно-патриотическое общественное движение "ЮНАРМИЯ"',
+        ],
+    ),
+    (
+        "Russian: Открытое акционерное общество «Научно-исследовательский институт электронных"
+        ' вычислительных машин» or ОАО "НИИЭВМ"',
+        False,
+        [
+            "Открытое акционерное общество «Научно-исследовательский институт электронных"
+            " вычислительных машин»",
+            'ОАО "НИИЭВМ"',
+        ],
+    ),
+    (  # Cyrillic names joined by an English "and" or a "/"
+        'Инжиниринговый центр АО «Мосэлектронпроект» and АО "Мосэп" ',
+        False,
+        ["Инжиниринговый центр АО «Мосэлектронпроект»", 'АО "Мосэп"'],
+    ),
+    (
+        'Открытое акционерное общество "ВОЛАТАВТО"/ ОАО "ВОЛАТАВТО"',
+        False,
+        ['Открытое акционерное общество "ВОЛАТАВТО"', 'ОАО "ВОЛАТАВТО"'],
+    ),
+    (  # commas; "and" between Latin words is part of a name; acronyms are names
+        "IRGC, Army of the Guardians of the Islamic Revolution, Iranian Revolutionary Guards, IRG",
+        False,
+        [
+            "IRGC",
+            "Army of the Guardians of the Islamic Revolution",
+            "Iranian Revolutionary Guards",
+            "IRG",
+        ],
+    ),
+    (
+        "Myanma Investment and Commercial Bank, Burma Investment and Commercial Bank",
+        False,
+        ["Myanma Investment and Commercial Bank", "Burma Investment and Commercial Bank"],
+    ),
+    (  # a comma inside a name: a legal form, a lower-case continuation, a leading single word
+        "Море Река Сервис, ООО",
+        False,
+        ["Море Река Сервис, ООО"],
+    ),
+    (
+        "Министерство культуры, спорта и туризма Военно-Гражданской Администрации Запорожской"
+        " области",
+        False,
+        [
+            "Министерство культуры, спорта и туризма Военно-Гражданской Администрации Запорожской"
+            " области"
+        ],
+    ),
+    (
+        "Radiological Chemical and Biological Defence troops, Войска радиационной, химической и"
+        " биологической защиты, РХБЗ",
+        False,
+        [
+            "Radiological Chemical and Biological Defence troops",
+            "Войска радиационной, химической и биологической защиты",
+            "РХБЗ",
+        ],
+    ),
+    (  # a line break wraps a long name
+        "Акционерное общество\n«Радиотехнический институт имени\nакадемика А.Л. Минца»",
+        False,
+        ["Акционерное общество «Радиотехнический институт имени академика А.Л. Минца»"],
+    ),
+    (  # a person: labels, commas, "/" between two full names in Cyrillic
+        "Mikalay Alyaksandravich Lukashenka, Kolya Lukashenko, Belarusian: Мікалай Аляксандравіч"
+        " Лукашэнка; Russian: Николай Александрович Лукашенко, Коля Лукашенко",
+        True,
+        [
+            "Mikalay Alyaksandravich Lukashenka",
+            "Kolya Lukashenko",
+            "Мікалай Аляксандравіч Лукашэнка",
+            "Николай Александрович Лукашенко",
+            "Коля Лукашенко",
+        ],
+    ),
+    (
+        "Сергей Леонидович ТЕЛЬНЫХ / Сергiй Леонiдович ТЕЛЬНИХ",
+        True,
+        ["Сергей Леонидович ТЕЛЬНЫХ", "Сергiй Леонiдович ТЕЛЬНИХ"],
+    ),
+    (
+        "Елена Петровна Тимченко or Елена Ермакова",
+        True,
+        ["Елена Петровна Тимченко", "Елена Ермакова"],
+    ),
+    (  # a person's "or" between spellings of one word is not two names
+        "Alexander, or Alexandr Valerievich Kalinin",
+        True,
+        ["Alexander, or Alexandr Valerievich Kalinin"],
+    ),
+    (
+        "Александр Евгеньевич Коньков; Aleksandr Evgenyevich or Evgenievich Kon’kov",
+        True,
+        ["Александр Евгеньевич Коньков", "Aleksandr Evgenyevich or Evgenievich Kon’kov"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("field", "person", "names"), SEMA_ALIASES)
+def test_sema_reads_each_name_of_its_free_text_alias_field(
+    field: str, person: bool, names: list[str]
+) -> None:
+    """The field was split on ``;`` only: "Юнармия or Всероссийское ..." was one alias that no
+    query met, and "МЗКЦ" was only inside "ААТ «Мінскі завод колавых цягачоў» / ААТ «МЗКЦ»"."""
+    assert split_aliases(field, person=person) == names
+
+
+def test_a_name_of_a_split_sema_alias_field_screens_to_its_entry() -> None:
+    from screening.matching.index import ScreeningIndex, build_qualifiers
+    from screening.tests.conftest import entities_from
+
+    index = ScreeningIndex(entities_from("ca_sema", [SEMA]))
+    wanted = build_qualifiers(entity_type="organization", country=None, identifiers=())
+    hits = index.search("ААТ МЗКЦ", qualifiers=wanted, floor=0.85, limit=3)
+    assert [h.entity.primary_name for h in hits][:1] == [
+        "MINSK WHEEL TRACTOR PLANT JOINT-STOCK COMPANY (VOLAT)"
+    ]
 
 
 @pytest.mark.parametrize(
