@@ -14,7 +14,10 @@ from typing import Any
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Two threads, by measurement (docs/benchmarks.md, 2026-12-02): against four, the same closed-loop
+# and POST throughput through the front (the GIL runs one at a time either way) and a web worker
+# 5-6 MB lighter after screening and classifying, since fewer requests are in flight at once.
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Worker recycling is off by default, by measurement (docs/benchmarks.md): at 2,000 a worker
 # restarted every few seconds under load, each boot cost ~0.9 CPU-s, and RSS stayed flat over a
 # whole load test without it. Set GUNICORN_MAX_REQUESTS (with its jitter) if a leak shows up.
