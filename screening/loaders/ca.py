@@ -104,19 +104,21 @@ def _comma_names(segment: str, *, person: bool) -> list[str]:
     parts = [p.strip() for p in re.split(r",(?!\s*or\s)", segment)]
     parts = [p for p in parts if p]
     out: list[str] = []
-    carried = ""  # a leading single word, carried to the name after it
+    carried = ""  # a single word no name precedes (or no acronym), carried to the name after it
     for part in parts:
         words = part.strip(_QUOTES + ".").split()
         single = len(words) == 1
         continues = part[0].islower() and not re.match(r"\w['’]", part)  # not "l'Armée ..."
         if out and (continues or (single and (person or words[0].lower() in _TRAILING_FORMS))):
             out[-1] = f"{out[-1]}, {part}"
-        elif single and not person and not _acronym(words[0]):
+        elif single and (person or not _acronym(words[0])):
             carried = f"{carried}{part}, "
         else:
             out.append(carried + part)
             carried = ""
-    if carried:
+    if carried and out:  # a single word last: it ends the name before it
+        out[-1] = f"{out[-1]}, {carried.rstrip(', ')}"
+    elif carried:
         out.append(carried.rstrip(", "))
     return out
 

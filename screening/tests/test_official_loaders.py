@@ -231,6 +231,16 @@ SEMA_ALIASES = [
         True,
         ["Елена Петровна Тимченко", "Елена Ермакова"],
     ),
+    (  # a single word is no name of its own: it goes with the name next to it
+        "Alexander, Alexandr Valerievich Kalinin",
+        True,
+        ["Alexander, Alexandr Valerievich Kalinin"],
+    ),
+    (
+        "LAT, LLC Laser Devices and Technologies, Nuclear",
+        False,
+        ["LAT", "LLC Laser Devices and Technologies, Nuclear"],
+    ),
     (  # a person's "or" between spellings of one word is not two names
         "Alexander, or Alexandr Valerievich Kalinin",
         True,
