@@ -70,6 +70,9 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "tovarystvo z obmezhenoiu vidpovidalnistiu",
         "tovaristvo z obmezhenoyu vidpovidalnistyu",
         "tovarystvo z obmezhenoyu vidpovidalnistyu",
+        # Belarus (GLEIF ELF code list): TAA, tavarystva z abmezhavanay adkaznastsyu.
+        "taa",
+        "tavarystva z abmezhavanay adkaznastsyu",
         "societatea cu raspundere limitata",
         "sociedad de responsabilidad limitada",
         "pty ltd",
@@ -122,7 +125,19 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "pt",
         "tbk",
         "pt tbk",
+        # Belarus (GLEIF ELF code list): AAT, adkrytae aktsyyanernae tavarystva (open joint-stock
+        # company, OAO in Russian); ZAT, zakrytae ... (closed). Ukraine: PrAT, privatne
+        # aktsionerne tovaristvo (private joint-stock company). "P.J.S." (public joint stock).
+        "aat",
+        "zat",
+        "adkrytae aktsyyanernae tavarystva",
+        "zakrytae aktsyyanernae tavarystva",
+        "prat",
+        "privatne aktsionerne tovaristvo",
+        "pjs",
     ),
+    # Russia: ANO, avtonomnaya nekommercheskaya organizatsiya (autonomous non-profit organisation).
+    "NGO": ("ano", "avtonomnaya nekommercheskaya organizatsiya"),
 }
 # Forms that are also written in front of the name ("OOO ROMASHKA", "PT GARUDA").
 _PREFIX_FORMS = frozenset(
@@ -132,6 +147,11 @@ _PREFIX_FORMS = frozenset(
         "zao",
         "ao",
         "pao",
+        "aat",
+        "zat",
+        "taa",
+        "prat",
+        "ano",
         "jsc",
         "ojsc",
         "cjsc",

@@ -53,6 +53,7 @@ ORGANISATIONS = [
     "PETROVOLGA DEVELOPMENT COMPANY (PVDC) LIMITED",
     "BALTECH",
     "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT",
+    "ANO MIRNY DIALOG",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -204,6 +205,17 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
         ),
         pytest.param(
             "JSB VOLGOKREDIT", "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT", id="legal-form-jsb"
+        ),
+        # Belarusian, Ukrainian and Russian legal forms by their abbreviations (GLEIF's ELF list
+        # for Belarus) and spelled out; "P.J.S." for a public joint-stock company.
+        pytest.param("ААТ Звезда", "ZVEZDA JSC", id="legal-form-belarusian-aat"),
+        pytest.param("ТАА Березка", "ООО БЕРЕЗКА", id="legal-form-belarusian-taa"),
+        pytest.param("ПрАТ Звезда", "ZVEZDA JSC", id="legal-form-ukrainian-prat"),
+        pytest.param("ZVEZDA P.J.S.", "ZVEZDA JSC", id="legal-form-pjs"),
+        pytest.param(
+            "Автономная некоммерческая организация Мирный Диалог",
+            "ANO MIRNY DIALOG",
+            id="legal-form-russian-ano-spelled-out",
         ),
         # A listed name's bracketed part (an acronym, a place) that is not at its end.
         pytest.param(
