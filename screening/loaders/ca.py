@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002, RUF003 - the list's own Cyrillic names and quotation marks are what this parser reads.
+# ruff: noqa: RUF001, RUF002 - the list's own Cyrillic names and quotation marks are what this parser reads.
 """Canada, Consolidated Canadian Autonomous Sanctions List (SEMA and JVCFOR regulations), XML
 (https://www.international.gc.ca/world-monde/assets/office_docs/international_relations-relations_internationales/sanctions/sema-lmes.xml).
 
@@ -29,6 +29,8 @@ from screening.loaders.base import (
     parse_xml_root,
     unique,
 )
+from screening.matching.normalize import tokenize
+from screening.matching.vocabulary import legal_forms
 
 # "Russian: ...", "Belarusian:...", "... Mousa Arabic:عبدالرحيم": a language label, wherever it is.
 _LANGUAGE_LABEL = re.compile(
@@ -38,36 +40,6 @@ _LANGUAGE_LABEL = re.compile(
 _OR = re.compile(r"\s*,?\s+or\s+")
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00C0-\u024F]")
 _QUOTES = "\"'«»“”„‘’` "
-# Legal forms a comma sets after a name ("ПЭМЗ «Молот», АО"): part of that name, not an alias.
-_TRAILING_FORMS = frozenset(
-    {
-        "ао",
-        "оао",
-        "зао",
-        "пао",
-        "ооо",
-        "ао.",
-        "jsc",
-        "ojsc",
-        "cjsc",
-        "pjsc",
-        "llc",
-        "ltd",
-        "ltd.",
-        "inc",
-        "inc.",
-        "co",
-        "co.",
-        "ооо.",
-        "llp",
-        "too",
-        "тоо",
-        "тов",
-        "ип",
-        "уп",
-        "чуп",
-    }
-)
 
 
 def split_aliases(text: str, *, person: bool) -> list[str]:
@@ -109,7 +81,7 @@ def _comma_names(segment: str, *, person: bool) -> list[str]:
         words = part.strip(_QUOTES + ".").split()
         single = len(words) == 1
         continues = part[0].islower() and not re.match(r"\w['’]", part)  # not "l'Armée ..."
-        if out and (continues or (single and (person or words[0].lower() in _TRAILING_FORMS))):
+        if out and (continues or (single and (person or _legal_form(words[0])))):
             out[-1] = f"{out[-1]}, {part}"
         elif single and (person or not _acronym(words[0])):
             carried = f"{carried}{part}, "
@@ -121,6 +93,11 @@ def _comma_names(segment: str, *, person: bool) -> list[str]:
     elif carried:
         out.append(carried.rstrip(", "))
     return out
+
+
+def _legal_form(word: str) -> bool:
+    """A legal form a comma sets after a name ("ПЭМЗ «Молот», АО"): part of that name."""
+    return tokenize(word) in legal_forms().suffixes
 
 
 def _acronym(word: str) -> bool:
