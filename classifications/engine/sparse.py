@@ -48,6 +48,13 @@ class Csr:
         """Order each row's values by column, in place (as scipy's ``sort_indices``)."""
         if len(self.indices) < 2:
             return
+        # Already ordered (an artefact is saved so): a pass over the columns, not a sort.
+        starts = self.indptr[1:-1]
+        starts = starts[(starts > 0) & (starts < len(self.indices))]
+        rising = np.diff(self.indices) > 0
+        rising[starts - 1] = True  # a row's first column need not follow the last row's
+        if rising.all():
+            return
         order = np.lexsort((self.indices, segment_ids(self.indptr)))
         if np.any(order != np.arange(len(order))):
             self.indices, self.data = self.indices[order], self.data[order]

@@ -55,6 +55,19 @@ def test_sorting_a_row_major_matrix_matches_scipy() -> None:
     m.sort_indices()
     assert np.array_equal(shuffled.indices, m.indices)
     assert np.array_equal(shuffled.data, m.data)
+    # Ordered already (as an artefact is saved): left as it is, the same arrays.
+    ordered = Csr(m.data.copy(), m.indices.copy(), m.indptr.copy(), m.shape)
+    indices = ordered.indices
+    ordered.sort_indices()
+    assert ordered.indices is indices and np.array_equal(ordered.indices, m.indices)
+    # One pair out of order in one row is sorted, even at a row's edge.
+    r = next(r for r in range(m.shape[0]) if m.indptr[r + 1] - m.indptr[r] >= 2)
+    a = m.indptr[r]
+    swapped = Csr(m.data.copy(), m.indices.copy(), m.indptr.copy(), m.shape)
+    swapped.indices[[a, a + 1]] = swapped.indices[[a + 1, a]]
+    swapped.data[[a, a + 1]] = swapped.data[[a + 1, a]]
+    swapped.sort_indices()
+    assert np.array_equal(swapped.indices, m.indices) and np.array_equal(swapped.data, m.data)
 
 
 def test_row_reads_and_row_maxima_match_scipy() -> None:
