@@ -131,6 +131,7 @@ def screen_name(
         qualifiers=qualifiers,
         floor=ByPartition(max(0.0, person - REPORT_MARGIN), max(0.0, other - REPORT_MARGIN)),
         at_least=ByPartition(person, other) if matches_only else None,
+        match_at=ByPartition(person, other),
         limit=cap + len(cleared),
     )
     hits = []

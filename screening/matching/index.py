@@ -27,6 +27,7 @@ from typing import Any
 from screening.matching.countries import country_key
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
+    COINED_STRETCH,
     COUNTRY_MATCH_BONUS,
     NO_WORDS,
     PERSON,
@@ -537,6 +538,12 @@ class _Partition:
         return out
 
 
+def _raw_floor(floor: float) -> float:
+    """The score before the evidence stretch (scoring.evidence_stretch) from which an
+    organisation's name can reach `floor` after it: candidate bounds are raw scores."""
+    return max(0.0, 1.0 - (1.0 - floor) / COINED_STRETCH)
+
+
 def _needed_gain(query: NameForm, floor: float) -> float:
     """Least query weight a name must pair to reach `floor` if all its own tokens pair."""
     coverage = max(0.0, 2 * floor - 1)
@@ -622,6 +629,7 @@ class ScreeningIndex:
         floor: float | ByPartition,
         limit: int,
         at_least: float | ByPartition | None = None,
+        match_at: ByPartition | None = None,
     ) -> list[Match]:
         """Entities whose best name scores at least `floor`, best first, at most `limit`.
 
@@ -630,6 +638,11 @@ class ScreeningIndex:
         bounds are tight only with its margin (the short-form and legal-form rules score some
         names above their bound), so raising the floor itself would lose matches. Either may
         differ between person names and the others (:class:`ByPartition`).
+
+        ``match_at``: the match thresholds. An organisation's name that shares a coined word is
+        stretched up after scoring (``scoring.evidence_stretch``), so candidates that can reach
+        the organisations' threshold that way are generated too (at the shipped thresholds the
+        floor already covers them).
         """
         if not isinstance(floor, ByPartition):
             floor = ByPartition(floor, floor)
@@ -648,6 +661,9 @@ class ScreeningIndex:
             penalty = TYPE_MISMATCH_PENALTY if mismatch else 0.0
             if at_least is None or best_possible - penalty >= at_least.of(person):
                 floors[person] = floor.of(person) + penalty
+                if match_at is not None and not person:
+                    stretched = _raw_floor(match_at.other + penalty)
+                    floors[person] = min(floors[person], stretched)
         forms: dict[bool, NameForm] = {}
 
         def form_of(person: bool) -> NameForm:

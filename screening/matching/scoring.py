@@ -690,6 +690,79 @@ def _contained(
     return adjusted
 
 
+# What the words two organisation names share prove (dev half of the real-pair benchmark, docs/
+# screening.md "Evidence"): the distance of a score to 1 shrinks when they share a coined word and
+# grows when they share only one or two ordinary words. With the 0.78 threshold, a name sharing a
+# coined word matches from 0.68 as it was scored before, one sharing only ordinary words from 0.82.
+EVIDENCE_MATCH_AT = 0.78
+COINED_MATCH_AT = 0.68
+ORDINARY_MATCH_AT = 0.82
+COINED_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - COINED_MATCH_AT)
+ORDINARY_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - ORDINARY_MATCH_AT)
+EVIDENCE_MIN_LENGTH = 4
+ORDINARY_MAX_SHARED = 2
+
+
+def _is_coined(token: str) -> bool:
+    return (
+        len(token) >= EVIDENCE_MIN_LENGTH
+        and token.isalpha()
+        and token not in GENERIC_ORG_WORDS
+        and token not in common_words()
+        and not is_place_word(token)
+    )
+
+
+def _coined_pair(query_token: str, list_token: str, similarity: float) -> bool:
+    """Both words coined, and spelt alike or long: one letter changes a short word into another
+    ("SALTO" / "SALCO"), a transliteration of a long one stays itself ("KHOMEINY" / "KHOMEINI")."""
+    if similarity < 1.0 and min(len(query_token), len(list_token)) < COINED_WORD_MIN_LENGTH:
+        return False
+    return _is_coined(query_token) and _is_coined(list_token)
+
+
+def _is_ordinary(token: str) -> bool:
+    return token in common_words() or token in GENERIC_ORG_WORDS or is_place_word(token)
+
+
+def evidence_stretch(al: Alignment) -> tuple[str, float]:
+    """How much the words two organisation names share prove, and the factor by which the
+    score's distance to 1 is multiplied:
+
+    * ``coined`` when a pair of them is a word, four letters or more, that no ordinary business
+      uses, on both sides ("SEPANIR", "KHOMEINY" / "KHOMEINI", see ``_coined_pair``). A four- or
+      five-letter one counts only when the query adds no descriptive word of its own: a real
+      company's name merely containing a short listed name is the false-hit kind ("Genco
+      Shipping A/S" / "GENCO"), its short form is the alias kind ("CIMEX" / "CORPORACION CIMEX");
+    * ``ordinary`` when they share only one or two words and each is an everyday, generic or
+      place word ("HOTEL PLAZA" / "HOTEL SOL PLAZA", "EAST-WEST" / "EAST AND WEST ENTERPRISES");
+    * else ``plain`` (a shared number, acronym or short uncommon word is evidence of its own).
+    """
+    coined = [min(len(q), len(t)) for q, t, sim in al.pairs if _coined_pair(q, t, sim)]
+    if coined and (max(coined) >= COINED_WORD_MIN_LENGTH or not _descriptive(al.unpaired_query)):
+        return "coined", COINED_STRETCH
+    shared = {t for _, t, _ in al.pairs if t not in ORG_NEUTRAL_WORDS}
+    # A number, an acronym or a short word no ordinary business uses ("TIR", "VTB") is evidence.
+    if 0 < len(shared) <= ORDINARY_MAX_SHARED and all(
+        t.isalpha() and _is_ordinary(t) for t in shared
+    ):
+        return "ordinary", ORDINARY_STRETCH
+    return "plain", 1.0
+
+
+def _evidence(al: Alignment, name_score: float, explanation: dict[str, Any]) -> float:
+    """Organisations: the score moved by what the shared words prove (``evidence_stretch``)."""
+    kind, stretch = evidence_stretch(al)
+    if stretch == 1.0 or name_score <= 0.0:
+        return name_score
+    adjusted = max(0.0, 1.0 - (1.0 - name_score) * stretch)
+    explanation["evidence"] = {
+        "adjustment": round(adjusted - name_score, 4),
+        "rule": "a coined word shared" if kind == "coined" else "only ordinary words shared",
+    }
+    return adjusted
+
+
 def score_name(
     query: NameForm,
     listed: NameForm,
@@ -729,6 +802,8 @@ def score_name(
             else:
                 name_score = _partial_overlap(query, listed, al, name_score, explanation, explain)
             name_score = _near_word(al, name_score, explanation, known_words)
+        if not listed.person:
+            name_score = _evidence(al, name_score, explanation)
         single = listed.person and al.paired_full_tokens < 2 <= al.list_full_tokens
         if single and name_score > SINGLE_TOKEN_CAP:
             name_score = SINGLE_TOKEN_CAP

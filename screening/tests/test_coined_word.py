@@ -53,7 +53,6 @@ def test_a_coined_word_with_ordinary_words_around_it_matches(query: str, listed:
         ("Paramount Pictures LLC", "PARAMOUNT", "an ordinary word"),
         ("Atlantic Shipping Ltd", "ATLANTIC", "an ordinary word"),
         ("KAHANE LIVES", "KAHANE CHAI", "each name adds a word of its own"),
-        ("SEPANIR ZORKAVAN", "SEPANIR", "the query adds a coined word of its own"),
         ("CIMEX INTERNATIONAL TRADING", "CIMEX", "a short word: initials and brands sit there"),
         ("Genco Shipping A/S", "GENCO", "a short word (a real company, test_partial_overlap)"),
     ],
@@ -62,6 +61,17 @@ def test_the_rule_leaves_other_shapes_alone(query: str, listed: str, why: str) -
     score, explanation = explain(query, listed)
     assert "coined_word" not in explanation, why
     assert score < ORG_THRESHOLD, (why, explanation)
+
+
+def test_a_query_adding_a_coined_word_of_its_own_is_left_to_the_evidence_stretch() -> None:
+    """The rule leaves "SEPANIR ZORKAVAN" alone; the evidence stretch (test_evidence.py) then
+    makes it a match: on the benchmark's dev half, a query adding a coined word of its own to a
+    coined listed word is most often an alias ("HENGSHUI YUANCHEM NITROCELLULOSE" / "HENGSHUI
+    YUANCHEM TRADING LIMITED"); leaving those out lost 18 pairs and no false hit."""
+    score, explanation = explain("SEPANIR ZORKAVAN", "SEPANIR")
+    assert "coined_word" not in explanation
+    assert explanation["evidence"]["rule"] == "a coined word shared"  # type: ignore[index]
+    assert score >= ORG_THRESHOLD
 
 
 def test_the_ordinary_words_are_what_the_guards_say() -> None:
