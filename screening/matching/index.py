@@ -221,6 +221,18 @@ class _Postings:
         return self._names[start:end] if end > start else ()
 
 
+# Long organisation words also meet by their first six letters: a compound transliterated two
+# ways differs by two edits or more at its end ("OBORONLOGISTIKA" / "OBORONLOGISTICS",
+# "STROYSERVIS" / "STROYSERVICE"), beyond the one-deletion typo keys and the skeletons. The keys
+# share the skeleton table (a NUL in front keeps them apart); the scorer still decides.
+PREFIX_KEY_MIN = 7
+PREFIX_KEY_LENGTH = 6
+
+
+def _prefix_key(token: str) -> str:
+    return "\0" + token[:PREFIX_KEY_LENGTH]
+
+
 def _o_u_spellings(token: str) -> set[str]:
     out = {""}
     for char in token:
@@ -351,6 +363,8 @@ class _Partition:
             typo_keys.extend(row(key, tid) for key in _deletions(token))
             if len(token) >= 5:
                 skeletons.append(row(skeleton(token), tid))
+            if not self.person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
+                skeletons.append(row(_prefix_key(token), tid))
             if token.isalpha() and len(token) >= 2:
                 if self.person or len(token) >= 4:
                     phonetic.append(row(phonetic_of(token), tid))
@@ -381,6 +395,8 @@ class _Partition:
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
         if not joined and len(token) >= 5:
             self.skeletons.reach(reached, skeleton(token))
+            if not person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
+                self.skeletons.reach(reached, _prefix_key(token))
         if token.isalpha() and len(token) >= 2:
             if person or (not joined and len(token) >= 4):
                 self.phonetic.reach(reached, phonetic_key(token))
