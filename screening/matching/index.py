@@ -113,7 +113,8 @@ def _deletions(token: str) -> set[str]:
     return {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}
 
 
-_SEPARATORS = re.compile(r"\s*;\s*|\s+/\s+|\s*[()]\s*")
+_SEPARATORS = re.compile(r"\s*;\s*|\s*/\s+|\s+/\s*|\s*[()]\s*")
+_ALTERNATIVES = re.compile(r";|\s/|/\s")
 
 
 def alternative_names(name: str) -> list[str]:
@@ -121,10 +122,10 @@ def alternative_names(name: str) -> list[str]:
 
     Lists (and forms) write alternatives into one name: "Mortaza Safari; Morteza Saferi",
     "OOO TRANSOIL / OBSHCHESTVO ... TRANSOIL", "<Arabic script> (Hajji Malik Noorzai; ...)".
-    Only a ";" or a " / " between words makes alternatives (and then brackets part them too); an
-    empty list when there is none.
+    Only a ";" or a "/" with a space on either side makes alternatives ('"VOLATAVTO"/ OAO
+    "VOLATAVTO"'; not "A/S"), and then brackets part them too; an empty list when there is none.
     """
-    if ";" not in name and " / " not in name:
+    if not _ALTERNATIVES.search(name):
         return []
     parts = [p.strip(" ,.-") for p in _SEPARATORS.split(name)]
     return [p for p in dict.fromkeys(parts) if len(p) >= 2 and p != name]

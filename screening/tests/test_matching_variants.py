@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from screening.benchmark_pairs import Pair, is_spelling_of, split_of
-from screening.matching.index import ListEntity, ScreeningIndex, build_qualifiers
+from screening.matching.index import ListEntity, ScreeningIndex, alternative_names, build_qualifiers
 from screening.matching.normalize import tokenize
 
 THRESHOLD = 0.85
@@ -218,6 +218,13 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
             "ANO MIRNY DIALOG",
             id="legal-form-russian-ano-spelled-out",
         ),
+        # A field holding the long and the short form, parted by a slash with one space (the
+        # Canadian list writes its Russian names so); "A/S" is no such slash.
+        pytest.param(
+            'Открытое акционерное общество "ЗВЕЗДА"/ ОАО "ЗВЕЗДА"',
+            "ZVEZDA JSC",
+            id="several-names-slash-one-space",
+        ),
         # One compound transliterated two ways: two edits at its end, which neither the typo keys
         # nor the skeletons reach (candidates by the word's first six letters).
         pytest.param(
@@ -332,3 +339,13 @@ def test_benchmark_split_is_by_entity_name_words() -> None:
     pair = Pair("holdout", "x", "person", True, "a", "b", "1", "")
     assert pair.split in ("dev", "holdout")
     assert tokenize("SBЕRBANK") == ("sberbank",)
+
+
+def test_a_slash_parts_names_only_next_to_a_space() -> None:
+    assert alternative_names("Genco Shipping A/S") == []
+    assert alternative_names("S/A Comercial Mar") == []
+    assert alternative_names('АО "ЗВЕЗДА"/ ОАО "ЗВЕЗДА"') == ['АО "ЗВЕЗДА"', 'ОАО "ЗВЕЗДА"']
+    assert alternative_names("OOO TRANSOIL /OBSHCHESTVO TRANSOIL") == [
+        "OOO TRANSOIL",
+        "OBSHCHESTVO TRANSOIL",
+    ]
