@@ -18,7 +18,12 @@ import pytest
 
 from screening.benchmark import NEGATIVE_COMPANIES, derive_common_words
 from screening.matching.index import ListEntity, ScreeningIndex, build_qualifiers
-from screening.matching.scoring import COINED_WORD_MIN_LENGTH, prepare, score_name
+from screening.matching.scoring import (
+    COINED_WORD_MIN_LENGTH,
+    EVIDENCE_MIN_LENGTH,
+    prepare,
+    score_name,
+)
 from screening.matching.vocabulary import common_words
 
 ORG_THRESHOLD = 0.78  # SCREENING_ORG_MATCH_THRESHOLD's default
@@ -39,6 +44,9 @@ def explain(query: str, listed: str) -> tuple[float, dict[str, object]]:
         ("KRASLESINVEST", "THE CLOSED JOINT-STOCK COMPANY KRASLESINVEST"),
         ("Redutov Battalion", "REDUTOV"),
         ("SELKBAF SPINNING AND WEAVING FACTORIES", "SELKBAF CO"),
+        # Four or five letters when the query adds no word of its own (the short form).
+        ("RAHAB", "RAHAB ENGINEERING INSTITUTE"),
+        ("MBADA", "MBADA DIAMONDS (PRIVATE) LIMITED"),
     ],
 )
 def test_a_coined_word_with_ordinary_words_around_it_matches(query: str, listed: str) -> None:
@@ -82,7 +90,7 @@ def test_the_ordinary_words_are_what_the_guards_say() -> None:
         assert word in words, word
     for word in ("sepanir", "zarganov", "zorkavan", "ingosstrakh", "kahane", "cimex", "genco"):
         assert word not in words, word
-    assert len("genco") < COINED_WORD_MIN_LENGTH <= len("redutov")
+    assert EVIDENCE_MIN_LENGTH <= len("genco") < COINED_WORD_MIN_LENGTH <= len("redutov")
     assert len(words) > 50_000 and 1234 not in words
 
 
