@@ -190,6 +190,8 @@ _PHONETIC = (
     (re.compile(r"^(yu|ju|iu)"), "u"),
     (re.compile(r"^(ya|ja|ia)"), "a"),
     (re.compile(r"^x(?=[iu])"), "s"),
+    # Russian ё after a consonant is written YO or E (FYODOROV / FEDOROV, PYOTR / PETR).
+    (re.compile(r"(?<=[bcdfghklmnprstvz])yo"), "e"),
     (re.compile(r"(iy|ij|ii|yi|ey)$"), "i"),
     (re.compile(r"dzh|dj"), "j"),
     (re.compile(r"ph"), "f"),

@@ -73,6 +73,7 @@ PERSONS = [
     "Mohammad Taqi NAQDI",
     "Seyed Hossein HEYDARI",
     "ZHANG Lin",
+    "Artyom Pyotrovich FYODOROV",
 ]
 
 
@@ -278,6 +279,8 @@ def test_organisation_variant_matches(index: ScreeningIndex, query: str, listed:
         pytest.param("عبد الصمد نوري", "Abdul Samad NOORI", id="cross-script-arabic-article"),
         pytest.param("Mohammad Taghi NAGHDI", "Mohammad Taqi NAQDI", id="phonetic-q-gh"),
         pytest.param("Sayyed Hosein HAYDARI", "Seyed Hossein HEYDARI", id="phonetic-ey-ay"),
+        # Russian ё after a consonant: YO in one transliteration, E in another.
+        pytest.param("Artem Petrovich FEDOROV", "Artyom Pyotrovich FYODOROV", id="phonetic-yo-e"),
     ],
 )
 def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) -> None:
