@@ -651,20 +651,14 @@ def _coined_word(al: Alignment) -> bool:
     shared = [p for p in al.pairs if _weight(p[1], False) == 1.0 and p[1].isalpha()]
     if len(shared) != 1:
         return False
-    query_word, word, similarity = shared[0]
-    common = common_words()
-    # A word of four or five letters only when the query adds nothing of its own: "RAHAB" /
-    # "RAHAB ENGINEERING INSTITUTE" is the short form; "Genco Shipping A/S" / "GENCO" is not.
-    shortest = COINED_WORD_MIN_LENGTH if _descriptive(al.unpaired_query) else EVIDENCE_MIN_LENGTH
-    if similarity < 1.0 or len(word) < shortest or is_place_word(word):
-        return False
-    if word in common or query_word in common:
+    _, word, similarity = shared[0]  # spelt the same: the query's word is this word
+    if similarity < 1.0 or len(word) < _coined_min_length(al) or not _is_coined(word):
         return False
     extra_q = [t for t in _descriptive(al.unpaired_query) if _weight(t, False) == 1.0]
     extra_l = [t for t in _descriptive(al.unpaired_list) if _weight(t, False) == 1.0]
     if extra_q and extra_l:
         return False  # each name adds a distinctive word of its own: "KAHANE LIVES" / "KAHANE CHAI"
-    return all(t in common or is_place_word(t) for t in extra_q or extra_l)
+    return all(_is_ordinary(t) for t in extra_q or extra_l)
 
 
 def _contained(
@@ -708,13 +702,15 @@ ORDINARY_MAX_SHARED = 2
 
 
 def _is_coined(token: str) -> bool:
-    return (
-        len(token) >= EVIDENCE_MIN_LENGTH
-        and token.isalpha()
-        and token not in GENERIC_ORG_WORDS
-        and token not in common_words()
-        and not is_place_word(token)
-    )
+    """A word no ordinary business uses: none of ``common_words``, generic or a place."""
+    return len(token) >= EVIDENCE_MIN_LENGTH and token.isalpha() and not _is_ordinary(token)
+
+
+def _coined_min_length(al: Alignment) -> int:
+    """The least length of a coined word that counts: four letters when the query adds nothing
+    of its own ("RAHAB" / "RAHAB ENGINEERING INSTITUTE" is the short form), six when it does
+    ("Genco Shipping A/S" / "GENCO" is a real company merely containing a short listed name)."""
+    return COINED_WORD_MIN_LENGTH if _descriptive(al.unpaired_query) else EVIDENCE_MIN_LENGTH
 
 
 def _coined_pair(query_token: str, list_token: str, similarity: float) -> bool:
@@ -743,7 +739,7 @@ def evidence_stretch(al: Alignment) -> tuple[str, float]:
     * else ``plain`` (a shared number, acronym or short uncommon word is evidence of its own).
     """
     coined = [min(len(q), len(t)) for q, t, sim in al.pairs if _coined_pair(q, t, sim)]
-    if coined and (max(coined) >= COINED_WORD_MIN_LENGTH or not _descriptive(al.unpaired_query)):
+    if coined and max(coined) >= _coined_min_length(al):
         return "coined", COINED_STRETCH
     shared = {t for _, t, _ in al.pairs if t not in ORG_NEUTRAL_WORDS}
     # A number, an acronym or a short word no ordinary business uses ("TIR", "VTB") is evidence.
