@@ -84,6 +84,18 @@ def match_thresholds() -> dict[str, float]:
     return {"organization": match_threshold("organization"), "default": match_threshold()}
 
 
+def search_bounds(thresholds: Mapping[str, float]) -> tuple[ByPartition, ByPartition]:
+    """``(floor, match_at)`` of an index search under ``thresholds`` (see ``match_thresholds``).
+
+    Person names are held in one partition of the index, every other kind in the other: the
+    persons' threshold is the default one, the others' the lowest in force. Hits are reported
+    from ``REPORT_MARGIN`` below them.
+    """
+    person, other = thresholds["default"], min(thresholds.values())
+    floor = ByPartition(max(0.0, person - REPORT_MARGIN), max(0.0, other - REPORT_MARGIN))
+    return floor, ByPartition(person, other)
+
+
 def max_hits() -> int:
     """The default cap on hits per name (``SCREENING_MAX_HITS``)."""
     return int(getattr(settings, "SCREENING_MAX_HITS", 10))
@@ -118,8 +130,7 @@ def screen_name(
         # penalty only an identical name could reach theirs, and monitoring would search every
         # person's name through the organisations for it.
         thresholds = dict.fromkeys(thresholds, thresholds["default"])
-    # Person names are held in one partition of the index, every other kind in the other.
-    person, other = thresholds["default"], min(thresholds.values())
+    floor, match_at = search_bounds(thresholds)
     cap = max_hits() if limit is None else limit
     if cleared is None:
         cleared = (
@@ -129,9 +140,9 @@ def screen_name(
     matches = (index or engine.current_index()).search(
         name,
         qualifiers=qualifiers,
-        floor=ByPartition(max(0.0, person - REPORT_MARGIN), max(0.0, other - REPORT_MARGIN)),
-        at_least=ByPartition(person, other) if matches_only else None,
-        match_at=ByPartition(person, other),
+        floor=floor,
+        at_least=match_at if matches_only else None,
+        match_at=match_at,
         limit=cap + len(cleared),
     )
     hits = []

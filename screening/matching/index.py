@@ -37,6 +37,7 @@ from screening.matching.scoring import (
     Qualifiers,
     SimilarityCache,
     acronyms,
+    is_coined,
     prepare,
     qualify,
     score_name,
@@ -46,6 +47,12 @@ from screening.matching.variants import nicknames_of, phonetic_key
 from screening.matching.vocabulary import common_words, org_word_equivalents, org_word_groups
 
 MAX_CANDIDATES = 32
+# Organisation names that share a query unit (word, join or acronym) reaching at most this many
+# names, or a coined word, are candidates from RARE_FLOOR_MARGIN below the floor: the rules
+# that take such a shared word as evidence score them above their raw bound (docs/screening.md,
+# "Candidates").
+RARE_UNIT_NAMES = 8
+RARE_FLOOR_MARGIN = 0.18
 # Query words whose similar vocabulary tokens each partition remembers (about 1 MB when full;
 # 16,384 cost 3 MB of every worker for no measurable speed: docs/performance.md, "Memory").
 SIMILAR_MEMO_MAX = 4_096
@@ -426,8 +433,16 @@ class _Partition:
         tokens = self.tokens
         return {tid for tid in found if tokens[tid] in wanted}
 
-    def candidates(self, query: NameForm, floor: float) -> list[tuple[float, int]]:
+    def candidates(
+        self, query: NameForm, floor: float, coined_floor: float | None = None
+    ) -> list[tuple[float, int]]:
         """``(score upper bound, name)`` for the names that can reach `floor`, best bound first.
+
+        ``coined_floor`` (lower than `floor`): the names that share a coined word or a rare unit
+        (``RARE_UNIT_NAMES``) with the query are candidates from that bound: the short-form,
+        coined-word, acronym and join rules and the evidence stretch (``scoring.evidence_stretch``)
+        score such names above their raw bound. Searching every name from it would cost half as
+        much time again.
 
         The most common query units are left out of candidate generation as long as their
         weight together cannot reach the floor (a name holding only those cannot match); the
@@ -480,7 +495,19 @@ class _Partition:
         if self.person:
             generated &= self._several(units, query.parts) | alone
         held = self._held(units, size, generated)
-        return self._bounded(query, held, need, floor, acronym_names)
+        out = self._bounded(query, held, need, floor, acronym_names)
+        if coined_floor is not None and coined_floor < floor:
+            extra: set[int] = set()
+            for i, unit in enumerate(units):
+                if len(unit[2]) <= RARE_UNIT_NAMES or (i < size and is_coined(query.tokens[i])):
+                    extra |= unit[2]
+            extra -= {name_idx for _, name_idx in out}
+            if extra:
+                held = self._held(units, size, extra)
+                need = _needed_gain(query, coined_floor)
+                out += self._bounded(query, held, need, coined_floor, acronym_names)
+                out.sort(key=lambda item: (-item[0], abs(self.lengths[item[1]] - size)))
+        return out
 
     def _spells_any(self, query: NameForm) -> bool:
         """Whether a query word is an acronym of a listed organisation name."""
@@ -673,6 +700,7 @@ class ScreeningIndex:
         wanted = qualifiers.entity_type
         best_possible = 1.0 + (COUNTRY_MATCH_BONUS if qualifiers.country else 0.0)
         floors: dict[bool, float] = {}
+        coined_floor: float | None = None
         for person in (True, False):
             mismatch = wanted != "any" and (wanted == PERSON) != person
             penalty = TYPE_MISMATCH_PENALTY if mismatch else 0.0
@@ -681,6 +709,10 @@ class ScreeningIndex:
                 if match_at is not None and not person:
                     stretched = _raw_floor(match_at.other + penalty)
                     floors[person] = min(floors[person], stretched)
+                    coined_floor = min(
+                        floors[person] - RARE_FLOOR_MARGIN,
+                        _raw_floor(match_at.other + penalty),
+                    )
         forms: dict[bool, NameForm] = {}
 
         def form_of(person: bool) -> NameForm:
@@ -695,7 +727,9 @@ class ScreeningIndex:
                 form = form_of(person) if i == 0 else prepare(text, person=person)
                 if not form.tokens:
                     continue
-                bounded = self._partitions[person].candidates(form, partition_floor)
+                bounded = self._partitions[person].candidates(
+                    form, partition_floor, None if person else coined_floor
+                )
                 for _, name_idx in bounded[:MAX_CANDIDATES]:
                     entity_idx, listed = self._name_entities[name_idx], self._names[name_idx]
                     self._consider(best, entity_idx, form, listed, qualifiers, cache)

@@ -652,7 +652,7 @@ def _coined_word(al: Alignment) -> bool:
     if len(shared) != 1:
         return False
     _, word, similarity = shared[0]  # spelt the same: the query's word is this word
-    if similarity < 1.0 or len(word) < _coined_min_length(al) or not _is_coined(word):
+    if similarity < 1.0 or len(word) < _coined_min_length(al) or not is_coined(word):
         return False
     extra_q = [t for t in _descriptive(al.unpaired_query) if _weight(t, False) == 1.0]
     extra_l = [t for t in _descriptive(al.unpaired_list) if _weight(t, False) == 1.0]
@@ -701,7 +701,7 @@ ORDINARY_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - ORDINARY_MATCH_AT)
 ORDINARY_MAX_SHARED = 2
 
 
-def _is_coined(token: str) -> bool:
+def is_coined(token: str) -> bool:
     """A word no ordinary business uses: none of ``common_words``, generic or a place."""
     return len(token) >= EVIDENCE_MIN_LENGTH and token.isalpha() and not _is_ordinary(token)
 
@@ -718,7 +718,7 @@ def _coined_pair(query_token: str, list_token: str, similarity: float) -> bool:
     ("SALTO" / "SALCO"), a transliteration of a long one stays itself ("KHOMEINY" / "KHOMEINI")."""
     if similarity < 1.0 and min(len(query_token), len(list_token)) < COINED_WORD_MIN_LENGTH:
         return False
-    return _is_coined(query_token) and _is_coined(list_token)
+    return is_coined(query_token) and is_coined(list_token)
 
 
 def _is_ordinary(token: str) -> bool:

@@ -20,7 +20,13 @@ from rapidfuzz import fuzz, process, utils
 from kyb.process_metrics import resident_mb
 from screening import benchmark, benchmark_pairs, engine, selectors
 from screening.hits import ScreeningHit
-from screening.services import match_threshold, screen_name, watchlist_load
+from screening.services import (
+    match_threshold,
+    match_thresholds,
+    screen_name,
+    search_bounds,
+    watchlist_load,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 BASELINE_SAMPLE = 200  # the baseline scans every listed name per query: a sample keeps it short
@@ -109,8 +115,11 @@ class Command(BaseCommand):
         cutoff = benchmark_pairs.best_cutoff(
             [p for p in pairs if p.split == "dev"], benchmark_pairs.baseline_score
         )
+        floor, match_at = search_bounds(match_thresholds())
+        scores = benchmark_pairs.matcher_scores(chosen, floor=floor, match_at=match_at)
+        scored = {id(p): s for p, s in zip(chosen, scores, strict=True)}
         ours, wrong = benchmark_pairs.evaluate(
-            chosen, lambda p: benchmark_pairs.matcher_score(p) >= match_threshold(p.entity_type)
+            chosen, lambda p: scored[id(p)] >= match_threshold(p.entity_type)
         )
         base, _ = benchmark_pairs.evaluate(
             chosen, lambda p: benchmark_pairs.baseline_score(p) >= cutoff
