@@ -28,6 +28,7 @@ from screening.matching.countries import country_key
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
     COINED_STRETCH,
+    COINED_VARIANT_STRETCH,
     COUNTRY_MATCH_BONUS,
     NO_WORDS,
     PERSON,
@@ -582,10 +583,10 @@ class _Partition:
         return out
 
 
-def _raw_floor(floor: float) -> float:
+def _raw_floor(floor: float, stretch: float = COINED_VARIANT_STRETCH) -> float:
     """The score before the evidence stretch (scoring.evidence_stretch) from which an
     organisation's name can reach `floor` after it: candidate bounds are raw scores."""
-    return max(0.0, 1.0 - (1.0 - floor) / COINED_STRETCH)
+    return max(0.0, 1.0 - (1.0 - floor) / stretch)
 
 
 def _needed_gain(query: NameForm, floor: float) -> float:
@@ -711,7 +712,7 @@ class ScreeningIndex:
                     floors[person] = min(floors[person], stretched)
                     coined_floor = min(
                         floors[person] - RARE_FLOOR_MARGIN,
-                        _raw_floor(match_at.other + penalty),
+                        _raw_floor(match_at.other + penalty, COINED_STRETCH),
                     )
         forms: dict[bool, NameForm] = {}
 

@@ -692,11 +692,16 @@ def _contained(
 # What the words two organisation names share prove (dev half of the real-pair benchmark, docs/
 # screening.md "Evidence"): the distance of a score to 1 shrinks when they share a coined word and
 # grows when they share only one or two ordinary words. With the 0.78 threshold, a name sharing a
-# coined word matches from 0.68 as it was scored before, one sharing only ordinary words from 0.82.
+# coined word matches from 0.56 as it was scored before (from 0.68 when the word is spelt
+# differently and shorter than seven letters: "HAMCHO" / "HAMSHO"), one sharing only ordinary
+# words from 0.82.
 EVIDENCE_MATCH_AT = 0.78
-COINED_MATCH_AT = 0.68
+COINED_MATCH_AT = 0.56
+COINED_VARIANT_MATCH_AT = 0.68
+LONG_COINED_MIN_LENGTH = 7
 ORDINARY_MATCH_AT = 0.82
 COINED_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - COINED_MATCH_AT)
+COINED_VARIANT_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - COINED_VARIANT_MATCH_AT)
 ORDINARY_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - ORDINARY_MATCH_AT)
 ORDINARY_MAX_SHARED = 2
 
@@ -733,14 +738,23 @@ def evidence_stretch(al: Alignment) -> tuple[str, float]:
       uses, on both sides ("SEPANIR", "KHOMEINY" / "KHOMEINI", see ``_coined_pair``). A four- or
       five-letter one counts only when the query adds no descriptive word of its own: a real
       company's name merely containing a short listed name is the false-hit kind ("Genco
-      Shipping A/S" / "GENCO"), its short form is the alias kind ("CIMEX" / "CORPORACION CIMEX");
+      Shipping A/S" / "GENCO"), its short form is the alias kind ("CIMEX" / "CORPORACION CIMEX").
+      The stretch is weaker when the word is spelt differently on the two sides and is shorter
+      than seven letters ("HAMCHO" / "HAMSHO"; "FORCHN" / "FORKAN" is another word);
     * ``ordinary`` when they share only one or two words and each is an everyday, generic or
       place word ("HOTEL PLAZA" / "HOTEL SOL PLAZA", "EAST-WEST" / "EAST AND WEST ENTERPRISES");
     * else ``plain`` (a shared number, acronym or short uncommon word is evidence of its own).
     """
-    coined = [min(len(q), len(t)) for q, t, sim in al.pairs if _coined_pair(q, t, sim)]
-    if coined and max(coined) >= _coined_min_length(al):
-        return "coined", COINED_STRETCH
+    least = _coined_min_length(al)
+    coined = [
+        (min(len(q), len(t)), sim)
+        for q, t, sim in al.pairs
+        if _coined_pair(q, t, sim) and min(len(q), len(t)) >= least
+    ]
+    if coined:
+        if any(sim >= 1.0 or n >= LONG_COINED_MIN_LENGTH for n, sim in coined):
+            return "coined", COINED_STRETCH
+        return "coined", COINED_VARIANT_STRETCH
     shared = {t for _, t, _ in al.pairs if t not in ORG_NEUTRAL_WORDS}
     # A number, an acronym or a short word no ordinary business uses ("TIR", "VTB") is evidence.
     if 0 < len(shared) <= ORDINARY_MAX_SHARED and all(
