@@ -39,6 +39,7 @@ from screening.matching.scoring import (
     SimilarityCache,
     acronyms,
     is_coined,
+    is_ordinary,
     prepare,
     qualify,
     score_name,
@@ -498,11 +499,22 @@ class _Partition:
         held = self._held(units, size, generated)
         out = self._bounded(query, held, need, floor, acronym_names)
         if coined_floor is not None and coined_floor < floor:
+            proposed = {name_idx for _, name_idx in out}
             extra: set[int] = set()
-            for i, unit in enumerate(units):
-                if len(unit[2]) <= RARE_UNIT_NAMES or (i < size and is_coined(query.tokens[i])):
-                    extra |= unit[2]
-            extra -= {name_idx for _, name_idx in out}
+            for i, (_, _, members) in enumerate(units):
+                if members <= proposed:  # none, or every one proposed already
+                    continue
+                if i < size:
+                    token = query.tokens[i]
+                    rare = is_coined(token) or (
+                        len(members) <= RARE_UNIT_NAMES and _distinctive_word(token)
+                    )
+                else:
+                    parts = query.tokens[i - size : i - size + 2]
+                    rare = len(members) <= RARE_UNIT_NAMES and _distinctive_join(parts)
+                if rare:
+                    extra |= members
+            extra -= proposed
             if extra:
                 held = self._held(units, size, extra)
                 need = _needed_gain(query, coined_floor)
@@ -581,6 +593,19 @@ class _Partition:
         lengths = self.lengths
         out.sort(key=lambda item: (-item[0], abs(lengths[item[1]] - size)))
         return out
+
+
+def _distinctive_word(token: str) -> bool:
+    """A word of three letters or more that is no ordinary word ("NII", "IRGC"): a number, a
+    letter or an ordinary word is in few names of a list change's small index too, and so
+    proposes names for no reason."""
+    return len(token) >= 3 and token.isalpha() and not is_ordinary(token)
+
+
+def _distinctive_join(parts: Sequence[str]) -> bool:
+    """Two query words whose join may be a listed word ("SELK BAF" / "SELKBAF"): neither a
+    single letter, not both ordinary ("INVESTMENT GROUP", "GLOBAL X" are not)."""
+    return all(len(p) >= 2 for p in parts) and not all(is_ordinary(p) for p in parts)
 
 
 def _raw_floor(floor: float, stretch: float = COINED_VARIANT_STRETCH) -> float:

@@ -658,7 +658,7 @@ def _coined_word(al: Alignment) -> bool:
     extra_l = [t for t in _descriptive(al.unpaired_list) if _weight(t, False) == 1.0]
     if extra_q and extra_l:
         return False  # each name adds a distinctive word of its own: "KAHANE LIVES" / "KAHANE CHAI"
-    return all(_is_ordinary(t) for t in extra_q or extra_l)
+    return all(is_ordinary(t) for t in extra_q or extra_l)
 
 
 def _contained(
@@ -708,7 +708,7 @@ ORDINARY_MAX_SHARED = 2
 
 def is_coined(token: str) -> bool:
     """A word no ordinary business uses: none of ``common_words``, generic or a place."""
-    return len(token) >= EVIDENCE_MIN_LENGTH and token.isalpha() and not _is_ordinary(token)
+    return len(token) >= EVIDENCE_MIN_LENGTH and token.isalpha() and not is_ordinary(token)
 
 
 def _coined_min_length(al: Alignment) -> int:
@@ -726,7 +726,8 @@ def _coined_pair(query_token: str, list_token: str, similarity: float) -> bool:
     return is_coined(query_token) and is_coined(list_token)
 
 
-def _is_ordinary(token: str) -> bool:
+def is_ordinary(token: str) -> bool:
+    """An everyday (``common_words``), generic or place word."""
     return token in common_words() or token in GENERIC_ORG_WORDS or is_place_word(token)
 
 
@@ -758,7 +759,7 @@ def evidence_stretch(al: Alignment) -> tuple[str, float]:
     shared = {t for _, t, _ in al.pairs if t not in ORG_NEUTRAL_WORDS}
     # A number, an acronym or a short word no ordinary business uses ("TIR", "VTB") is evidence.
     if 0 < len(shared) <= ORDINARY_MAX_SHARED and all(
-        t.isalpha() and _is_ordinary(t) for t in shared
+        t.isalpha() and is_ordinary(t) for t in shared
     ):
         return "ordinary", ORDINARY_STRETCH
     return "plain", 1.0
