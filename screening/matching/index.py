@@ -735,10 +735,11 @@ class ScreeningIndex:
                 if match_at is not None and not person:
                     stretched = _raw_floor(match_at.other + penalty)
                     floors[person] = min(floors[person], stretched)
-                    coined_floor = min(
-                        floors[person] - RARE_FLOOR_MARGIN,
-                        _raw_floor(match_at.other + penalty, COINED_STRETCH),
-                    )
+                    if not mismatch:  # a person's name matches no organisation on a word
+                        coined_floor = min(
+                            floors[person] - RARE_FLOOR_MARGIN,
+                            _raw_floor(match_at.other, COINED_STRETCH),
+                        )
         forms: dict[bool, NameForm] = {}
 
         def form_of(person: bool) -> NameForm:

@@ -205,3 +205,25 @@ def test_a_word_many_names_use_or_an_ordinary_word_is_not_a_rare_unit() -> None:
     assert candidates(query, [*few, "ZQX 99 LLC"]) == []
     assert candidates(query, ["AUDIO"]) == []
     assert candidates("ZQXV 1 AUDIO", ["1"]) == []
+
+
+def test_a_typed_persons_name_searches_organisations_from_the_floor_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person's name must beat the type penalty to match an organisation: the lower floor of
+    rare units is not worth its time there (it cost a tenth of every person's search)."""
+    from screening.matching import index as index_module
+
+    lower: dict[bool, float | None] = {}
+    original = index_module._Partition.candidates
+
+    def spy(self: object, query: object, floor: float, coined_floor: float | None = None) -> object:
+        lower[self.person] = coined_floor  # type: ignore[attr-defined]
+        return original(self, query, floor, coined_floor)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module._Partition, "candidates", spy)
+    index = ScreeningIndex([ListEntity("ofac_sdn", "1", "organization", "VATECH SARL")])
+    screen_name(name="Vatech Ahmadi", entity_type="person", index=index)
+    assert lower == {True: None, False: None}
+    screen_name(name="VATECH VIDEO AND PRO AUDIO", entity_type="organization", index=index)
+    assert lower[False] == pytest.approx(0.50)
