@@ -711,8 +711,9 @@ class ScreeningIndex:
 
         ``match_at``: the match thresholds. An organisation's name that shares a coined word is
         stretched up after scoring (``scoring.evidence_stretch``), so candidates that can reach
-        the organisations' threshold that way are generated too (at the shipped thresholds the
-        floor already covers them).
+        the organisations' threshold that way are generated too: the whole partition from the
+        weaker stretch's raw score, and the names sharing a coined word or a rare unit with the
+        query from the stronger one's (``_Partition.candidates``' ``coined_floor``).
         """
         if not isinstance(floor, ByPartition):
             floor = ByPartition(floor, floor)
