@@ -81,6 +81,8 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "fze",
         "fzco",
         "fzc",
+        # UAE free-zone companies: rigour lists DMCC with only its long forms as aliases.
+        "dmcc",
         "llp",
         "lp",
         "plc",

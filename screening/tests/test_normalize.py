@@ -67,6 +67,7 @@ def test_identifiers_compare_on_letters_and_digits() -> None:
         ("OOO ROMASHKA", ("romashka",), True),
         ("SUEX OTC, S.R.O.", ("suex", "otc"), True),
         ("FINROST LILMITED", ("finrost",), True),  # a misspelt long legal form is still one
+        ("2RIVERS DMCC", ("2rivers",), True),  # a Dubai free-zone company (a real OFAC listing)
         ("LIMITED", ("limited",), False),  # never strip a name down to nothing
         ("BANCO NACIONAL DE CUBA", ("banco", "nacional", "de", "cuba"), False),
     ],
