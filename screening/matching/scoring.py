@@ -284,6 +284,8 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         stem = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shortest)
         if stem >= WORD_STEM_MIN and stem >= shortest - 2:
             return WORD_FORM_SIMILARITY
+    if not person and shortest >= WORD_STEM_MIN and _adjectival_pair(a, b):
+        return WORD_FORM_SIMILARITY
     skeleton_close = (
         (person and sim >= 0.8)
         or (sim >= 0.85 and shortest >= 6)
@@ -294,6 +296,34 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
+
+
+# Transliterated Russian adjectives against the English word their listing translates them with:
+# "BUNKERNAYA" / "BUNKERING", "TEKHNICHESKAYA" / "TECHNICAL" is left to the descriptor groups.
+_RUSSIAN_ADJECTIVE_ENDINGS = (
+    "naya", "nyy", "nyi", "nyj", "noe", "noye", "nye", "nykh", "nogo",
+    "skaya", "skiy", "skii", "skij", "skoe", "skoye", "skie", "skikh",
+    "ovaya", "ovyy", "ovyi", "ovoe", "ovye",
+)  # fmt: skip
+_ENGLISH_ENDINGS = ("ing", "ical", "ic", "al", "ian", "an", "y")
+ADJECTIVE_STEM_MIN = 5
+
+
+def _adjectival_pair(a: str, b: str) -> bool:
+    """One word a transliterated Russian adjective, the other an English word of one stem."""
+    for ru, en in ((a, b), (b, a)):
+        ending = next((e for e in _RUSSIAN_ADJECTIVE_ENDINGS if ru.endswith(e)), None)
+        if ending is None:
+            continue
+        stem = ru[: -len(ending)]
+        if len(stem) < ADJECTIVE_STEM_MIN:
+            continue
+        for english in _ENGLISH_ENDINGS:
+            if en.endswith(english) and en[: -len(english)] == stem:
+                return True
+        if en == stem:
+            return True
+    return False
 
 
 def _same_ends(a: str, b: str) -> bool:

@@ -352,3 +352,35 @@ def test_a_slash_parts_names_only_next_to_a_space() -> None:
         "OOO TRANSOIL",
         "OBSHCHESTVO TRANSOIL",
     ]
+
+
+@pytest.mark.parametrize(
+    ("russian", "english"),
+    [("bunkernaya", "bunkering"), ("stevedornaya", "stevedoring")],
+)
+def test_a_transliterated_russian_adjective_pairs_with_its_english_word(
+    russian: str, english: str
+) -> None:
+    from screening.matching.scoring import token_similarity
+
+    assert token_similarity(russian, english, person=False) > 0
+    assert token_similarity(russian, english, person=True) == 0  # organisation words only
+
+
+def test_a_russian_adjective_meets_its_english_listing() -> None:
+    """'Toplivo Bunkernaya Kompaniya JSC' is an alias of the listed 'Toplivo Bunkering Company'
+    (Canada's list); in Cyrillic too."""
+    index = ScreeningIndex([ListEntity("canada", "1", "organization", "Toplivo Bunkering Company")])
+    qualifiers = build_qualifiers(entity_type="organization", country=None, identifiers=())
+    for query in ("Toplivo Bunkernaya Kompaniya JSC", "Топливо-бункерная компания"):
+        (hit,) = index.search(query, qualifiers=qualifiers, floor=0.5, limit=1)
+        assert hit.score >= 0.78, query
+
+
+@pytest.mark.parametrize(("a", "b"), [("bunkernaya", "bunkers"), ("krasnaya", "krasny")])
+def test_a_russian_adjective_needs_a_stem_of_five_letters_and_an_english_ending(
+    a: str, b: str
+) -> None:
+    from screening.matching.scoring import _adjectival_pair
+
+    assert not _adjectival_pair(a, b)
