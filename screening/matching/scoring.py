@@ -298,8 +298,9 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     return _transliterated(a, b, person or shortest >= 5)
 
 
-# Transliterated Russian adjectives against the English word their listing translates them with:
-# "BUNKERNAYA" / "BUNKERING", "TEKHNICHESKAYA" / "TECHNICAL" is left to the descriptor groups.
+# Transliterated Russian adjectives against the English word their listing translates them with
+# ("BUNKERNAYA" / "BUNKERING"). Where the stems differ too ("TEKHNICHESKAYA" / "TECHNICAL"), the
+# descriptor groups (vocabulary.org_word_groups) pair them or nothing does.
 _RUSSIAN_ADJECTIVE_ENDINGS = (
     "naya", "nyy", "nyi", "nyj", "noe", "noye", "nye", "nykh", "nogo",
     "skaya", "skiy", "skii", "skij", "skoe", "skoye", "skie", "skikh",
