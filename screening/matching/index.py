@@ -519,7 +519,7 @@ class _Partition:
                 held = self._held(units, size, extra)
                 need = _needed_gain(query, coined_floor)
                 out += self._bounded(query, held, need, coined_floor, acronym_names)
-                out.sort(key=lambda item: (-item[0], abs(self.lengths[item[1]] - size)))
+                self._best_first(out, size)
         return out
 
     def _spells_any(self, query: NameForm) -> bool:
@@ -588,11 +588,15 @@ class _Partition:
             bound = (gain / (gain + cost * q_rest) + l_gain / (l_gain + cost * l_rest or 1.0)) / 2
             if bound >= floor:
                 out.append((bound, name_idx))
-        # Equal bounds are common ("ABD AL HADI" and every longer "Abd al-Hadi ..."): the names
-        # closest in length to the query come first, as they are the likelier full matches.
-        lengths = self.lengths
-        out.sort(key=lambda item: (-item[0], abs(lengths[item[1]] - size)))
+        self._best_first(out, size)
         return out
+
+    def _best_first(self, bounded: list[tuple[float, int]], size: int) -> None:
+        """Sort candidates by bound. Equal bounds are common ("ABD AL HADI" and every longer
+        "Abd al-Hadi ..."): the names closest in length to the query come first, as they are the
+        likelier full matches."""
+        lengths = self.lengths
+        bounded.sort(key=lambda item: (-item[0], abs(lengths[item[1]] - size)))
 
 
 def _distinctive_word(token: str) -> bool:
