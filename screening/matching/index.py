@@ -27,6 +27,7 @@ from typing import Any
 from screening.matching.countries import country_key
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
+    ACRONYM_SKIP,
     COINED_STRETCH,
     COINED_VARIANT_STRETCH,
     COUNTRY_MATCH_BONUS,
@@ -54,6 +55,8 @@ MAX_CANDIDATES = 32
 # that take such a shared word as evidence score them above their raw bound (docs/screening.md,
 # "Candidates").
 RARE_UNIT_NAMES = 8
+# A listed word is looked up as the initials of runs of at most this many query words.
+RUN_ACRONYM_WORDS = 8
 RARE_FLOOR_MARGIN = 0.18
 # Query words whose similar vocabulary tokens each partition remembers (about 1 MB when full;
 # 16,384 cost 3 MB of every worker for no measurable speed: docs/performance.md, "Memory").
@@ -237,10 +240,17 @@ class _Postings:
 # share the skeleton table (a NUL in front keeps them apart); the scorer still decides.
 PREFIX_KEY_MIN = 7
 PREFIX_KEY_LENGTH = 6
+# Two adjacent query words, joined, reach by their first letters only listed words at most this
+# much shorter than the join.
+JOIN_LENGTH_SLACK = 2
 
 
 def _prefix_key(token: str) -> str:
     return "\0" + token[:PREFIX_KEY_LENGTH]
+
+
+def _suffix_key(token: str) -> str:
+    return "\1" + token[-PREFIX_KEY_LENGTH:]
 
 
 def _o_u_spellings(token: str) -> set[str]:
@@ -375,6 +385,7 @@ class _Partition:
                 skeletons.append(row(skeleton(token), tid))
             if not self.person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
                 skeletons.append(row(_prefix_key(token), tid))
+                skeletons.append(row(_suffix_key(token), tid))
             if token.isalpha() and len(token) >= 2:
                 if self.person or len(token) >= 4:
                     phonetic.append(row(phonetic_of(token), tid))
@@ -405,8 +416,17 @@ class _Partition:
         person = self.person and not joined  # joins pair as plain spellings (see scoring)
         if not joined and len(token) >= 5:
             self.skeletons.reach(reached, skeleton(token))
-            if not person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
-                self.skeletons.reach(reached, _prefix_key(token))
+        if not self.person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
+            if joined:
+                # Two query words joined meet a listed word spelled otherwise, or three joined
+                # ("CHONG CHON" / "CHONGCHONGANG"), not their first word's longer form
+                # ("ZARGANOV MARBLE" / "ZARGANOV": the plain word reaches that one already).
+                by_prefix: set[int] = set()
+                self.skeletons.reach(by_prefix, _prefix_key(token))
+                shortest = len(token) - JOIN_LENGTH_SLACK
+                reached |= {t for t in by_prefix if len(self.tokens[t]) >= shortest}
+            else:
+                self.skeletons.reach(reached, _prefix_key(token), _suffix_key(token))
         if token.isalpha() and len(token) >= 2:
             if person or (not joined and len(token) >= 4):
                 self.phonetic.reach(reached, phonetic_key(token))
@@ -436,7 +456,11 @@ class _Partition:
         return {tid for tid in found if tokens[tid] in wanted}
 
     def candidates(
-        self, query: NameForm, floor: float, coined_floor: float | None = None
+        self,
+        query: NameForm,
+        floor: float,
+        coined_floor: float | None = None,
+        limit: int | None = None,
     ) -> list[tuple[float, int]]:
         """``(score upper bound, name)`` for the names that can reach `floor`, best bound first.
 
@@ -445,6 +469,11 @@ class _Partition:
         coined-word, acronym and join rules and the evidence stretch (``scoring.evidence_stretch``)
         score such names above their raw bound. Searching every name from it would cost half as
         much time again.
+
+        ``limit``: at most that many of the names reaching `floor`, the best bounds, and at most
+        as many more of the names sharing a coined word or a rare unit. Those are kept apart
+        because their bounds understate them: "JOINT STOCK COMMERCIAL BANK RUBLEV" is bounded
+        low for "RUBLEV BANK", below sixty shorter banks, and scores 0.94.
 
         The most common query units are left out of candidate generation as long as their
         weight together cannot reach the floor (a name holding only those cannot match); the
@@ -496,8 +525,13 @@ class _Partition:
                 generated |= members
         if self.person:
             generated &= self._several(units, query.parts) | alone
-        held = self._held(units, size, generated)
-        out = self._bounded(query, held, need, floor, acronym_names)
+        spelled_by_runs = self._run_acronyms(
+            query, [members if w >= 1.0 else set() for w, _, members in units[:size]]
+        )
+        held = self._held(units, size, generated | spelled_by_runs.keys())
+        for name_idx, weight in spelled_by_runs.items():
+            held[name_idx] += weight
+        out = self._bounded(query, held, need, floor, acronym_names)[:limit]
         if coined_floor is not None and coined_floor < floor:
             proposed = {name_idx for _, name_idx in out}
             extra: set[int] = set()
@@ -506,9 +540,10 @@ class _Partition:
                     continue
                 if i < size:
                     token = query.tokens[i]
-                    rare = is_coined(token) or (
-                        len(members) <= RARE_UNIT_NAMES and _distinctive_word(token)
-                    )
+                    rare = (
+                        is_coined(token)
+                        and not any(is_ordinary(self.tokens[t]) for t in reached[i])
+                    ) or (len(members) <= RARE_UNIT_NAMES and _distinctive_word(token))
                 else:
                     parts = query.tokens[i - size : i - size + 2]
                     rare = len(members) <= RARE_UNIT_NAMES and _distinctive_join(parts)
@@ -518,8 +553,46 @@ class _Partition:
             if extra:
                 held = self._held(units, size, extra)
                 need = _needed_gain(query, coined_floor)
-                out += self._bounded(query, held, need, coined_floor, acronym_names)
+                out += self._bounded(query, held, need, coined_floor, acronym_names)[:limit]
                 self._best_first(out, size)
+        return out
+
+    def _run_acronyms(self, query: NameForm, holding: list[set[int]]) -> dict[int, float]:
+        """Names holding a word that spells the initials of a run of query words, and a query
+        word outside the run ("IRGC GROUND FORCES" for "ISLAMIC REVOLUTION GUARDS CORPS GROUND
+        FORCE"), with the run's weight. `holding`: per query word, the names that hold it.
+
+        A whole name spelled as an acronym is not enough: real companies' initials meet short
+        listed names ("International Self Storage" / "ISS"). Initials as ``scoring.acronyms``
+        reads them: of every word, or without the connectors.
+        """
+        out: dict[int, float] = {}
+        tokens, size = query.tokens, len(query.tokens)
+        if self.person or size < 4 or not any(holding):
+            return out
+        runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for start in range(size):
+            every = without = ""
+            for end in range(start + 1, min(size, start + RUN_ACRONYM_WORDS) + 1):
+                token = tokens[end - 1]
+                if not token.isalpha():
+                    break
+                every += token[0]
+                without += "" if token in ACRONYM_SKIP else token[0]
+                if end - start >= 3 and end - start < size:
+                    for spelled in {every, without}:
+                        if len(spelled) >= 3:
+                            runs[spelled].append((start, end))
+        if not runs:
+            return out
+        for tid in self._spelled(runs):
+            names = self.plain[tid]
+            for start, end in runs[self.tokens[tid]]:
+                found = set().union(*holding[:start], *holding[end:]).intersection(names)
+                weight = sum(query.weights[start:end])
+                for name_idx in found:
+                    if out.get(name_idx, 0.0) < weight:
+                        out[name_idx] = weight
         return out
 
     def _spells_any(self, query: NameForm) -> bool:
@@ -760,9 +833,9 @@ class ScreeningIndex:
                 if not form.tokens:
                     continue
                 bounded = self._partitions[person].candidates(
-                    form, partition_floor, None if person else coined_floor
+                    form, partition_floor, None if person else coined_floor, MAX_CANDIDATES
                 )
-                for _, name_idx in bounded[:MAX_CANDIDATES]:
+                for _, name_idx in bounded:
                     entity_idx, listed = self._name_entities[name_idx], self._names[name_idx]
                     self._consider(best, entity_idx, form, listed, qualifiers, cache)
         for value in qualifiers.identifiers:

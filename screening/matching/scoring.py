@@ -342,14 +342,14 @@ def _transliterated(a: str, b: str, person: bool) -> float:
     return 0.0
 
 
-_ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "de", "del", "la", "y", "et", "und", "a"})
+ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "de", "del", "la", "y", "et", "und", "a"})
 
 
 def acronyms(tokens: tuple[str, ...]) -> set[str]:
     """Initials of an organisation's name, with and without its connectors ("of", "and"):
     "Korean National Petroleum" -> ``knp``. Three letters at least: two say too little."""
     words = [t for t in tokens if t.isalpha()]
-    out = {"".join(t[0] for t in words), "".join(t[0] for t in words if t not in _ACRONYM_SKIP)}
+    out = {"".join(t[0] for t in words), "".join(t[0] for t in words if t not in ACRONYM_SKIP)}
     return {a for a in out if len(a) >= 3 and len(words) >= 3}
 
 

@@ -217,9 +217,15 @@ def test_a_typed_persons_name_searches_organisations_from_the_floor_only(
     lower: dict[bool, float | None] = {}
     original = index_module._Partition.candidates
 
-    def spy(self: object, query: object, floor: float, coined_floor: float | None = None) -> object:
+    def spy(
+        self: object,
+        query: object,
+        floor: float,
+        coined_floor: float | None = None,
+        limit: int | None = None,
+    ) -> object:
         lower[self.person] = coined_floor  # type: ignore[attr-defined]
-        return original(self, query, floor, coined_floor)  # type: ignore[arg-type]
+        return original(self, query, floor, coined_floor, limit)  # type: ignore[arg-type]
 
     monkeypatch.setattr(index_module._Partition, "candidates", spy)
     index = ScreeningIndex([ListEntity("ofac_sdn", "1", "organization", "VATECH SARL")])

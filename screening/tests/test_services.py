@@ -217,9 +217,9 @@ def test_a_typed_search_from_the_threshold_skips_the_other_type(
     searched: list[bool] = []
     original = index_module._Partition.candidates
 
-    def spy(self: Any, query: Any, floor: float, coined_floor: float | None = None) -> Any:
+    def spy(self: Any, query: Any, floor: float, *args: Any) -> Any:
         searched.append(self.person)
-        return original(self, query, floor, coined_floor)
+        return original(self, query, floor, *args)
 
     monkeypatch.setattr(index_module._Partition, "candidates", spy)
     qualifiers = build_qualifiers(entity_type="organization", country=None, identifiers=())
