@@ -11,7 +11,9 @@ Organisation words are also reached by their equivalents in other languages (ZAV
 Searching: each query token is looked up through the same keys and checked with
 :func:`token_similarity`; the names holding the tokens reached are the candidates, kept only if
 they hold enough of the query's weight to reach the reporting floor (set operations, no scan).
-At most ``MAX_CANDIDATES`` of them are scored in full. A query never touches every entry.
+At most ``MAX_CANDIDATES`` of them are scored in full, and as many more of the organisation
+names that share a rare word with the query (``_Partition.candidates``). A query never touches
+every entry.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ from screening.matching.vocabulary import common_words, org_word_equivalents, or
 
 MAX_CANDIDATES = 32
 # Organisation names that share a query unit (word, join or acronym) reaching at most this many
-# names, or a coined word, are candidates from RARE_FLOOR_MARGIN below the floor: the rules
+# names, or a coined word (through no ordinary word it pairs with), are candidates from
+# RARE_FLOOR_MARGIN below the floor: the rules
 # that take such a shared word as evidence score them above their raw bound (docs/screening.md,
 # "Candidates").
 RARE_UNIT_NAMES = 8
@@ -236,8 +239,9 @@ class _Postings:
 
 # Long organisation words also meet by their first six letters: a compound transliterated two
 # ways differs by two edits or more at its end ("OBORONLOGISTIKA" / "OBORONLOGISTICS",
-# "STROYSERVIS" / "STROYSERVICE"), beyond the one-deletion typo keys and the skeletons. The keys
-# share the skeleton table (a NUL in front keeps them apart); the scorer still decides.
+# "STROYSERVIS" / "STROYSERVICE"), beyond the one-deletion typo keys and the skeletons; and by
+# their last six, for two edits near the start ("RUKHERVOMOTOR" / "RUCHSERVOMOTOR"). The keys
+# share the skeleton table (a NUL or a \1 in front keeps them apart); the scorer still decides.
 PREFIX_KEY_MIN = 7
 PREFIX_KEY_LENGTH = 6
 # Two adjacent query words, joined, reach by their first letters only listed words at most this
@@ -473,7 +477,8 @@ class _Partition:
         ``limit``: at most that many of the names reaching `floor`, the best bounds, and at most
         as many more of the names sharing a coined word or a rare unit. Those are kept apart
         because their bounds understate them: "JOINT STOCK COMMERCIAL BANK RUBLEV" is bounded
-        low for "RUBLEV BANK", below sixty shorter banks, and scores 0.94.
+        0.75 for "RUBLEV BANK", ranked 61st after shorter banks bounded as high or higher, and
+        scores 0.94.
 
         The most common query units are left out of candidate generation as long as their
         weight together cannot reach the floor (a name holding only those cannot match); the
@@ -529,8 +534,7 @@ class _Partition:
             query, [members if w >= 1.0 else set() for w, _, members in units[:size]]
         )
         held = self._held(units, size, generated | spelled_by_runs.keys())
-        for name_idx, weight in spelled_by_runs.items():
-            held[name_idx] += weight
+        self._add_runs(held, spelled_by_runs)
         out = self._bounded(query, held, need, floor, acronym_names)[:limit]
         if coined_floor is not None and coined_floor < floor:
             proposed = {name_idx for _, name_idx in out}
@@ -540,18 +544,23 @@ class _Partition:
                     continue
                 if i < size:
                     token = query.tokens[i]
-                    rare = (
-                        is_coined(token)
-                        and not any(is_ordinary(self.tokens[t]) for t in reached[i])
-                    ) or (len(members) <= RARE_UNIT_NAMES and _distinctive_word(token))
+                    if len(members) <= RARE_UNIT_NAMES and _distinctive_word(token):
+                        extra |= members
+                    elif is_coined(token):
+                        # Through the words it pairs with that are no ordinary word: Dutch
+                        # ORGANISATIE pairs with ORGANIZATION, and would bring every organisation.
+                        tokens = self.tokens
+                        for t in reached[i]:
+                            if not is_ordinary(tokens[t]):
+                                extra.update(self.plain[t], self.joined[t])
                 else:
                     parts = query.tokens[i - size : i - size + 2]
-                    rare = len(members) <= RARE_UNIT_NAMES and _distinctive_join(parts)
-                if rare:
-                    extra |= members
+                    if len(members) <= RARE_UNIT_NAMES and _distinctive_join(parts):
+                        extra |= members
             extra -= proposed
             if extra:
                 held = self._held(units, size, extra)
+                self._add_runs(held, spelled_by_runs)
                 need = _needed_gain(query, coined_floor)
                 out += self._bounded(query, held, need, coined_floor, acronym_names)[:limit]
                 self._best_first(out, size)
@@ -571,6 +580,7 @@ class _Partition:
         if self.person or size < 4 or not any(holding):
             return out
         runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # A number ends a run (the scorer would skip it): runs across one are not looked up.
         for start in range(size):
             every = without = ""
             for end in range(start + 1, min(size, start + RUN_ACRONYM_WORDS) + 1):
@@ -579,7 +589,7 @@ class _Partition:
                     break
                 every += token[0]
                 without += "" if token in ACRONYM_SKIP else token[0]
-                if end - start >= 3 and end - start < size:
+                if end - start >= 3:  # (a run of the whole query has no word outside it)
                     for spelled in {every, without}:
                         if len(spelled) >= 3:
                             runs[spelled].append((start, end))
@@ -588,12 +598,19 @@ class _Partition:
         for tid in self._spelled(runs):
             names = self.plain[tid]
             for start, end in runs[self.tokens[tid]]:
-                found = set().union(*holding[:start], *holding[end:]).intersection(names)
+                outside = holding[:start] + holding[end:]
                 weight = sum(query.weights[start:end])
-                for name_idx in found:
-                    if out.get(name_idx, 0.0) < weight:
+                for name_idx in names:
+                    if out.get(name_idx, 0.0) < weight and any(name_idx in h for h in outside):
                         out[name_idx] = weight
         return out
+
+    @staticmethod
+    def _add_runs(held: dict[int, float], spelled_by_runs: dict[int, float]) -> None:
+        """Add the weight of the query runs a held name spells as an acronym."""
+        for name_idx, weight in spelled_by_runs.items():
+            if name_idx in held:
+                held[name_idx] += weight
 
     def _spells_any(self, query: NameForm) -> bool:
         """Whether a query word is an acronym of a listed organisation name."""
