@@ -284,7 +284,7 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         stem = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shortest)
         if stem >= WORD_STEM_MIN and stem >= shortest - 2:
             return WORD_FORM_SIMILARITY
-    if not person and shortest >= WORD_STEM_MIN and _adjectival_pair(a, b):
+    if not person and shortest >= ADJECTIVE_STEM_MIN and _adjectival_pair(a, b):
         return WORD_FORM_SIMILARITY
     skeleton_close = (
         (person and sim >= 0.8)
@@ -313,18 +313,32 @@ ADJECTIVE_STEM_MIN = 5
 def _adjectival_pair(a: str, b: str) -> bool:
     """One word a transliterated Russian adjective, the other an English word of one stem."""
     for ru, en in ((a, b), (b, a)):
-        ending = next((e for e in _RUSSIAN_ADJECTIVE_ENDINGS if ru.endswith(e)), None)
-        if ending is None:
+        if not ru.endswith(_RUSSIAN_ADJECTIVE_ENDINGS):  # most words: one test
             continue
+        ending = next(e for e in _RUSSIAN_ADJECTIVE_ENDINGS if ru.endswith(e))
         stem = ru[: -len(ending)]
         if len(stem) < ADJECTIVE_STEM_MIN:
             continue
         for english in _ENGLISH_ENDINGS:
-            if en.endswith(english) and en[: -len(english)] == stem:
+            if en.endswith(english) and _same_stem(en[: -len(english)], stem):
                 return True
         if en == stem:
             return True
+        if ending.startswith("sk") and en[:-1] == stem and en[-1] in "aeiouy":
+            return True  # a place's adjective and the place: SAMARSKIY / SAMARA
     return False
+
+
+def _same_stem(english: str, russian: str) -> bool:
+    """One stem, or a long one spelt with other vowels (STIVIDOR- / STEVEDOR-ING)."""
+    if english == russian:
+        return True
+    return (
+        len(russian) >= 7
+        and len(english) == len(russian)
+        and english[0] == russian[0]
+        and OSA.distance(english, russian, score_cutoff=2) <= 2
+    )
 
 
 def _same_ends(a: str, b: str) -> bool:
