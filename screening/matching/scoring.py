@@ -299,8 +299,9 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
 
 
 # Transliterated Russian adjectives against the English word their listing translates them with
-# ("BUNKERNAYA" / "BUNKERING"). Where the stems differ too ("TEKHNICHESKAYA" / "TECHNICAL"), the
-# descriptor groups (vocabulary.org_word_groups) pair them or nothing does.
+# ("BUNKERNAYA" / "BUNKERING", "STIVIDORNAYA" / "STEVEDORING"), and a place's adjective against
+# the place ("SAMARSKIY" / "SAMARA"). Where the stems differ more ("TEKHNICHESKAYA" /
+# "TECHNICAL"), the descriptor groups (vocabulary.org_word_groups) pair them or nothing does.
 _RUSSIAN_ADJECTIVE_ENDINGS = (
     "naya", "nyy", "nyi", "nyj", "noe", "noye", "nye", "nykh", "nogo",
     "skaya", "skiy", "skii", "skij", "skoe", "skoye", "skie", "skikh",
