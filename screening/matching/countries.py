@@ -20,6 +20,19 @@ _EXTRA = {
     "south korea": "kr",
     "burma": "mm",
     "russia": "ru",
+    # Russia's name and adjective as Russian names write them, transliterated ("SBERBANK
+    # ROSSII", "ROSSIYSKIYE ZHELEZNYE DOROGI").
+    "rossii": "ru",
+    "rossiyskaya": "ru",
+    "rossiiskaya": "ru",
+    "rossiyskiy": "ru",
+    "rossiiskii": "ru",
+    "rossiyskoye": "ru",
+    "rossiiskoe": "ru",
+    "rossiyskoy": "ru",
+    "rossiiskoi": "ru",
+    "rossiyskiye": "ru",
+    "rossiiskie": "ru",
     "syria": "sy",
     "iran": "ir",
     "palestinian": "ps",
@@ -82,3 +95,50 @@ def country_key(value: str | None) -> str | None:
 def is_place_word(token: str) -> bool:
     """A one-word country name ("korea", "angola"), not a two- or three-letter code."""
     return len(token) >= 4 and (token in _table() or token in _PLACE_WORDS)
+
+
+# Endings that make a country's English adjective of its name: IRAN / IRANIAN, SYRIA / SYRIAN,
+# IRAQ / IRAQI.
+_ADJECTIVE_ENDINGS = frozenset({"ian", "an", "n", "i"})
+
+
+@cache
+def _countries_by_word() -> dict[str, str]:
+    """Every one-word name of a country (four letters or more) and its adjective forms, to the
+    country's key. A country's own names come first, then adjectives of the longer names:
+    NIGERIAN is Nigeria's, not Niger's."""
+    names: dict[str, str] = {
+        name: key for name, key in _table().items() if len(name) >= 4 and " " not in name
+    }
+    names.update((word, word) for word in _PLACE_WORDS)
+    by_word = dict(names)
+    for name in sorted(names, key=len, reverse=True):
+        for ending in _ADJECTIVE_ENDINGS:
+            by_word.setdefault(name + ending, names[name])
+    return by_word
+
+
+@cache
+def _words_by_country() -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {}
+    for word, key in _countries_by_word().items():
+        words.setdefault(key, set()).add(word)
+    return {key: frozenset(found) for key, found in words.items()}
+
+
+def country_words(token: str) -> frozenset[str]:
+    """The other words that name the country `token` names (for the index: "iran" reaches
+    "iranian", "burma" reaches "myanmar"). Empty for any other word."""
+    country = _countries_by_word().get(token)
+    if country is None:
+        return frozenset()
+    return _words_by_country()[country] - {token}
+
+
+def same_country_word(a: str, b: str) -> bool:
+    """Two words that name one country: two of its names ("RUSSIA" / "ROSSIYA"), or a name and
+    its adjective ("IRAN" / "IRANIAN"). Codes ("ir", "irn") are not words here. One lookup for
+    the words that name no country."""
+    by_word = _countries_by_word()
+    country = by_word.get(a)
+    return country is not None and a != b and by_word.get(b) == country

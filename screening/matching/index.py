@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from itertools import accumulate
 from typing import Any
 
-from screening.matching.countries import country_key
+from screening.matching.countries import country_key, country_words
 from screening.matching.normalize import consonant_key, has_vowel, normalise_identifier, skeleton
 from screening.matching.scoring import (
     ACRONYM_SKIP,
@@ -443,6 +443,8 @@ class _Partition:
                     self.consonants.reach(reached, key + "l")
             if not person and not joined:  # ZAVOD / PLANT: see vocabulary.org_word_groups
                 reached |= self._spelled(org_word_equivalents(token))
+                # IRAN / IRANIAN, BURMA / MYANMAR: see countries.same_country_word
+                reached |= self._spelled(country_words(token))
             if person:
                 reached |= self._spelled(nicknames_of(token))
                 if len(token) <= 3 and ("o" in token or "u" in token):

@@ -29,7 +29,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from screening.matching.countries import is_place_word
+from screening.matching.countries import is_place_word, same_country_word
 from screening.matching.normalize import (
     TOKEN_PAIRS_REMEMBERED,
     consonant_key,
@@ -66,6 +66,7 @@ SYMBOL_SIMILARITY = 0.87
 DOUBLED_LETTER_SIMILARITY = 0.95
 WORD_FORM_SIMILARITY = 0.86
 WORD_STEM_MIN = 7
+VOWEL_SWAP_MIN_LENGTH = 6
 WEAK_ALIAS_CAP = 0.8
 GENERIC_WEIGHT = 0.3
 PARTICLE_WEIGHT = 0.2
@@ -245,6 +246,8 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
             return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
         if same_org_word(a, b):
             return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
+        if same_country_word(a, b):  # IRAN / IRANIAN, BURMA / MYANMAR
+            return max(WORD_FORM_SIMILARITY, JaroWinkler.normalized_similarity(a, b))
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
@@ -273,6 +276,9 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         limit = _max_edits(min(len(a), len(b)))
         if OSA.distance(a, b, score_cutoff=limit) <= limit:
             return sim
+    elif not person and len(a) == len(b) >= VOWEL_SWAP_MIN_LENGTH and _one_vowel_apart(a, b):
+        # JAMAAH / JEMAAH: Jaro-Winkler marks a change near the start of a short word down.
+        return TRANSLITERATION_SIMILARITY
     if not person and shortest >= 5 and abs(len(a) - len(b)) <= 4:
         # A word and its longer form in organisation names: INVEST / INVESTMENT.
         short, long = (a, b) if len(a) < len(b) else (b, a)
@@ -295,7 +301,17 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         key = skeleton(a)
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
+    if not person and shortest == 4 and len(phonetic_key(a)) >= 4:
+        # NIROO / NIRU: one phonetic key of four letters, as four-letter words with different
+        # first letters above (GHODS / QODS).
+        return TRANSLITERATION_SIMILARITY if phonetic_key(a) == phonetic_key(b) else 0.0
     return _transliterated(a, b, person or shortest >= 5)
+
+
+def _one_vowel_apart(a: str, b: str) -> bool:
+    """Same length, one letter apart, and that letter a vowel in both, not the first."""
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diffs) == 1 and a[0] == b[0] and diffs[0][0] in "aeiou" and diffs[0][1] in "aeiou"
 
 
 # Transliterated Russian adjectives against the English word their listing translates them with
@@ -440,7 +456,9 @@ def _joined_pairs(
     free_l: list[int],
     cache: SimilarityCache | None,
 ) -> list[_Pair]:
-    """Pairs of two adjacent free tokens on one side with one free token on the other side."""
+    """Pairs of two adjacent free tokens on one side with one free token on the other side, and
+    in organisation names of three ("NAM CHON GANG" / "NAMCHONGANG"), which pair only as one
+    spelling."""
     out: list[_Pair] = []
     for side_a, side_b, a_free, b_free, flip in (
         (query, listed, free_q, free_l, False),
@@ -449,18 +467,21 @@ def _joined_pairs(
         for i in a_free:
             if i + 1 not in a_free:
                 continue
-            joined = side_a.tokens[i] + side_a.tokens[i + 1]
-            for j in b_free:
-                other = side_b.tokens[j]
-                # Joins compare as plain spellings: no initials, no phonetic skeletons.
-                sim = _similarity(joined, other, False, cache)
-                if sim:
-                    pair = (
-                        ((j,), (i, i + 1), other, joined)
-                        if flip
-                        else ((i, i + 1), (j,), joined, other)
-                    )
-                    out.append((sim, *pair))
+            spans: list[tuple[int, ...]] = [(i, i + 1)]
+            if not listed.person and i + 2 in a_free:
+                spans.append((i, i + 1, i + 2))
+            for span in spans:
+                joined = "".join(side_a.tokens[k] for k in span)
+                for j in b_free:
+                    other = side_b.tokens[j]
+                    # Joins compare as plain spellings: no initials, no phonetic skeletons.
+                    if len(span) == 3:
+                        sim = 1.0 if joined == other else 0.0
+                    else:
+                        sim = _similarity(joined, other, False, cache)
+                    if sim:
+                        pair = ((j,), span, other, joined) if flip else (span, (j,), joined, other)
+                        out.append((sim, *pair))
     return out
 
 
@@ -493,7 +514,8 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     """Greedy best-first one-to-one pairing of the tokens of two names.
 
     Single tokens pair first; two adjacent tokens left unpaired on one side may then pair with
-    their concatenation on the other side ("AERO CARIBBEAN" / "AEROCARIBBEAN").
+    their concatenation on the other side ("AERO CARIBBEAN" / "AEROCARIBBEAN"), and in
+    organisation names three with their exact concatenation ("NAM CHON GANG" / "NAMCHONGANG").
     """
     person = listed.person
     singles: list[_Pair] = []

@@ -237,6 +237,7 @@ ABBREVIATIONS: dict[str, str] = {
     "assoc": "association",
     "bros": "brothers",
     "trdg": "trading",
+    "trd": "trading",
     "tic": "ticaret",
     "sti": "sirketi",
     "dev": "development",
