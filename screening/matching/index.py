@@ -247,6 +247,8 @@ PREFIX_KEY_LENGTH = 6
 # Two adjacent query words, joined, reach by their first letters only listed words at most this
 # much shorter than the join.
 JOIN_LENGTH_SLACK = 2
+# Listed joins of two words at least this long are keyed by their skeleton too.
+JOIN_SKELETON_MIN = 7
 
 
 def _prefix_key(token: str) -> str:
@@ -383,6 +385,11 @@ class _Partition:
                 # query's deletions), which halves the build; a typo *and* a spacing change in
                 # the same word is rarely met.
                 typo_keys.append(row(token, tid))
+                if not self.person and len(token) >= JOIN_SKELETON_MIN:
+                    # ... and, in organisation names, by its skeleton: a spelling change in a
+                    # name written in two words ("HARKATUL" / "HARAKAT UL", "ZAYKABAR" / "ZAY
+                    # GABAR").
+                    skeletons.append(row(skeleton(token), tid))
                 continue
             typo_keys.extend(row(key, tid) for key in _deletions(token))
             if len(token) >= 5:

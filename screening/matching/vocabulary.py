@@ -139,7 +139,15 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "pjs",
     ),
     # Russia: ANO, avtonomnaya nekommercheskaya organizatsiya (autonomous non-profit organisation).
-    "NGO": ("ano", "avtonomnaya nekommercheskaya organizatsiya"),
+    # Foundations, as the GLEIF ELF code list names them: Dutch STICHTING (written in front:
+    # "STICHTING AL-AQSA"), Scandinavian STIFTELSE, Polish FUNDACJA.
+    "NGO": (
+        "ano",
+        "avtonomnaya nekommercheskaya organizatsiya",
+        "stichting",
+        "stiftelse",
+        "fundacja",
+    ),
 }
 # Forms that are also written in front of the name ("OOO ROMASHKA", "PT GARUDA").
 _PREFIX_FORMS = frozenset(
@@ -154,6 +162,8 @@ _PREFIX_FORMS = frozenset(
         "taa",
         "prat",
         "ano",
+        "stichting",
+        "fundacja",
         "jsc",
         "ojsc",
         "cjsc",

@@ -48,6 +48,12 @@ def _matched(query: str, *listed: str) -> list[str]:
         ("NAM CHON GANG CORPORATION", "NAMCHONGANG TRADING CORPORATION"),
         # "T.R.D." is "trading".
         ("ROYAL PEARLS GENERAL TRADING", "ROYAL PEARL GENERAL T.R.D."),
+        # A listed name written in two words, spelt otherwise joined: the index reaches the join
+        # by its skeleton.
+        ("HARKATUL JIHAD", "HARAKAT UL-JIHAD-I-ISLAMI/BANGLADESH"),
+        # Foundations' legal forms: German E.V., Belgian ASBL, Dutch STICHTING (in front).
+        ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
+        ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
     ],
 )
 def test_a_real_alias_spelled_apart_matches(query: str, listed: str) -> None:
