@@ -19,6 +19,8 @@ _EXTRA = {
     "korea south": "kr",
     "south korea": "kr",
     "burma": "mm",
+    # Burmese state enterprises write the country MYANMA ("Myanma Economic Bank").
+    "myanma": "mm",
     "russia": "ru",
     # Russia's name and adjective as Russian names write them, transliterated ("SBERBANK
     # ROSSII", "ROSSIYSKIYE ZHELEZNYE DOROGI").
@@ -124,6 +126,11 @@ def _words_by_country() -> dict[str, frozenset[str]]:
     for word, key in _countries_by_word().items():
         words.setdefault(key, set()).add(word)
     return {key: frozenset(found) for key, found in words.items()}
+
+
+def country_of_word(token: str) -> str | None:
+    """The key of the country `token` names ("iranian" -> "ir"), or None."""
+    return _countries_by_word().get(token)
 
 
 def country_words(token: str) -> frozenset[str]:

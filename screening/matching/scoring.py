@@ -29,7 +29,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from screening.matching.countries import is_place_word, same_country_word
+from screening.matching.countries import country_of_word, is_place_word, same_country_word
 from screening.matching.normalize import (
     TOKEN_PAIRS_REMEMBERED,
     consonant_key,
@@ -859,11 +859,12 @@ def score_name(
     With ``explain=False`` the token-level detail is left out (candidates that are not returned
     do not need it); the score is the same.
     """
+    al_or_none: Alignment | None = None
     if query.joined and query.joined == listed.joined:
         name_score = 1.0
         explanation: dict[str, Any] = {"name": {"score": 1.0, "rule": "same normalised name"}}
     else:
-        al = align(query, listed, cache)
+        al = al_or_none = align(query, listed, cache)
         name_score = (al.query_coverage + al.list_coverage) / 2
         explanation = {"name": {"score": name_score}}
         if explain:
@@ -911,6 +912,8 @@ def score_name(
             "query": sorted(query.numbers),
             "list": sorted(listed.numbers),
         }
+    if not listed.person and name_score > NUMBER_MISMATCH_CAP:
+        name_score = _other_countries(al_or_none, name_score, explanation)
     if query.legal_forms and listed.legal_forms:
         agrees = bool(set(query.legal_forms) & set(listed.legal_forms))
         explanation["legal_form"] = {
@@ -921,6 +924,24 @@ def score_name(
         if not agrees:
             name_score -= LEGAL_FORM_MISMATCH_PENALTY
     return name_score, explanation
+
+
+def _other_countries(al: Alignment | None, name_score: float, explanation: dict[str, Any]) -> float:
+    """Each name names a country the other does not ("JUND AL-KHILAFAH IN ALGERIA" / "... IN
+    TUNISIA"): branches of one organisation, or namesakes; capped as different numbers are."""
+    if al is None:
+        return name_score
+    query_countries = {c for t in al.unpaired_query if (c := country_of_word(t))}
+    list_countries = {c for t in al.unpaired_list if (c := country_of_word(t))}
+    if not query_countries or not list_countries or query_countries & list_countries:
+        return name_score
+    explanation["countries"] = {
+        "cap": NUMBER_MISMATCH_CAP,
+        "query": sorted(query_countries),
+        "list": sorted(list_countries),
+        "rule": "each name names another country",
+    }
+    return NUMBER_MISMATCH_CAP
 
 
 def type_penalty(wanted: str, entity_type: str) -> float:

@@ -102,3 +102,24 @@ def test_three_words_pair_with_one_only_spelled_exactly() -> None:
     listed = prepare("NAMCHONGANG TRADING CORPORATION", person=False)
     _, explanation = score_name(query, listed)
     assert ["namchongan", "namchongang"] not in [p[:2] for p in explanation["name"]["pairs"]]
+
+
+def test_names_naming_different_countries_are_no_match() -> None:
+    """Two entries of the dev half that are different entities, branches of one name: each
+    names a country the other does not."""
+    listed = "JUND AL-KHILAFAH IN ALGERIA (JAK-A)"
+    assert _matched("JUND AL-KHILAFAH IN TUNISIA (JAK-T)", listed) == []
+    assert _matched("JUND AL-KHILAFAH IN ALGERIA", listed) == [listed]
+    _, explanation = score_name(
+        prepare("JUND AL-KHILAFAH IN TUNISIA", person=False),
+        prepare("JUND AL-KHILAFAH IN ALGERIA", person=False),
+    )
+    assert explanation["countries"]["query"] == ["tn"]
+
+
+def test_one_country_named_on_one_side_only_is_no_difference() -> None:
+    listed = "Myanmar Directorate of Procurement"
+    _, explanation = score_name(
+        prepare("Directorate of Defence Procurement", person=False), prepare(listed, person=False)
+    )
+    assert "countries" not in explanation
