@@ -244,10 +244,12 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         # (Cheap tests first: this runs for every pair of organisation words compared.)
         if len(a) != len(b) and a[0] == b[0] and undoubled(a) == undoubled(b):
             return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
+        # ZAVOD / PLANT, PROEKT / PROJECT; and as a typo where the words are one spelled
+        # alike (DIAMOND / DIAMONDS, INDUSTRIAL / INDUSTRIES).
         if same_org_word(a, b):
-            return SYMBOL_SIMILARITY  # ZAVOD / PLANT, PROEKT / PROJECT
+            return max(SYMBOL_SIMILARITY, _typo_similarity(a, b))
         if same_country_word(a, b):  # IRAN / IRANIAN, BURMA / MYANMAR
-            return max(WORD_FORM_SIMILARITY, JaroWinkler.normalized_similarity(a, b))
+            return max(WORD_FORM_SIMILARITY, _typo_similarity(a, b))
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
@@ -273,8 +275,7 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         return _transliterated(a, b, person or (shortest == 4 and len(phonetic_key(a)) >= 4))
     sim = JaroWinkler.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
-        limit = _max_edits(min(len(a), len(b)))
-        if OSA.distance(a, b, score_cutoff=limit) <= limit:
+        if _within_edits(a, b):
             return sim
     elif not person and len(a) == len(b) >= VOWEL_SWAP_MIN_LENGTH and _one_vowel_apart(a, b):
         # JAMAAH / JEMAAH: Jaro-Winkler marks a change near the start of a short word down.
@@ -306,6 +307,18 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         # first letters above (GHODS / QODS).
         return TRANSLITERATION_SIMILARITY if phonetic_key(a) == phonetic_key(b) else 0.0
     return _transliterated(a, b, person or shortest >= 5)
+
+
+def _within_edits(a: str, b: str) -> bool:
+    limit = _max_edits(min(len(a), len(b)))
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
+def _typo_similarity(a: str, b: str) -> float:
+    """Jaro-Winkler where two words are a typo apart (as ``token_similarity`` pairs them), else
+    0."""
+    sim = JaroWinkler.normalized_similarity(a, b)
+    return sim if sim >= TOKEN_MIN_SIMILARITY and _within_edits(a, b) else 0.0
 
 
 def _one_vowel_apart(a: str, b: str) -> bool:

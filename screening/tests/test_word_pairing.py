@@ -51,6 +51,10 @@ def _matched(query: str, *listed: str) -> list[str]:
         # A listed name written in two words, spelt otherwise joined: the index reaches the join
         # by its skeleton.
         ("HARKATUL JIHAD", "HARAKAT UL-JIHAD-I-ISLAMI/BANGLADESH"),
+        # A descriptor word in a typo's reach pairs as a typo, not only as a translation would
+        # (0.87): DIAMOND / DIAMONDS, DEFENSE / DEFENCE.
+        ("MBADA DIAMOND MINING", "MBADA DIAMONDS (PRIVATE) LIMITED"),
+        ("MINISTRY OF DEFENSE", "MINISTRY OF NATIONAL DEFENCE"),
         # Foundations' legal forms: German E.V., Belgian ASBL, Dutch STICHTING (in front).
         ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
         ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
