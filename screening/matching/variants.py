@@ -250,6 +250,9 @@ ABBREVIATIONS: dict[str, str] = {
     "inst": "institute",
     "dept": "department",
     "petrochem": "petrochemical",
+    # Saint in place names: ST PETERSBURG, SANKT-PETERBURG (Russian and German), SAINT PETERSBURG.
+    "st": "saint",
+    "sankt": "saint",
 }
 
 

@@ -522,7 +522,30 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
             if len(words) >= 2:
                 for word in words:
                     found.setdefault(word, []).append(words)
+    for group in ARABIC_ORG_WORDS:
+        for word in group:
+            found.setdefault(word, []).append(group)
     return {word: tuple(groups) for word, groups in found.items()}
+
+
+# Arabic descriptors in the names of armed and political groups, as the lists transliterate
+# them, with the English words their translations use; rigour's tables have none of them. "JAYSH
+# KHALID BIN AL-WALID" is the "KHALID BIN AL-WALID ARMY", "LIWA ZAYNABIYOUN" the "ZAYNABIYOUN
+# BRIGADE", "KATA'IB HIZBALLAH" the "HIZBALLAH BRIGADES".
+ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "jaysh jaish jeish army",
+        "liwa liwaa brigade",
+        "kataib katibat katiba katibah brigades battalion",
+        "harakat harakah haraka harkat movement",
+        "jabhat jabha jabhah front",
+        "hizb party",
+        "tanzim tandhim tanthim organization organisation",
+        "majlis council",
+        "jamaat jamaah jamaa jamaa group",
+    )
+)
 
 
 def same_org_word(a: str, b: str) -> bool:

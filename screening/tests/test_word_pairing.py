@@ -55,6 +55,12 @@ def _matched(query: str, *listed: str) -> list[str]:
         # (0.87): DIAMOND / DIAMONDS, DEFENSE / DEFENCE.
         ("MBADA DIAMOND MINING", "MBADA DIAMONDS (PRIVATE) LIMITED"),
         ("MINISTRY OF DEFENSE", "MINISTRY OF NATIONAL DEFENCE"),
+        # Saint in a place's name: ST, SANKT (Russian, German), SAINT.
+        ("BANK SANKT-PETERSBURG", "BANK ST PETERSBURG PJSC"),
+        # Arabic descriptors and their translations.
+        ("JAYSH KHALID BIN-AL-WALID", "KHALID BIN AL-WALID ARMY"),
+        ("LIWA ZAYNABIYOUN", "ZAYNABIYOUN BRIGADE"),
+        ("IMAM AL-BUKHARI BATTALION", "KATIBAT AL-IMAM AL-BUKHARI"),
         # Foundations' legal forms: German E.V., Belgian ASBL, Dutch STICHTING (in front).
         ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
         ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
@@ -127,3 +133,8 @@ def test_one_country_named_on_one_side_only_is_no_difference() -> None:
         prepare("Directorate of Defence Procurement", person=False), prepare(listed, person=False)
     )
     assert "countries" not in explanation
+
+
+def test_a_translated_descriptor_alone_is_no_match() -> None:
+    """Invented: the same descriptor (JAYSH / ARMY) with another name."""
+    assert _matched("AL-MAHDI ARMY", "JAYSH AL-ADL") == []
