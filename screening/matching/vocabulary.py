@@ -528,8 +528,9 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
     return {word: tuple(groups) for word, groups in found.items()}
 
 
-# Arabic descriptors in the names of armed and political groups, as the lists transliterate
-# them, with the English words their translations use; rigour's tables have none of them. "JAYSH
+# Arabic descriptors in the names of armed and political groups, and two Persian business words,
+# as the lists transliterate them, with the English words their translations use; rigour's
+# tables have none of them. "JAYSH
 # KHALID BIN AL-WALID" is the "KHALID BIN AL-WALID ARMY", "LIWA ZAYNABIYOUN" the "ZAYNABIYOUN
 # BRIGADE", "KATA'IB HIZBALLAH" the "HIZBALLAH BRIGADES".
 ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
@@ -544,6 +545,10 @@ ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
         "tanzim tandhim tanthim organization organisation",
         "majlis council",
         "jamaat jamaah jamaa jamaa group",
+        # Persian (and Turkish SANAYI): industries, and east in a company's name ("KAVEH
+        # SHARGH STEEL" / "KAVEH EAST STEEL").
+        "sanaye sanayeh sanayi industries",
+        "shargh sharq east",
     )
 )
 

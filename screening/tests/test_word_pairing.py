@@ -61,6 +61,9 @@ def _matched(query: str, *listed: str) -> list[str]:
         ("JAYSH KHALID BIN-AL-WALID", "KHALID BIN AL-WALID ARMY"),
         ("LIWA ZAYNABIYOUN", "ZAYNABIYOUN BRIGADE"),
         ("IMAM AL-BUKHARI BATTALION", "KATIBAT AL-IMAM AL-BUKHARI"),
+        # Persian business words.
+        ("KAVEH EAST STEEL COMPANY", "KAVEH SHARGH STEEL CO."),
+        ("SANAYE ELECTRONIC IRAN", "IRAN ELECTRONICS INDUSTRIES"),
         # Foundations' legal forms: German E.V., Belgian ASBL, Dutch STICHTING (in front).
         ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
         ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
