@@ -140,13 +140,15 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
     ),
     # Russia: ANO, avtonomnaya nekommercheskaya organizatsiya (autonomous non-profit organisation).
     # Foundations, as the GLEIF ELF code list names them: Dutch STICHTING (written in front:
-    # "STICHTING AL-AQSA"), Scandinavian STIFTELSE, Polish FUNDACJA.
+    # "STICHTING AL-AQSA"), Scandinavian STIFTELSE, Polish FUNDACJA, Indonesian YAYASAN (in
+    # front: "YAYASAN AL HARAMAIN").
     "NGO": (
         "ano",
         "avtonomnaya nekommercheskaya organizatsiya",
         "stichting",
         "stiftelse",
         "fundacja",
+        "yayasan",
     ),
 }
 # Forms that are also written in front of the name ("OOO ROMASHKA", "PT GARUDA").
@@ -164,6 +166,7 @@ _PREFIX_FORMS = frozenset(
         "ano",
         "stichting",
         "fundacja",
+        "yayasan",
         "jsc",
         "ojsc",
         "cjsc",

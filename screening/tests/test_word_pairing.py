@@ -67,6 +67,7 @@ def _matched(query: str, *listed: str) -> list[str]:
         # Foundations' legal forms: German E.V., Belgian ASBL, Dutch STICHTING (in front).
         ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
         ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
+        ("YAYASAN HILAL AHMAR", "HILAL AHMAR SOCIETY INDONESIA (HASI)"),
     ],
 )
 def test_a_real_alias_spelled_apart_matches(query: str, listed: str) -> None:
