@@ -21,6 +21,16 @@ _EXTRA = {
     "burma": "mm",
     # Burmese state enterprises write the country MYANMA ("Myanma Economic Bank").
     "myanma": "mm",
+    # Arabic names of the countries of the lists' Arabic names, transliterated ("JUND
+    # AL-KHILAFAH FI ARD AL-JAZA'IR" is "... IN ALGERIA").
+    "jazair": "dz",
+    "suriya": "sy",
+    "souriya": "sy",
+    "lubnan": "lb",
+    "filastin": "ps",
+    "falastin": "ps",
+    "yaman": "ye",
+    "urdun": "jo",
     "russia": "ru",
     # Russia's name and adjective as Russian names write them, transliterated ("SBERBANK
     # ROSSII", "ROSSIYSKIYE ZHELEZNYE DOROGI").

@@ -37,6 +37,8 @@ def _matched(query: str, *listed: str) -> list[str]:
         # Two names of one country.
         ("Myanmar Ruby Enterprise", "Burma Ruby Enterprise"),
         ("PALESTINE ISLAMIC NATIONAL BANK", "ISLAMIC NATIONAL BANK OF GAZA"),
+        # A country's Arabic name, transliterated.
+        ("JUND AL-KHILAFAH FI ARD AL-JAZA'IR", "JUND AL-KHILAFAH IN ALGERIA"),
         # Russia's name in Russian, transliterated (the genitive: "Sberbank of Russia").
         ("SBERBANK ROSSII", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"),
         # One vowel apart near the start of a six-letter word.
