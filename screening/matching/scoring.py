@@ -270,6 +270,14 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
             # O and U are one vowel apart in many romanisations (Khmer HUN written "hon", Korean
             # JONG / JUNG): in a short name they are the same name.
             return SHORT_NAME_SIMILARITY
+        # DIN / DEEN, NUR / NOOR: a long vowel written twice in a three-letter word.
+        if (
+            not person
+            and shortest == 3
+            and len(key := phonetic_key(a)) >= 3
+            and key == phonetic_key(b)
+        ):
+            return TRANSLITERATION_SIMILARITY
         # A four-letter organisation word may be a transliteration (GHODS / QODS) if its
         # phonetic key keeps four letters.
         return _transliterated(a, b, person or (shortest == 4 and len(phonetic_key(a)) >= 4))
@@ -302,10 +310,10 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         key = skeleton(a)
         if len(key) >= 3 and key == skeleton(b):
             return TRANSLITERATION_SIMILARITY
-    if not person and shortest == 4 and len(phonetic_key(a)) >= 4:
+    if not person and shortest == 4 and len(key := phonetic_key(a)) >= 4 and key == phonetic_key(b):
         # NIROO / NIRU: one phonetic key of four letters, as four-letter words with different
         # first letters above (GHODS / QODS).
-        return TRANSLITERATION_SIMILARITY if phonetic_key(a) == phonetic_key(b) else 0.0
+        return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
 
 

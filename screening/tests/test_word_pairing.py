@@ -144,3 +144,18 @@ def test_one_country_named_on_one_side_only_is_no_difference() -> None:
 def test_a_translated_descriptor_alone_is_no_match() -> None:
     """Invented: the same descriptor (JAYSH / ARMY) with another name."""
     assert _matched("AL-MAHDI ARMY", "JAYSH AL-ADL") == []
+
+
+def test_a_four_letter_abjad_spelling_still_pairs_both_ways() -> None:
+    """The phonetic-key rule for four-letter words once answered 0 before the abjad test was
+    reached, when the abjad spelling came first."""
+    assert token_similarity("mhmd", "mohammed", person=False) > 0
+    assert token_similarity("mohammed", "mhmd", person=False) > 0
+
+
+def test_a_three_letter_word_pairs_by_its_phonetic_key() -> None:
+    """DIN / DEEN ("TANDHIM HURRAS AL-DEEN" / "HURRAS AL-DIN", a real dev pair) and NUR /
+    NOUR; other three-letter words still must agree."""
+    assert _matched("TANDHIM HURRAS AL-DEEN", "HURRAS AL-DIN") == ["HURRAS AL-DIN"]
+    assert token_similarity("nur", "nour", person=False) > 0
+    assert token_similarity("din", "dan", person=False) == 0.0
