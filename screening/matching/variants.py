@@ -197,7 +197,10 @@ _PHONETIC = (
     (re.compile(r"ph"), "f"),
     # Persian and Arabic q and gh are written for one another (BAQER / BAGHER, NAQDI / NAGHDI).
     (re.compile(r"gh"), "q"),
-    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th"), lambda m: m.group(0)[0]),
+    # Arabic dhal is written DH or D (AL-ARDH / AL-ARD), and a final ta marbuta -AH or -A
+    # (JADIDAH / JADEEDA).
+    (re.compile(r"shch|sch|sh|ch|tch|zh|kh|ts|tz|th|dh"), lambda m: m.group(0)[0]),
+    (re.compile(r"(?<=.{3})ah$"), "a"),
     (re.compile(r"ey"), "ay"),  # SEYED / SAYYED, HEYDAR / HAYDAR (a final -ey is -i above)
     (re.compile(r"ks|x"), "ks"),
     (re.compile(r"[qc]"), "k"),

@@ -46,6 +46,9 @@ def _matched(query: str, *listed: str) -> list[str]:
         # A four-letter word and a five-letter one with one phonetic key (OO / U).
         ("REY NIROO ENGINEERING COMPANY", "REY NIRU ENGINEERING COMPANY"),
         ("IRAN PUYA", "IRAN POOYA"),
+        # Arabic DH / D and a final -AH / -A in one phonetic key.
+        ("AL-ARDH AL-JADEEDA EXCHANGE COMPANY", "AL-ARD AL-JADIDAH MONEY EXCHANGE COMPANY"),
+        ("SHABBIHAH", "SHABIHA"),
         # Three query words that spell one listed word.
         ("NAM CHON GANG CORPORATION", "NAMCHONGANG TRADING CORPORATION"),
         # "T.R.D." is "trading".
