@@ -15,6 +15,7 @@ from screening.matching.vocabulary import DATA_DIR
 # Spellings the OFAC and UN files use that the territory table does not carry.
 _EXTRA = {
     "korea north": "kp",
+    "dprk": "kp",
     "north korea": "kp",
     "korea south": "kr",
     "south korea": "kr",
@@ -112,17 +113,39 @@ def is_place_word(token: str) -> bool:
 # Endings that make a country's English adjective of its name: IRAN / IRANIAN, SYRIA / SYRIAN,
 # IRAQ / IRAQI.
 _ADJECTIVE_ENDINGS = frozenset({"ian", "an", "n", "i"})
+# Place words that stand for more than one country: either may be meant.
+_EITHER = {"korea": frozenset({"kp", "kr"}), "congo": frozenset({"cd", "cg"})}
 
 
 @cache
 def _countries_by_word() -> dict[str, str]:
-    """Every one-word name of a country (four letters or more) and its adjective forms, to the
-    country's key. A country's own names come first, then adjectives of the longer names:
-    NIGERIAN is Nigeria's, not Niger's."""
-    names: dict[str, str] = {
-        name: key for name, key in _table().items() if len(name) >= 4 and " " not in name
-    }
-    names.update((word, word) for word in _PLACE_WORDS)
+    """Words that name a country (ISO 3166-1: a two-letter key with an alpha-3 code; no region,
+    city or pseudo-territory such as "Global" or "Online"), to its key, with their adjective
+    forms. A country's words are its English name, the spellings of ``_EXTRA`` and
+    ``_PLACE_WORDS``, and its other one-word names that are no word ordinary businesses use
+    (Iceland's "Island" is not one). A country's own names come first, then adjectives of the
+    longer names: NIGERIAN is Nigeria's, not Niger's."""
+    from screening.matching.vocabulary import common_words
+
+    ordinary = common_words()
+    data: dict[str, dict[str, object]] = json.loads(
+        (DATA_DIR / "territories_DERIVED.json").read_text("utf-8")
+    )
+    names: dict[str, str] = {}
+    for code, item in data.items():
+        if len(code) != 2 or not item.get("alpha3") or code == "ip":
+            continue
+        english = " ".join(tokenize(str(item.get("name", ""))))
+        others = item.get("names")
+        for name in [english, *(others if isinstance(others, list) else [])]:
+            word = " ".join(tokenize(str(name)))
+            if len(word) >= 4 and " " not in word and (word == english or word not in ordinary):
+                names.setdefault(word, code)
+    for word, code in _EXTRA.items():
+        if len(word) >= 4 and " " not in word:
+            names[word] = code
+    for word in _PLACE_WORDS:
+        names.setdefault(word, word)
     by_word = dict(names)
     for name in sorted(names, key=len, reverse=True):
         for ending in _ADJECTIVE_ENDINGS:
@@ -138,24 +161,19 @@ def _words_by_country() -> dict[str, frozenset[str]]:
     return {key: frozenset(found) for key, found in words.items()}
 
 
-def country_of_word(token: str) -> str | None:
-    """The key of the country `token` names ("iranian" -> "ir"), or None."""
-    return _countries_by_word().get(token)
+def countries_of_word(token: str) -> frozenset[str]:
+    """The keys of the countries `token` names ("iranian" -> {"ir"}; "korea" -> both Koreas and
+    the word itself), empty for any other word."""
+    key = _countries_by_word().get(token)
+    if key is None:
+        return frozenset()
+    return frozenset({key}) | _EITHER.get(key, frozenset())
 
 
 def country_words(token: str) -> frozenset[str]:
     """The other words that name the country `token` names (for the index: "iran" reaches
     "iranian", "burma" reaches "myanmar"). Empty for any other word."""
-    country = _countries_by_word().get(token)
-    if country is None:
+    key = _countries_by_word().get(token)
+    if key is None:
         return frozenset()
-    return _words_by_country()[country] - {token}
-
-
-def same_country_word(a: str, b: str) -> bool:
-    """Two words that name one country: two of its names ("RUSSIA" / "ROSSIYA"), or a name and
-    its adjective ("IRAN" / "IRANIAN"). Codes ("ir", "irn") are not words here. One lookup for
-    the words that name no country."""
-    by_word = _countries_by_word()
-    country = by_word.get(a)
-    return country is not None and a != b and by_word.get(b) == country
+    return _words_by_country()[key] - {token}

@@ -450,7 +450,7 @@ class _Partition:
                     self.consonants.reach(reached, key + "l")
             if not person and not joined:  # ZAVOD / PLANT: see vocabulary.org_word_groups
                 reached |= self._spelled(org_word_equivalents(token))
-                # IRAN / IRANIAN, BURMA / MYANMAR: see countries.same_country_word
+                # IRAN / IRANIAN, BURMA / MYANMAR: see scoring.token_similarity
                 reached |= self._spelled(country_words(token))
             if person:
                 reached |= self._spelled(nicknames_of(token))

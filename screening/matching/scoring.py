@@ -29,7 +29,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from screening.matching.countries import country_of_word, is_place_word, same_country_word
+from screening.matching.countries import countries_of_word, is_place_word
 from screening.matching.normalize import (
     TOKEN_PAIRS_REMEMBERED,
     consonant_key,
@@ -232,9 +232,12 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     MOHAMMED); in person names nicknames (BILL / WILLIAM), consonant skeletons (HUSSEIN / HUSAYN)
     and a dropped letter in a three-letter name (PAK / PARK). In organisation names also: one
     descriptor in two languages (ZAVOD / PLANT, PROEKT / PROJECT: vocabulary.org_word_groups), a
-    doubled letter (HAQQ / HAQ), one phonetic key in a four-letter word (GHODS / QODS), and the
-    same skeleton in two words of one length give or take a letter that start and end alike
-    (HEZBOLLAH / HIZBALLAH; BELLETECH / BALTECH stay apart).
+    doubled letter (HAQQ / HAQ), one phonetic key in a four-letter word (GHODS / QODS; NIROO /
+    NIRU) or a three-letter one with vowels (DIN / DEEN), one vowel changed inside a word of six
+    letters or more (JAMAAH / JEMAAH), two words naming one country (IRAN / IRANIAN, BURMA /
+    MYANMAR), and the same skeleton in two words of one length give or take a letter that start
+    and end alike (HEZBOLLAH / HIZBALLAH; BELLETECH / BALTECH stay apart). Two words naming
+    different countries never pair (IRAN / IRAQ, NIGER / NIGERIA).
     """
     if a == b:
         return 1.0
@@ -244,12 +247,25 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         # (Cheap tests first: this runs for every pair of organisation words compared.)
         if len(a) != len(b) and a[0] == b[0] and undoubled(a) == undoubled(b):
             return DOUBLED_LETTER_SIMILARITY  # HAQQ / HAQ, SAYYED / SAYED
-        # ZAVOD / PLANT, PROEKT / PROJECT; and as a typo where the words are one spelled
-        # alike (DIAMOND / DIAMONDS, INDUSTRIAL / INDUSTRIES).
+        least = 0.0
+        # ZAVOD / PLANT, PROEKT / PROJECT: one descriptor in two languages; the rules below may
+        # pair them closer (DIAMOND / DIAMONDS as a typo).
         if same_org_word(a, b):
-            return max(SYMBOL_SIMILARITY, _typo_similarity(a, b))
-        if same_country_word(a, b):  # IRAN / IRANIAN, BURMA / MYANMAR
-            return max(WORD_FORM_SIMILARITY, _typo_similarity(a, b))
+            least = SYMBOL_SIMILARITY
+        if countries := countries_of_word(a):
+            others = countries_of_word(b)
+            if others and countries.isdisjoint(others):
+                return 0.0  # IRAN / IRAQ are a typo apart and two countries
+            if others:
+                least = max(least, WORD_FORM_SIMILARITY)  # IRAN / IRANIAN, BURMA / MYANMAR
+        if least:
+            return max(least, _spelling_similarity(a, b, person))
+    return _spelling_similarity(a, b, person)
+
+
+def _spelling_similarity(a: str, b: str, person: bool) -> float:
+    """``token_similarity`` past the exact, number, doubled-letter, descriptor and country
+    tests."""
     if len(a) == 1 or len(b) == 1:
         # An initial stands for any name with that first letter, but only in a person's name.
         return 0.9 if person and a[0] == b[0] else 0.0
@@ -274,9 +290,14 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
         if (
             not person
             and shortest == 3
+            and a[0] == b[0]
+            and has_vowel(a)
+            and has_vowel(b)
             and len(key := phonetic_key(a)) >= 3
             and key == phonetic_key(b)
         ):
+            # Not acronyms (CMC / KMC share a key): only words with vowels and one first
+            # letter.
             return TRANSLITERATION_SIMILARITY
         # A four-letter organisation word may be a transliteration (GHODS / QODS) if its
         # phonetic key keeps four letters.
@@ -952,8 +973,8 @@ def _other_countries(al: Alignment | None, name_score: float, explanation: dict[
     TUNISIA"): branches of one organisation, or namesakes; capped as different numbers are."""
     if al is None:
         return name_score
-    query_countries = {c for t in al.unpaired_query if (c := country_of_word(t))}
-    list_countries = {c for t in al.unpaired_list if (c := country_of_word(t))}
+    query_countries = frozenset().union(*map(countries_of_word, al.unpaired_query))
+    list_countries = frozenset().union(*map(countries_of_word, al.unpaired_list))
     if not query_countries or not list_countries or query_countries & list_countries:
         return name_score
     explanation["countries"] = {

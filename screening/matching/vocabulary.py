@@ -140,14 +140,15 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
     ),
     # Russia: ANO, avtonomnaya nekommercheskaya organizatsiya (autonomous non-profit organisation).
     # Foundations, as the GLEIF ELF code list names them: Dutch STICHTING (written in front:
-    # "STICHTING AL-AQSA"), Scandinavian STIFTELSE, Polish FUNDACJA, Indonesian YAYASAN (in
-    # front: "YAYASAN AL HARAMAIN").
+    # "STICHTING AL-AQSA"), Scandinavian STIFTELSE (in front as STIFTELSEN), Indonesian YAYASAN
+    # (in front: "YAYASAN AL HARAMAIN"). Not Polish FUNDACJA: rigour pairs it with FUNDACION
+    # and FOUNDATION, which a legal form would no longer meet.
     "NGO": (
         "ano",
         "avtonomnaya nekommercheskaya organizatsiya",
         "stichting",
         "stiftelse",
-        "fundacja",
+        "stiftelsen",
         "yayasan",
     ),
 }
@@ -165,7 +166,7 @@ _PREFIX_FORMS = frozenset(
         "prat",
         "ano",
         "stichting",
-        "fundacja",
+        "stiftelsen",
         "yayasan",
         "jsc",
         "ojsc",
@@ -541,13 +542,14 @@ ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
     for group in (
         "jaysh jaish jeish army",
         "liwa liwaa brigade",
-        "kataib katibat katiba katibah brigades battalion",
+        "kataib brigades",
+        "katibat katiba katibah battalion",
         "harakat harakah haraka harkat movement",
         "jabhat jabha jabhah front",
         "hizb party",
         "tanzim tandhim tanthim organization organisation",
         "majlis council",
-        "jamaat jamaah jamaa jamaa group",
+        "jamaat jamaah jamaa group",
         # Persian (and Turkish SANAYI): industries, and east in a company's name ("KAVEH
         # SHARGH STEEL" / "KAVEH EAST STEEL").
         "sanaye sanayeh sanayi industries",
