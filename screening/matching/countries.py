@@ -161,13 +161,22 @@ def _words_by_country() -> dict[str, frozenset[str]]:
     return {key: frozenset(found) for key, found in words.items()}
 
 
+@cache
+def _country_sets() -> dict[str, frozenset[str]]:
+    return {
+        word: frozenset({key}) | _EITHER.get(key, frozenset())
+        for word, key in _countries_by_word().items()
+    }
+
+
+_NO_COUNTRY: frozenset[str] = frozenset()
+
+
 def countries_of_word(token: str) -> frozenset[str]:
     """The keys of the countries `token` names ("iranian" -> {"ir"}; "korea" -> both Koreas and
-    the word itself), empty for any other word."""
-    key = _countries_by_word().get(token)
-    if key is None:
-        return frozenset()
-    return frozenset({key}) | _EITHER.get(key, frozenset())
+    the word itself), empty for any other word. One lookup: this runs for every pair of
+    organisation words compared."""
+    return _country_sets().get(token, _NO_COUNTRY)
 
 
 def country_words(token: str) -> frozenset[str]:

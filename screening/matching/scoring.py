@@ -506,24 +506,27 @@ def _joined_pairs(
         (query, listed, free_q, free_l, False),
         (listed, query, free_l, free_q, True),
     ):
+        free = set(a_free)
+        tokens_a, tokens_b = side_a.tokens, side_b.tokens
         for i in a_free:
-            if i + 1 not in a_free:
+            if i + 1 not in free:
                 continue
-            spans: list[tuple[int, ...]] = [(i, i + 1)]
-            if not listed.person and i + 2 in a_free:
-                spans.append((i, i + 1, i + 2))
-            for span in spans:
-                joined = "".join(side_a.tokens[k] for k in span)
-                for j in b_free:
-                    other = side_b.tokens[j]
-                    # Joins compare as plain spellings: no initials, no phonetic skeletons.
-                    if len(span) == 3:
-                        sim = 1.0 if joined == other else 0.0
-                    else:
-                        sim = _similarity(joined, other, False, cache)
-                    if sim:
-                        pair = ((j,), span, other, joined) if flip else (span, (j,), joined, other)
-                        out.append((sim, *pair))
+            span: tuple[int, ...] = (i, i + 1)
+            joined = tokens_a[i] + tokens_a[i + 1]
+            for j in b_free:
+                other = tokens_b[j]
+                # Joins compare as plain spellings: no initials, no phonetic skeletons.
+                sim = _similarity(joined, other, False, cache)
+                if sim:
+                    pair = ((j,), span, other, joined) if flip else (span, (j,), joined, other)
+                    out.append((sim, *pair))
+            if listed.person or i + 2 not in free:
+                continue
+            span, joined = (i, i + 1, i + 2), joined + tokens_a[i + 2]
+            for j in b_free:
+                if tokens_b[j] == joined:
+                    pair = ((j,), span, joined, joined) if flip else (span, (j,), joined, joined)
+                    out.append((1.0, *pair))
     return out
 
 
