@@ -10,7 +10,7 @@ import json
 from functools import cache
 
 from screening.matching.normalize import tokenize
-from screening.matching.vocabulary import DATA_DIR
+from screening.matching.vocabulary import DATA_DIR, common_words
 
 # Spellings the OFAC and UN files use that the territory table does not carry.
 _EXTRA = {
@@ -125,8 +125,6 @@ def _countries_by_word() -> dict[str, str]:
     ``_PLACE_WORDS``, and its other one-word names that are no word ordinary businesses use
     (Iceland's "Island" is not one). A country's own names come first, then adjectives of the
     longer names: NIGERIAN is Nigeria's, not Niger's."""
-    from screening.matching.vocabulary import common_words
-
     ordinary = common_words()
     data: dict[str, dict[str, object]] = json.loads(
         (DATA_DIR / "territories_DERIVED.json").read_text("utf-8")
