@@ -304,7 +304,8 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
         return _transliterated(a, b, person or (shortest == 4 and len(phonetic_key(a)) >= 4))
     sim = JaroWinkler.normalized_similarity(a, b)
     if sim >= TOKEN_MIN_SIMILARITY:
-        if _within_edits(a, b):
+        limit = _max_edits(min(len(a), len(b)))
+        if OSA.distance(a, b, score_cutoff=limit) <= limit:
             return sim
     elif not person and len(a) == len(b) >= VOWEL_SWAP_MIN_LENGTH and _one_vowel_apart(a, b):
         # JAMAAH / JEMAAH: Jaro-Winkler marks a change near the start of a short word down.
@@ -336,18 +337,6 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
         # first letters above (GHODS / QODS).
         return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
-
-
-def _within_edits(a: str, b: str) -> bool:
-    limit = _max_edits(min(len(a), len(b)))
-    return OSA.distance(a, b, score_cutoff=limit) <= limit
-
-
-def _typo_similarity(a: str, b: str) -> float:
-    """Jaro-Winkler where two words are a typo apart (as ``token_similarity`` pairs them), else
-    0."""
-    sim = JaroWinkler.normalized_similarity(a, b)
-    return sim if sim >= TOKEN_MIN_SIMILARITY and _within_edits(a, b) else 0.0
 
 
 def _one_vowel_apart(a: str, b: str) -> bool:

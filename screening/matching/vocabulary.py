@@ -534,9 +534,8 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
 
 # Arabic descriptors in the names of armed and political groups, and two Persian business words,
 # as the lists transliterate them, with the English words their translations use; rigour's
-# tables have none of them. "JAYSH
-# KHALID BIN AL-WALID" is the "KHALID BIN AL-WALID ARMY", "LIWA ZAYNABIYOUN" the "ZAYNABIYOUN
-# BRIGADE", "KATA'IB HIZBALLAH" the "HIZBALLAH BRIGADES".
+# tables have none of them. "JAYSH KHALID BIN AL-WALID" is the "KHALID BIN AL-WALID ARMY",
+# "LIWA ZAYNABIYOUN" the "ZAYNABIYOUN BRIGADE", "KATA'IB HIZBALLAH" the "HIZBALLAH BRIGADES".
 ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
     frozenset(group.split())
     for group in (
