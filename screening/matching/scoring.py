@@ -51,6 +51,7 @@ from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
     PERSON_PARTICLES,
+    TRADE_WORD_SET,
     common_words,
     same_org_word,
     split_legal_forms,
@@ -549,10 +550,12 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
 
     Single tokens pair first; two adjacent tokens left unpaired on one side may then pair with
     their concatenation on the other side ("AERO CARIBBEAN" / "AEROCARIBBEAN"), and in
-    organisation names three with their exact concatenation ("NAM CHON GANG" / "NAMCHONGANG").
+    organisation names three with their exact concatenation ("NAM CHON GANG" / "NAMCHONGANG");
+    then acronyms, and last two words of one trade (AIR / AIRLINES).
     """
     person = listed.person
     singles: list[_Pair] = []
+    trade: list[_Pair] = []
     memo: SimilarityCache = {} if cache is None else cache
     for i, qt in enumerate(query.tokens):
         for j, lt in enumerate(listed.tokens):
@@ -564,7 +567,10 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
             if sim is None:
                 sim = memo[key] = token_similarity(qt, lt, person=person)
             if sim:
-                singles.append((sim, (i,), (j,), qt, lt))
+                if qt in TRADE_WORD_SET and lt in TRADE_WORD_SET:
+                    trade.append((sim, (i,), (j,), qt, lt))
+                else:
+                    singles.append((sim, (i,), (j,), qt, lt))
     used_q: set[int] = set()
     used_l: set[int] = set()
     chosen: list[_Pair] = []
@@ -586,6 +592,12 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         free_l = [i for i in free_l if i not in used_l]
     if not person and free_q and free_l:
         take(_acronym_pairs(query, listed, free_q, free_l))
+        free_q = [i for i in free_q if i not in used_q]
+        free_l = [i for i in free_l if i not in used_l]
+    if trade and free_q and free_l:
+        # A trade's words (AIR / AIRLINES) pair last: "YAS AIR" is "YASAIR CARGO AIRLINE" joined,
+        # and "IRAN AIR" reads "THE AIRLINE OF THE ISLAMIC REPUBLIC OF IRAN" as AIR's initials.
+        take(trade)
         free_q = [i for i in free_q if i not in used_q]
         free_l = [i for i in free_l if i not in used_l]
     q_w, l_w = query.weights, listed.weights

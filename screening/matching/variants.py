@@ -259,8 +259,81 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+# One name written as a phrase or as an acronym, read as one word: the lists name the Islamic State
+# and its provinces every way ("ISIS-SOMALIA" / "ISLAMIC STATE IN SOMALIA", "ISIL KHORASAN" /
+# "ISLAMIC STATE'S KHORASAN PROVINCE" / "ISIS WILAYAT KHORASAN", "DAESH"). The phrases are the
+# acronyms' own expansions (ISIS: Iraq and Syria, ISIL: Iraq and the Levant, Daesh: its Arabic
+# initials, al-Dawla al-Islamiya fi al-Iraq wa al-Sham) and "Islamic State" alone. A bare "IS" stays
+# itself: it is also a word ("IS BANK").
+_SAME_NAME = "isis"
+_SAME_NAME_WORDS = frozenset({"isis", "isil", "daesh", "daish"})
+_SAME_NAME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            (*head, *tail)
+            for head in (
+                ("islamic", "state"),
+                ("islamic", "states"),  # "ISLAMIC STATE'S"
+                ("al", "dawla", "al", "islamiya"),
+                ("al", "dawlah", "al", "islamiyah"),
+                ("ad", "dawla", "al", "islamiya"),
+            )
+            for tail in (
+                *(
+                    (link, "iraq", "and", *region)
+                    for link in ("of", "in")
+                    for region in (
+                        ("the", "levant"),
+                        ("levant",),
+                        ("ash", "sham"),
+                        ("al", "sham"),
+                        ("sham",),
+                        ("syria",),
+                        ("greater", "syria"),
+                    )
+                ),
+                ("of", "iraq"),
+                ("in", "iraq"),
+                (),
+            )
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _same_name(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in _SAME_NAME_WORDS:
+            out.append(_SAME_NAME)
+            i += 1
+            continue
+        for phrase in _SAME_NAME_BY_FIRST.get(token, ()):
+            if tokens[i : i + len(phrase)] == phrase:
+                out.append(_SAME_NAME)
+                i += len(phrase)
+                break
+        else:
+            out.append(token)
+            i += 1
+    return tuple(out)
+
+
+_SAME_NAME_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _SAME_NAME_PHRASES:  # longest first
+    _SAME_NAME_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+_SAME_NAME_FIRST = _SAME_NAME_WORDS | _SAME_NAME_BY_FIRST.keys()
+
+
 def expand_abbreviations(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """Business-word abbreviations as the word (an organisation's name only)."""
+    """Business-word abbreviations as the word, and the Islamic State's names as one word (an
+    organisation's name only)."""
+    if any(t in _SAME_NAME_FIRST for t in tokens):
+        tokens = _same_name(tokens)
     if not any(t in ABBREVIATIONS for t in tokens):
         return tokens
     return tuple(ABBREVIATIONS.get(t, t) for t in tokens)

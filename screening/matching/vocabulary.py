@@ -59,6 +59,12 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "bv",
         "pte ltd",
         "pvt ltd",
+        # A company with one member: India's One Person Company (Companies Act 2013, "OPC"),
+        # Syria's and China's one-person limited liability company ("X ONE-PERSON CO. LTD.").
+        "one person company",
+        "one person co",
+        "one person",
+        "opc",
         "private limited",
         "limited liability company",
         "limited liability partnership",
@@ -195,6 +201,10 @@ _PREFIX_FORMS = frozenset(
         "jscb",
         "pjscb",
         "ojscb",
+        # A private military company is written in front in Russian and as the lists translate
+        # it ("ChVK Wagner", "ЧВК Редут", "PMC Wagner"); rigour lists these forms as its aliases.
+        "pmc",
+        "chvk",
     }
 )
 # Words that say little about which organisation is meant: they weigh little. The hand list is
@@ -526,7 +536,7 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
             if len(words) >= 2:
                 for word in words:
                     found.setdefault(word, []).append(words)
-    for group in ARABIC_ORG_WORDS:
+    for group in ARABIC_ORG_WORDS + TRADE_WORDS:
         for word in group:
             found.setdefault(word, []).append(group)
     return {word: tuple(groups) for word, groups in found.items()}
@@ -548,6 +558,7 @@ ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
         "hizb party",
         "tanzim tandhim tanthim organization organisation",
         "majlis council",
+        "wilayat wilayah vilayat province",
         "jamaat jamaah jamaa group",
         # Persian (and Turkish SANAYI): industries, and east in a company's name ("KAVEH
         # SHARGH STEEL" / "KAVEH EAST STEEL").
@@ -555,6 +566,25 @@ ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
         "shargh sharq east",
     )
 )
+
+
+# Trades that names write with one word in many ways, which rigour's tables do not group: an
+# airline is "POUYA AIR" and "POUYA AIRLINES", "DENA AIRLINES" and "DENA AIRWAYS"; a channel is
+# "ORHEI TV" and "TELEVIZIUNEA ORHEI" (Romanian); "SHIPPING & TRANS" is shipping and transport.
+TRADE_WORDS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "air airline airlines airways",
+        "tv television televiziunea televizija televiziya televizyon televisao televisione",
+        "telecom telecoms telecommunication telecommunications",
+        "trans transport transportation",
+        "furniture furnishing furnishings",
+        "news novosti",
+        "kombinat combinat combine",
+    )
+)
+
+TRADE_WORD_SET = frozenset().union(*TRADE_WORDS)
 
 
 def same_org_word(a: str, b: str) -> bool:

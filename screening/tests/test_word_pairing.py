@@ -73,6 +73,30 @@ def _matched(query: str, *listed: str) -> list[str]:
         ("AL-AQSA E.V.", "STICHTING AL-AQSA"),
         ("AL-AQSA ASBL", "STICHTING AL-AQSA"),
         ("YAYASAN HILAL AHMAR", "HILAL AHMAR SOCIETY INDONESIA (HASI)"),
+        # The Islamic State by its acronyms and their expansions, and its provinces (WILAYAT).
+        ("ISLAMIC STATE IN SOMALIA", "ISIS-SOMALIA"),
+        ("ISIL IN THE PHILIPPINES", "ISIS-PHILIPPINES"),
+        ("ISIS WILAYAT KHORASAN", "ISLAMIC STATE IN IRAQ AND THE LEVANT - KHORASAN (ISIL-K)"),
+        (
+            "The Islamic State of Iraq and ash-Sham—Khorasan Province",
+            "ISLAMIC STATE IN IRAQ AND THE LEVANT - KHORASAN (ISIL-K)",
+        ),
+        ("ISLAMIC STATE'S KHORASAN PROVINCE", "ISIL KHORASAN"),
+        # One trade's words: an airline, a channel, transport, furniture, news, a kombinat.
+        ("POUYA AIRLINES", "POUYA AIR"),
+        ("DENA AIRLINES", "DENA AIRWAYS"),
+        ("Televiziunea Orhei", "Orhei TV"),
+        ("PACIFIC SHIPPING & TRANS", "PACIFIC SHIPPING AND TRANSPORTATION LIMITED"),
+        ("LAROSA FURNISHING", "LAROSA FURNITURE"),
+        ("NEVSKIYE NOVOSTI", "NEVSKIY NEWS LLC"),
+        ("KOMBINAT KAMENSKII", "FEDERAL STATE ENTERPRISE KAMENSKY COMBINE"),
+        # ...which pair after joins and acronyms, as these did before the trades were grouped.
+        ("YASAIR CARGO AIRLINE", "YAS AIR"),
+        ("THE AIRLINE OF THE ISLAMIC REPUBLIC OF IRAN", "IRAN AIR"),
+        # Legal forms: a one-person company; a private military company written in front.
+        ("DAMASCUS CHAM MANAGEMENT ONE-PERSON CO. LTD.", "DAMASCUS CHAM FOR MANAGEMENT LLC"),
+        ("PMC WAGNER", "WAGNER GROUP"),
+        ("ЧВК Редут", "Redut"),
     ],
 )
 def test_a_real_alias_spelled_apart_matches(query: str, listed: str) -> None:
@@ -195,3 +219,17 @@ def test_a_three_letter_word_pairs_by_its_phonetic_key() -> None:
     assert _matched("TANDHIM HURRAS AL-DEEN", "HURRAS AL-DIN") == ["HURRAS AL-DIN"]
     assert token_similarity("nur", "nour", person=False) > 0
     assert token_similarity("din", "dan", person=False) == 0.0
+
+
+def test_the_islamic_state_is_one_word_but_its_provinces_stay_apart() -> None:
+    assert prepare("ISLAMIC STATE IN IRAQ AND THE LEVANT", person=False).tokens == ("isis",)
+    assert prepare("DAESH", person=False).tokens == ("isis",)
+    # A bare IS is also a word: IS BANK is a bank, not the Islamic State.
+    assert prepare("IS BANK", person=False).tokens == ("is", "bank")
+    assert _matched("ISLAMIC STATE IN YEMEN", "ISIS-SOMALIA") == []
+    assert _matched("ISIS BANK", "IS BANK") == []
+
+
+def test_two_trades_do_not_pair() -> None:
+    assert token_similarity("airlines", "transport", person=False) == 0.0
+    assert _matched("CASPIAN AIRLINES", "DENA AIRWAYS") == []
