@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA, JaroWinkler
 from screening.matching.countries import countries_of_word, is_place_word
 from screening.matching.normalize import (
     TOKEN_PAIRS_REMEMBERED,
+    WORDS_REMEMBERED,
     consonant_key,
     has_digit,
     has_vowel,
@@ -337,6 +338,15 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
         # NIROO / NIRU: one phonetic key of four letters, as four-letter words with different
         # first letters above (GHODS / QODS).
         return TRANSLITERATION_SIMILARITY
+    if (
+        # A person's name transliterated with other vowels (SUHAIL / SAHEIL, ZUHAIR / ZOHER):
+        # Arabic script leaves short vowels unwritten. Not two words that are each a common name
+        # of their own (HASSAN / HUSSEIN).
+        person
+        and _vowel_blind(a) == _vowel_blind(b)
+        and not (a in common_words() and b in common_words())
+    ):
+        return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
 
 
@@ -403,6 +413,17 @@ def _transliterated(a: str, b: str, person: bool) -> float:
     if person and phonetic_key(a) == phonetic_key(b):
         return TRANSLITERATION_SIMILARITY
     return 0.0
+
+
+_VOWEL_RUN = re.compile("[aeiou]+")
+
+
+@lru_cache(maxsize=WORDS_REMEMBERED)
+def _vowel_blind(token: str) -> str:
+    """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
+    TAUFIK / TAUFEK); the word itself when fewer than three consonants are left to compare."""
+    key = _VOWEL_RUN.sub("a", phonetic_key(token))
+    return key if len(key) - key.count("a") >= 3 else token
 
 
 ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "de", "del", "la", "y", "et", "und", "a"})

@@ -233,3 +233,31 @@ def test_the_islamic_state_is_one_word_but_its_provinces_stay_apart() -> None:
 def test_two_trades_do_not_pair() -> None:
     assert token_similarity("airlines", "transport", person=False) == 0.0
     assert _matched("CASPIAN AIRLINES", "DENA AIRWAYS") == []
+
+
+def _person_matched(query: str, listed: str) -> bool:
+    index = ScreeningIndex([ListEntity("ofac_sdn", "1", "person", listed)])
+    return any(hit.match for hit in screen_name(name=query, entity_type="person", index=index))
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # A person's name transliterated with other vowels: the same consonants in one order.
+        ("Taufek REFKE", "Taufik RIFKI"),
+        ("Zoher FADHLUN", "Zuhair FADHLUN"),
+        ("Saheil AL-ABDULLAH", "Suhail AL-ABDULLAH"),
+        ("Moneer ADANOF", "Munir ADANOV"),
+        ("Reza-Gholi Ismaili", "REZA-GHOLI ESMAELI"),
+    ],
+)
+def test_a_persons_name_with_other_vowels_matches(query: str, listed: str) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_two_common_names_apart_by_their_vowels_stay_two_names() -> None:
+    # HASSAN and HUSSEIN are two given names, each common: brothers share the family name.
+    assert token_similarity("hassan", "hussein", person=True) == 0.0
+    assert not _person_matched("Hussein NASRI", "Hassan NASRI")
+    # Fewer than three consonants say too little: OMAR / AMIR.
+    assert not _person_matched("Omar KHALED", "Amir KHALED")
