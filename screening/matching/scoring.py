@@ -288,6 +288,18 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
             # O and U are one vowel apart in many romanisations (Khmer HUN written "hon", Korean
             # JONG / JUNG): in a short name they are the same name.
             return SHORT_NAME_SIMILARITY
+        if (
+            # IYAD / EYAD, IMAD / EMAD, ALEG / OLEG (Belarusian): only the first vowel differs,
+            # unless both are common names of their own (OMAR / AMAR).
+            person
+            and shortest == 4
+            and len(a) == len(b)
+            and a[0] in "aeiou"
+            and b[0] in "aeiou"
+            and a[1:] == b[1:]
+            and not (a in common_words() and b in common_words())
+        ):
+            return SHORT_NAME_SIMILARITY
         # DIN / DEEN, NUR / NOOR: a long vowel written twice in a three-letter word.
         if (
             not person
@@ -416,13 +428,16 @@ def _transliterated(a: str, b: str, person: bool) -> float:
 
 
 _VOWEL_RUN = re.compile("[aeiou]+")
+# Belarusian and Ukrainian write a syllable-final V as U (ў): NAZARAU / NAZAROV, PIATROUNA /
+# PETROVNA, KARPIANKOU / KARPENKO(V).
+_BELARUSIAN_U = re.compile("(?<=[aeio])u(?![aeiou])")
 
 
 @lru_cache(maxsize=WORDS_REMEMBERED)
 def _vowel_blind(token: str) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
     TAUFIK / TAUFEK); the word itself when fewer than three consonants are left to compare."""
-    key = _VOWEL_RUN.sub("a", phonetic_key(token))
+    key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", phonetic_key(token)))
     return key if len(key) - key.count("a") >= 3 else token
 
 

@@ -249,6 +249,13 @@ def _person_matched(query: str, listed: str) -> bool:
         ("Saheil AL-ABDULLAH", "Suhail AL-ABDULLAH"),
         ("Moneer ADANOF", "Munir ADANOV"),
         ("Reza-Gholi Ismaili", "REZA-GHOLI ESMAELI"),
+        # Belarusian U for a syllable-final V (ў), and A for an unstressed O.
+        ("Sviatlana Aliaksandrauna BANDARENKA", "Svetlana Aleksandrovna BONDARENKO"),
+        ("Alexander Pavlovich VASILIEV", "Aliaksandr Paulavich VASILIEU"),
+        # Only the first vowel of a four-letter name differs.
+        ("Iyad AKHRAS", "Eyad AL-AKHRAS"),
+        ("Ehab MAKHLOUF", "Ihab MAKHLOUF"),
+        ("Aleg Nikolaevich BALYAKAU", "Oleg Nikolaevich BELIAKOV"),
     ],
 )
 def test_a_persons_name_with_other_vowels_matches(query: str, listed: str) -> None:
