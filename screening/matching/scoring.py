@@ -436,8 +436,11 @@ _BELARUSIAN_U = re.compile("(?<=[aeio])u(?![aeiou])")
 @lru_cache(maxsize=WORDS_REMEMBERED)
 def _vowel_blind(token: str) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
-    TAUFIK / TAUFEK); the word itself when fewer than three consonants are left to compare."""
-    key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", phonetic_key(token)))
+    TAUFIK / TAUFEK), Ukrainian and Belarusian H as G (HENNADIY / GENNADY; Russian writes
+    Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); the word itself
+    when fewer than three consonants are left to compare."""
+    key = phonetic_key(token)
+    key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", key.replace("dz", "d").replace("h", "g")))
     return key if len(key) - key.count("a") >= 3 else token
 
 

@@ -252,6 +252,10 @@ def _person_matched(query: str, listed: str) -> bool:
         # Belarusian U for a syllable-final V (ў), and A for an unstressed O.
         ("Sviatlana Aliaksandrauna BANDARENKA", "Svetlana Aleksandrovna BONDARENKO"),
         ("Alexander Pavlovich VASILIEV", "Aliaksandr Paulavich VASILIEU"),
+        # Ukrainian and Belarusian H for Russian G, Belarusian DZ for D.
+        ("Denys Hennadiiovych POPOV", "Denis Gennadevich POPOV"),
+        ("Pavlo Yuriyovich HUBARIEV", "Pavel Yurievich GUBAREV"),
+        ("Дзмітрый Юр'евіч Гарa", "Dmitry Yurevich GORA"),  # noqa: RUF001
         # Only the first vowel of a four-letter name differs.
         ("Iyad AKHRAS", "Eyad AL-AKHRAS"),
         ("Ehab MAKHLOUF", "Ihab MAKHLOUF"),
