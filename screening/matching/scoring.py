@@ -559,6 +559,33 @@ def _joined_pairs(
     return out
 
 
+def _exact_joins(query: NameForm, listed: NameForm) -> list[_Pair]:
+    """Adjacent words of one name that spell a word of the other exactly ("GREEN WAVE" /
+    "GREENWAVE"; three in organisation names), to pair before the longer-form rule pairs GREEN
+    with GREENWAVE on its own and leaves WAVE out."""
+    out: list[_Pair] = []
+    longest = 2 if listed.person else 3
+    for side_a, side_b, flip in ((query, listed, False), (listed, query, True)):
+        tokens_a, tokens_b = side_a.tokens, side_b.tokens
+        if len(tokens_a) < 2:
+            continue
+        where = {t: j for j, t in enumerate(tokens_b) if len(t) >= 4}
+        if not where:
+            continue
+        for i in range(len(tokens_a) - 1):
+            joined = tokens_a[i]
+            for size in range(2, longest + 1):
+                if i + size > len(tokens_a):
+                    break
+                joined += tokens_a[i + size - 1]
+                j = where.get(joined)
+                if j is not None:
+                    span = tuple(range(i, i + size))
+                    pair = ((j,), span, joined, joined) if flip else (span, (j,), joined, joined)
+                    out.append((1.0, *pair))
+    return out
+
+
 def _paired_parts(
     form: NameForm, spans: list[tuple[int, ...]], full: list[bool] | None = None
 ) -> int:
@@ -595,6 +622,7 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     person = listed.person
     singles: list[_Pair] = []
     trade: list[_Pair] = []
+    prefix = False  # a word paired with a longer word it begins (GREEN / GREENWAVE)
     memo: SimilarityCache = {} if cache is None else cache
     for i, qt in enumerate(query.tokens):
         for j, lt in enumerate(listed.tokens):
@@ -610,6 +638,9 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
                     trade.append((sim, (i,), (j,), qt, lt))
                 else:
                     singles.append((sim, (i,), (j,), qt, lt))
+                    prefix = prefix or qt.startswith(lt) or lt.startswith(qt)
+    if prefix:
+        singles.extend(_exact_joins(query, listed))
     used_q: set[int] = set()
     used_l: set[int] = set()
     chosen: list[_Pair] = []

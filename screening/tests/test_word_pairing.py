@@ -90,6 +90,11 @@ def _matched(query: str, *listed: str) -> list[str]:
         ("LAROSA FURNISHING", "LAROSA FURNITURE"),
         ("NEVSKIYE NOVOSTI", "NEVSKIY NEWS LLC"),
         ("KOMBINAT KAMENSKII", "FEDERAL STATE ENTERPRISE KAMENSKY COMBINE"),
+        # Two words that spell a longer word exactly pair as that word, before the longer-form
+        # rule can pair the first alone (GREEN / GREENWAVE) and leave the second out.
+        ("GREENWAVE TELECOM", "GREEN WAVE TELECOMMUNICATION"),
+        ("KITOKOFOOD, SPRL", "KITOKO FOOD FARM"),
+        ("SHERKAT-E GHANISAZI-YE URANIUM.", "GHANI SAZI URANIUM COMPANY"),
         # ...which pair after joins and acronyms, as these did before the trades were grouped.
         ("YASAIR CARGO AIRLINE", "YAS AIR"),
         ("THE AIRLINE OF THE ISLAMIC REPUBLIC OF IRAN", "IRAN AIR"),
