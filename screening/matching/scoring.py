@@ -289,6 +289,17 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
             # JONG / JUNG): in a short name they are the same name.
             return SHORT_NAME_SIMILARITY
         if (
+            # Korean syllables: CH and J are one consonant in two romanisations (CHO / JO,
+            # CHIN / JIN, CHUNG / JUNG).
+            person
+            and shortest <= 4
+            and (a[:2] == "ch") != (b[:2] == "ch")
+            and (a[:2] == "ch" or a[0] == "j")
+            and (b[:2] == "ch" or b[0] == "j")
+            and a[2 if a[0] == "c" else 1 :] == b[2 if b[0] == "c" else 1 :]
+        ):
+            return SHORT_NAME_SIMILARITY
+        if (
             # IYAD / EYAD, IMAD / EMAD, ALEG / OLEG (Belarusian): only the first vowel differs,
             # unless both are common names of their own (OMAR / AMAR).
             person

@@ -261,6 +261,10 @@ def _person_matched(query: str, listed: str) -> bool:
         ("Denys Hennadiiovych POPOV", "Denis Gennadevich POPOV"),
         ("Pavlo Yuriyovich HUBARIEV", "Pavel Yurievich GUBAREV"),
         ("Дзмітрый Юр'евіч Гарa", "Dmitry Yurevich GORA"),  # noqa: RUF001
+        # Korean CH and J (McCune-Reischauer and Revised Romanisation).
+        ("Cho Yong Chol", "JO YONG CHOL"),
+        ("Kyong Hwa JANG", "Kyong-hwa CHANG"),
+        ("Ch'in-hyo'k PAK", "Jin Hyok PARK"),
         # Only the first vowel of a four-letter name differs.
         ("Iyad AKHRAS", "Eyad AL-AKHRAS"),
         ("Ehab MAKHLOUF", "Ihab MAKHLOUF"),
@@ -277,3 +281,6 @@ def test_two_common_names_apart_by_their_vowels_stay_two_names() -> None:
     assert not _person_matched("Hussein NASRI", "Hassan NASRI")
     # Fewer than three consonants say too little: OMAR / AMIR.
     assert not _person_matched("Omar KHALED", "Amir KHALED")
+    # CH / J only at the start of a short syllable, the rest the same.
+    assert token_similarity("chan", "jon", person=True) == 0.0
+    assert token_similarity("chang", "jang", person=False) == 0.0
