@@ -43,6 +43,7 @@ from screening.matching.scoring import (
     acronyms,
     is_coined,
     is_ordinary,
+    person_spelling_keys,
     prepare,
     qualify,
     score_name,
@@ -400,6 +401,9 @@ class _Partition:
             if token.isalpha() and len(token) >= 2:
                 if self.person or len(token) >= 4:
                     phonetic.append(row(phonetic_of(token), tid))
+                if self.person:
+                    keys = person_spelling_keys(token, cached=False)
+                    phonetic.extend(row(key, tid) for key in keys)
                 if vowelled(token):
                     consonants.append(row(consonants_of(token), tid))
         self.typo_keys, self.skeletons, self.phonetic, self.consonants = map(_KeyTable, tables)
@@ -441,6 +445,8 @@ class _Partition:
         if token.isalpha() and len(token) >= 2:
             if person or (not joined and len(token) >= 4):
                 self.phonetic.reach(reached, phonetic_key(token))
+            if person:
+                self.phonetic.reach(reached, *person_spelling_keys(token))
             if not has_vowel(token):
                 key = consonant_key(token)
                 self.consonants.reach(reached, key)

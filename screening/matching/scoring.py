@@ -444,15 +444,38 @@ _VOWEL_RUN = re.compile("[aeiou]+")
 _BELARUSIAN_U = re.compile("(?<=[aeio])u(?![aeiou])")
 
 
-@lru_cache(maxsize=WORDS_REMEMBERED)
-def _vowel_blind(token: str) -> str:
+def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:
+    """Index keys that reach the spellings of a person's name word that :func:`token_similarity`
+    pairs by its vowels, its first vowel or Korean CH / J, and that no phonetic key reaches
+    (each key is marked so it cannot meet a phonetic key). ``cached=False`` (an index build)
+    leaves the query words' caches alone."""
+    keys: list[str] = []
+    blind = _vowel_blind(token) if cached else _vowel_blind_key(token, phonetic_key.__wrapped__)
+    if blind != token:
+        keys.append("~" + blind)
+    if len(token) == 4 and token[0] in "aeiou":
+        keys.append("^" + token[1:])
+    if token[:2] == "ch" and len(token) <= 5:
+        keys.append("%" + token[2:])
+    elif token[:1] == "j" and len(token) <= 4:
+        keys.append("%" + token[1:])
+    return tuple(keys)
+
+
+def _vowel_blind_key(token: str, phonetic: Callable[[str], str]) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
     TAUFIK / TAUFEK), Ukrainian and Belarusian H as G (HENNADIY / GENNADY; Russian writes
     Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); the word itself
     when fewer than three consonants are left to compare."""
-    key = phonetic_key(token)
+    key = phonetic(token)
     key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", key.replace("dz", "d").replace("h", "g")))
     return key if len(key) - key.count("a") >= 3 else token
+
+
+@lru_cache(maxsize=WORDS_REMEMBERED)
+def _vowel_blind(token: str) -> str:
+    """:func:`_vowel_blind_key` of a query word, remembered."""
+    return _vowel_blind_key(token, phonetic_key)
 
 
 ACRONYM_SKIP = frozenset({"and", "of", "the", "for", "de", "del", "la", "y", "et", "und", "a"})
