@@ -399,7 +399,8 @@ class _Partition:
                 skeletons.append(row(_prefix_key(token), tid))
                 skeletons.append(row(_suffix_key(token), tid))
             if token.isalpha() and len(token) >= 2:
-                if self.person or len(token) >= 4:
+                if self.person or len(token) >= 4 or (len(token) == 3 and vowelled(token)):
+                    # (A three-letter word with a vowel: DIN / DEEN, ECO / EKO; see scoring.)
                     phonetic.append(row(phonetic_of(token), tid))
                 if self.person:
                     keys = person_spelling_keys(token, cached=False)
@@ -443,7 +444,9 @@ class _Partition:
             else:
                 self.skeletons.reach(reached, _prefix_key(token), _suffix_key(token))
         if token.isalpha() and len(token) >= 2:
-            if person or (not joined and len(token) >= 4):
+            if person or (
+                not joined and (len(token) >= 4 or (len(token) == 3 and has_vowel(token)))
+            ):
                 self.phonetic.reach(reached, phonetic_key(token))
             if person:
                 self.phonetic.reach(reached, *person_spelling_keys(token))

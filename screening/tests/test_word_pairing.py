@@ -90,6 +90,8 @@ def _matched(query: str, *listed: str) -> list[str]:
         ("LAROSA FURNISHING", "LAROSA FURNITURE"),
         ("NEVSKIYE NOVOSTI", "NEVSKIY NEWS LLC"),
         ("KOMBINAT KAMENSKII", "FEDERAL STATE ENTERPRISE KAMENSKY COMBINE"),
+        # A three-letter word by its phonetic key (C / K), which the index now keys too.
+        ("LLC ECO SHIPPING", "EKO SHIPPING LIMITED LIABILITY COMPANY"),
         # Two words that spell a longer word exactly pair as that word, before the longer-form
         # rule can pair the first alone (GREEN / GREENWAVE) and leave the second out.
         ("GREENWAVE TELECOM", "GREEN WAVE TELECOMMUNICATION"),
