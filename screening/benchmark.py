@@ -42,15 +42,19 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from screening.hits import ScreeningHit
+from screening.loaders import ParsedEntry, parse_files
 from screening.matching.index import ListEntity
 from screening.matching.normalize import tokenize
+from screening.matching.scoring import prepare
 from screening.matching.vocabulary import GENERIC_ORG_WORDS, split_legal_forms
 
 BENCH_DIR = Path(__file__).resolve().parent / "data" / "bench"
 NEGATIVE_COMPANIES = BENCH_DIR / "negative_companies_gleif.csv"
 NEGATIVE_PERSONS = BENCH_DIR / "negative_persons_faker.csv"
+FREQUENT_PERSON_MIN_ENTRIES = 3
 _SUFFIX_SWAPS = {
     "ltd": "LIMITED",
     "limited": "LTD",
@@ -236,6 +240,55 @@ def derive_common_words(
             break  # the list is ordered by frequency
         words.update(tokenize(word))
     return sorted(w for w in words if len(w) > 1 and w.isalpha())
+
+
+class NamedEntry(Protocol):
+    """A list entry's type and names: a parsed file's entry or the matcher's own."""
+
+    @property
+    def entity_type(self) -> str: ...
+
+    @property
+    def primary_name(self) -> str: ...
+
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
+def derive_frequent_person_words(
+    entities: Iterable[NamedEntry], *, min_entries: int = FREQUENT_PERSON_MIN_ENTRIES
+) -> list[str]:
+    """Words (three letters or more) of persons' names, primary names and aliases, that at least
+    ``min_entries`` person entries of `entities` use. How
+    ``legal_forms/frequent_person_words_DERIVED.txt`` was made, from the bundled OFAC SDN
+    (2021-07), OFAC consolidated and UN files as ``loaders.parse_files`` reads them
+    (``bundled_list_entries``):
+    a word that many listed people bear is a name of its own, so a loose spelling rule does not
+    pair two of them (``scoring._two_names``). Unlabelled: which names are whose aliases is not
+    read."""
+    counts: Counter[str] = Counter()
+    for entity in entities:
+        if entity.entity_type != "person":
+            continue
+        words: set[str] = set()
+        for name in (entity.primary_name, *entity.aliases):
+            words.update(
+                t
+                for t in prepare(name, person=True, cached=False).tokens
+                if len(t) > 2 and t.isalpha()
+            )
+        counts.update(words)
+    return sorted(word for word, count in counts.items() if count >= min_entries)
+
+
+def bundled_list_entries() -> list[ParsedEntry]:
+    """Every entry of the lists ``manage.py load_default_watchlists`` loads, parsed from the
+    bundled files."""
+    from screening.management.commands.load_default_watchlists import SHIPPED
+
+    return [
+        entry for source, paths in SHIPPED.items() for entry in parse_files(source, paths).entries
+    ]
 
 
 def read_negatives(path: Path) -> list[str]:

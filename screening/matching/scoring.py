@@ -43,6 +43,7 @@ from screening.matching.normalize import (
     undoubled,
 )
 from screening.matching.variants import (
+    SAME_NAME,
     expand_abbreviations,
     nickname_group,
     numerals,
@@ -54,6 +55,7 @@ from screening.matching.vocabulary import (
     PERSON_PARTICLES,
     TRADE_WORD_SET,
     common_words,
+    frequent_person_words,
     same_org_word,
     split_legal_forms,
     strip_person_titles,
@@ -151,7 +153,12 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         tokens, forms = split_legal_forms(tokens)
         if forms and (spelled := acronyms(numerals(whole)) - acronyms(numerals(tokens))):
             form_acronyms = frozenset(spelled)
-        tokens = expand_abbreviations(numerals(tokens))
+        spelled_out = numerals(tokens)
+        tokens = expand_abbreviations(spelled_out)
+        if SAME_NAME in tokens and SAME_NAME not in spelled_out:
+            # "ISLAMIC STATE WEST AFRICA PROVINCE" is ISWAP by the initials of its words as
+            # written, which the one word for the Islamic State no longer shows.
+            form_acronyms = form_acronyms | acronyms(spelled_out)
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
     numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
@@ -239,7 +246,11 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
     letters or more (JAMAAH / JEMAAH), two words naming one country (IRAN / IRANIAN, BURMA /
     MYANMAR), and the same skeleton in two words of one length give or take a letter that start
     and end alike (HEZBOLLAH / HIZBALLAH; BELLETECH / BALTECH stay apart). Two words naming
-    different countries never pair (IRAN / IRAQ, NIGER / NIGERIA).
+    different countries never pair (IRAN / IRAQ, NIGER / NIGERIA). In person names also: one
+    key with each run of vowels as one vowel, H as G and DZ as D, Belarusian U as V (SUHAIL /
+    SAHEIL, HENNADIY / GENNADY, NAZARAU / NAZAROV; not two names of their own: HASAN / HUSAYN),
+    a four-letter name's first vowel I / E or A / O / U (IYAD / EYAD), and Korean CH / J (CHO /
+    JO).
     """
     if a == b:
         return 1.0
@@ -290,25 +301,23 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
             return SHORT_NAME_SIMILARITY
         if (
             # Korean syllables: CH and J are one consonant in two romanisations (CHO / JO,
-            # CHIN / JIN, CHUNG / JUNG).
+            # CHIN / JIN, CHUNG / JUNG); only Korean syllables (not CHEN / JEN, CHAN / JAN).
             person
-            and shortest <= 4
-            and (a[:2] == "ch") != (b[:2] == "ch")
-            and (a[:2] == "ch" or a[0] == "j")
-            and (b[:2] == "ch" or b[0] == "j")
-            and a[2 if a[0] == "c" else 1 :] == b[2 if b[0] == "c" else 1 :]
+            and a[0] != b[0]
+            and (korean := _korean_syllable(a)) is not None
+            and korean == _korean_syllable(b)
         ):
             return SHORT_NAME_SIMILARITY
         if (
             # IYAD / EYAD, IMAD / EMAD, ALEG / OLEG (Belarusian): only the first vowel differs,
-            # unless both are common names of their own (OMAR / AMAR).
+            # I for E, or O for A or U (not ALYA / ILYA, EMIL / AMIL).
             person
             and shortest == 4
             and len(a) == len(b)
-            and a[0] in "aeiou"
-            and b[0] in "aeiou"
+            and a[0] in _FIRST_VOWEL_CLASS
+            and b[0] in _FIRST_VOWEL_CLASS
+            and _FIRST_VOWEL_CLASS[a[0]] == _FIRST_VOWEL_CLASS[b[0]]
             and a[1:] == b[1:]
-            and not (a in common_words() and b in common_words())
         ):
             return SHORT_NAME_SIMILARITY
         # DIN / DEEN, NUR / NOOR: a long vowel written twice in a three-letter word.
@@ -363,11 +372,9 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
         return TRANSLITERATION_SIMILARITY
     if (
         # A person's name transliterated with other vowels (SUHAIL / SAHEIL, ZUHAIR / ZOHER):
-        # Arabic script leaves short vowels unwritten. Not two words that are each a common name
-        # of their own (HASSAN / HUSSEIN).
-        person
-        and _vowel_blind(a) == _vowel_blind(b)
-        and not (a in common_words() and b in common_words())
+        # Arabic script leaves short vowels unwritten. Not two words that are each a name or a
+        # word of their own (HASAN / HUSAYN, HISHAM / HASHIM: see _two_names).
+        person and (blind := _vowel_blind(a)) and blind == _vowel_blind(b) and not _two_names(a, b)
     ):
         return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
@@ -441,7 +448,39 @@ def _transliterated(a: str, b: str, person: bool) -> float:
 _VOWEL_RUN = re.compile("[aeiou]+")
 # Belarusian and Ukrainian write a syllable-final V as U (ў): NAZARAU / NAZAROV, PIATROUNA /
 # PETROVNA, KARPIANKOU / KARPENKO(V).
-_BELARUSIAN_U = re.compile("(?<=[aeio])u(?![aeiou])")
+_BELARUSIAN_U = re.compile("(?<=[aei])u(?![aeiou])")
+# ... and OU before the patronymic's -NA, a -SK- suffix or a final -KOU (PIATROUNA / PETROVNA,
+# RYMASHEUSKI / RIMASHEVSKIY, KARPIANKOU / KARPENKOV), where the phonetic key would read OU as U.
+_BELARUSIAN_OU = re.compile("ou(?=na$|sk)|(?<=k)ou$")
+
+
+# First vowels that transliterations write for one another: I / E (IYAD / EYAD), A / O / U
+# (Belarusian ALEG / OLEG, OMAR / UMAR).
+_FIRST_VOWEL_CLASS = {"i": "i", "e": "i", "a": "a", "o": "a", "u": "a"}
+# Korean syllables as both romanisations write them after CH / J (CHO / JO, CHONG / JONG):
+# McCune-Reischauer and the Revised Romanisation, without the breves and apostrophes.
+_KOREAN_RESTS = frozenset(
+    {
+        *("o", "ol", "on", "ong", "ok", "u", "ul", "un", "ung", "uk", "ang", "ae", "aek", "aeng"),
+        *("e", "in", "il", "ik", "ing", "eol", "eon", "eong", "eok", "yo", "yong", "yu", "yun"),
+    }
+)
+
+
+def _korean_syllable(token: str) -> str | None:
+    """What follows CH or J in a Korean syllable (CHONG -> "ong"), else None."""
+    rest = token[2:] if token[:2] == "ch" else token[1:] if token[:1] == "j" else None
+    return rest if rest in _KOREAN_RESTS else None
+
+
+def _two_names(a: str, b: str) -> bool:
+    """Whether `a` and `b` are each a word of their own: both common words, or both frequent in
+    the persons' names of the bundled lists (``vocabulary.frequent_person_words``): HASAN and
+    HUSAYN, HISHAM and HASHIM are two names, not two spellings of one."""
+    if a in common_words() and b in common_words():
+        return True
+    frequent = frequent_person_words()
+    return a in frequent and b in frequent
 
 
 def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:
@@ -451,25 +490,23 @@ def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:
     leaves the query words' caches alone."""
     keys: list[str] = []
     blind = _vowel_blind(token) if cached else _vowel_blind_key(token, phonetic_key.__wrapped__)
-    if blind != token:
+    if blind:
         keys.append("~" + blind)
     if len(token) == 4 and token[0] in "aeiou":
-        keys.append("^" + token[1:])
-    if token[:2] == "ch" and len(token) <= 5:
-        keys.append("%" + token[2:])
-    elif token[:1] == "j" and len(token) <= 4:
-        keys.append("%" + token[1:])
+        keys.append("^" + _FIRST_VOWEL_CLASS[token[0]] + token[1:])
+    if (korean := _korean_syllable(token)) is not None:
+        keys.append("%" + korean)
     return tuple(keys)
 
 
 def _vowel_blind_key(token: str, phonetic: Callable[[str], str]) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
     TAUFIK / TAUFEK), Ukrainian and Belarusian H as G (HENNADIY / GENNADY; Russian writes
-    Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); the word itself
-    when fewer than three consonants are left to compare."""
-    key = phonetic(token)
+    Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); empty when fewer
+    than three consonants are left to compare."""
+    key = phonetic(_BELARUSIAN_OU.sub("ov", token))
     key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", key.replace("dz", "d").replace("h", "g")))
-    return key if len(key) - key.count("a") >= 3 else token
+    return key if len(key) - key.count("a") >= 3 else ""
 
 
 @lru_cache(maxsize=WORDS_REMEMBERED)
@@ -651,7 +688,9 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     Single tokens pair first; two adjacent tokens left unpaired on one side may then pair with
     their concatenation on the other side ("AERO CARIBBEAN" / "AEROCARIBBEAN"), and in
     organisation names three with their exact concatenation ("NAM CHON GANG" / "NAMCHONGANG");
-    then acronyms, and last two words of one trade (AIR / AIRLINES).
+    then acronyms, and last two words of one trade (AIRLINES / AIRWAYS). When a word begins
+    another (GREEN / GREENWAVE), exact joins compete with the single pairs from the start, so
+    "GREEN WAVE" pairs with GREENWAVE whole.
     """
     person = listed.person
     singles: list[_Pair] = []
@@ -699,8 +738,8 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         free_q = [i for i in free_q if i not in used_q]
         free_l = [i for i in free_l if i not in used_l]
     if trade and free_q and free_l:
-        # A trade's words (AIR / AIRLINES) pair last: "YAS AIR" is "YASAIR CARGO AIRLINE" joined,
-        # and "IRAN AIR" reads "THE AIRLINE OF THE ISLAMIC REPUBLIC OF IRAN" as AIR's initials.
+        # A trade's words (AIRLINE / AIRWAYS, TV / TELEVISION) pair last: a join or an acronym
+        # spells more of a name than a synonym does.
         take(trade)
         free_q = [i for i in free_q if i not in used_q]
         free_l = [i for i in free_l if i not in used_l]

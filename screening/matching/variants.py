@@ -265,7 +265,7 @@ ABBREVIATIONS: dict[str, str] = {
 # acronyms' own expansions (ISIS: Iraq and Syria, ISIL: Iraq and the Levant, Daesh: its Arabic
 # initials, al-Dawla al-Islamiya fi al-Iraq wa al-Sham) and "Islamic State" alone. A bare "IS" stays
 # itself: it is also a word ("IS BANK").
-_SAME_NAME = "isis"
+SAME_NAME = "isis"
 _SAME_NAME_WORDS = frozenset({"isis", "isil", "daesh", "daish"})
 _SAME_NAME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     sorted(
@@ -273,7 +273,6 @@ _SAME_NAME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
             (*head, *tail)
             for head in (
                 ("islamic", "state"),
-                ("islamic", "states"),  # "ISLAMIC STATE'S"
                 ("al", "dawla", "al", "islamiya"),
                 ("al", "dawlah", "al", "islamiyah"),
                 ("ad", "dawla", "al", "islamiya"),
@@ -309,12 +308,12 @@ def _same_name(tokens: tuple[str, ...]) -> tuple[str, ...]:
     while i < len(tokens):
         token = tokens[i]
         if token in _SAME_NAME_WORDS:
-            out.append(_SAME_NAME)
+            out.append(SAME_NAME)
             i += 1
             continue
         for phrase in _SAME_NAME_BY_FIRST.get(token, ()):
             if tokens[i : i + len(phrase)] == phrase:
-                out.append(_SAME_NAME)
+                out.append(SAME_NAME)
                 i += len(phrase)
                 break
         else:
@@ -334,6 +333,9 @@ def expand_abbreviations(tokens: tuple[str, ...]) -> tuple[str, ...]:
     organisation's name only)."""
     if any(t in _SAME_NAME_FIRST for t in tokens):
         tokens = _same_name(tokens)
+    if len(tokens) > 2 and tokens[-1] == "trans" and tokens[-2] == "and":
+        # "PACIFIC SHIPPING & TRANS": a last TRANS after "and" is transport (TRANS ASIA is not).
+        tokens = (*tokens[:-1], "transport")
     if not any(t in ABBREVIATIONS for t in tokens):
         return tokens
     return tuple(ABBREVIATIONS.get(t, t) for t in tokens)

@@ -59,12 +59,11 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "bv",
         "pte ltd",
         "pvt ltd",
-        # A company with one member: India's One Person Company (Companies Act 2013, "OPC"),
-        # Syria's and China's one-person limited liability company ("X ONE-PERSON CO. LTD.").
+        # A company with one member: India's One Person Company (Companies Act 2013), Syria's
+        # and China's one-person limited liability company ("X ONE-PERSON CO. LTD.").
         "one person company",
         "one person co",
-        "one person",
-        "opc",
+        "one person",  # after "co. ltd." is stripped; never in front (_SUFFIX_ONLY)
         "private limited",
         "limited liability company",
         "limited liability partnership",
@@ -158,6 +157,8 @@ _COMMON_FORMS: dict[str, tuple[str, ...]] = {
         "yayasan",
     ),
 }
+# Forms of several words that are never written in front: "ONE PERSON FOUNDATION" is a name.
+_SUFFIX_ONLY = frozenset({("one", "person")})
 # Forms that are also written in front of the name ("OOO ROMASHKA", "PT GARUDA").
 _PREFIX_FORMS = frozenset(
     {
@@ -201,9 +202,8 @@ _PREFIX_FORMS = frozenset(
         "jscb",
         "pjscb",
         "ojscb",
-        # A private military company is written in front in Russian and as the lists translate
-        # it ("ChVK Wagner", "ЧВК Редут", "PMC Wagner"); rigour lists these forms as its aliases.
-        "pmc",
+        # A private military company is written in front in Russian ("ChVK Wagner", "ЧВК Редут");
+        # rigour lists the form. Not PMC: ordinary companies' initials ("PMC SIERRA").
         "chvk",
     }
 )
@@ -326,6 +326,15 @@ class WordSet:
 
 
 @cache
+def frequent_person_words() -> WordSet:
+    """Words of persons' names that three or more entries of the bundled lists use
+    (frequent_person_words_DERIVED.txt, ``screening.benchmark.derive_frequent_person_words``):
+    two such words that a loose spelling rule would pair (HASAN / HUSAYN) are two names."""
+    lines = (DATA_DIR / "frequent_person_words_DERIVED.txt").read_text("utf-8").splitlines()
+    return WordSet(line for line in lines if line and not line.startswith("#"))
+
+
+@cache
 def common_words() -> WordSet:
     """Words ordinary businesses use (common_words_DERIVED.txt, 58,000 words): a listed
     organisation's word that is none of them, nor generic, is coined ("SEPANIR")."""
@@ -429,7 +438,7 @@ def legal_forms() -> LegalForms:
     # A legal form of several words is never the start of a name: "Aktsionernoe Obshchestvo X",
     # "Limited Liability Company X" are written form-first in Russian and in translations of it.
     for words, form_key in suffixes.items():
-        if len(words) >= 2 and len("".join(words)) >= 8:
+        if len(words) >= 2 and len("".join(words)) >= 8 and words not in _SUFFIX_ONLY:
             prefixes.setdefault(words, form_key)
     return LegalForms(suffixes, prefixes, max(len(k) for k in suffixes))
 
@@ -569,15 +578,15 @@ ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
 
 
 # Trades that names write with one word in many ways, which rigour's tables do not group: an
-# airline is "POUYA AIR" and "POUYA AIRLINES", "DENA AIRLINES" and "DENA AIRWAYS"; a channel is
-# "ORHEI TV" and "TELEVIZIUNEA ORHEI" (Romanian); "SHIPPING & TRANS" is shipping and transport.
+# airline is "DENA AIRLINES" and "DENA AIRWAYS" (not AIR: "FRESH AIR" is no airline); a channel is
+# "ORHEI TV" and "TELEVIZIUNEA ORHEI" (Romanian).
 TRADE_WORDS: tuple[frozenset[str], ...] = tuple(
     frozenset(group.split())
     for group in (
-        "air airline airlines airways",
+        "airline airlines airways",
         "tv television televiziunea televizija televiziya televizyon televisao televisione",
         "telecom telecoms telecommunication telecommunications",
-        "trans transport transportation",
+        "transport transportation",
         "furniture furnishing furnishings",
         "news novosti",
         "kombinat combinat combine",
