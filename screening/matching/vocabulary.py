@@ -551,46 +551,45 @@ def org_word_groups() -> dict[str, tuple[frozenset[str], ...]]:
     return {word: tuple(groups) for word, groups in found.items()}
 
 
+def _word_groups(*groups: str) -> tuple[frozenset[str], ...]:
+    """Groups of words that mean one thing, each written as one space-separated line."""
+    return tuple(frozenset(group.split()) for group in groups)
+
+
 # Arabic descriptors in the names of armed and political groups, and two Persian business words,
 # as the lists transliterate them, with the English words their translations use; rigour's
 # tables have none of them. "JAYSH KHALID BIN AL-WALID" is the "KHALID BIN AL-WALID ARMY",
 # "LIWA ZAYNABIYOUN" the "ZAYNABIYOUN BRIGADE", "KATA'IB HIZBALLAH" the "HIZBALLAH BRIGADES".
-ARABIC_ORG_WORDS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "jaysh jaish jeish army",
-        "liwa liwaa brigade",
-        "kataib brigades",
-        "katibat katiba katibah battalion",
-        "harakat harakah haraka harkat movement",
-        "jabhat jabha jabhah front",
-        "hizb party",
-        "tanzim tandhim tanthim organization organisation",
-        "majlis council",
-        "wilayat wilayah vilayat province",
-        "jamaat jamaah jamaa group",
-        # Persian (and Turkish SANAYI): industries, and east in a company's name ("KAVEH
-        # SHARGH STEEL" / "KAVEH EAST STEEL").
-        "sanaye sanayeh sanayi industries",
-        "shargh sharq east",
-    )
+ARABIC_ORG_WORDS = _word_groups(
+    "jaysh jaish jeish army",
+    "liwa liwaa brigade",
+    "kataib brigades",
+    "katibat katiba katibah battalion",
+    "harakat harakah haraka harkat movement",
+    "jabhat jabha jabhah front",
+    "hizb party",
+    "tanzim tandhim tanthim organization organisation",
+    "majlis council",
+    "wilayat wilayah vilayat province",
+    "jamaat jamaah jamaa group",
+    # Persian (and Turkish SANAYI): industries, and east in a company's name ("KAVEH
+    # SHARGH STEEL" / "KAVEH EAST STEEL").
+    "sanaye sanayeh sanayi industries",
+    "shargh sharq east",
 )
 
 
 # Trades that names write with one word in many ways, which rigour's tables do not group: an
 # airline is "DENA AIRLINES" and "DENA AIRWAYS" (not AIR: "FRESH AIR" is no airline); a channel is
 # "ORHEI TV" and "TELEVIZIUNEA ORHEI" (Romanian).
-TRADE_WORDS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "airline airlines airways",
-        "tv television televiziunea televizija televiziya televizyon televisao televisione",
-        "telecom telecoms telecommunication telecommunications",
-        "transport transportation",
-        "furniture furnishing furnishings",
-        "news novosti",
-        "kombinat combinat combine",
-    )
+TRADE_WORDS = _word_groups(
+    "airline airlines airways",
+    "tv television televiziunea televizija televiziya televizyon televisao televisione",
+    "telecom telecoms telecommunication telecommunications",
+    "transport transportation",
+    "furniture furnishing furnishings",
+    "news novosti",
+    "kombinat combinat combine",
 )
 
 TRADE_WORD_SET = frozenset().union(*TRADE_WORDS)
