@@ -261,10 +261,11 @@ ABBREVIATIONS: dict[str, str] = {
 
 # One name written as a phrase or as an acronym, read as one word: the lists name the Islamic State
 # and its provinces every way ("ISIS-SOMALIA" / "ISLAMIC STATE IN SOMALIA", "ISIL KHORASAN" /
-# "ISLAMIC STATE'S KHORASAN PROVINCE" / "ISIS WILAYAT KHORASAN", "DAESH"). The phrases are the
-# acronyms' own expansions (ISIS: Iraq and Syria, ISIL: Iraq and the Levant, Daesh: its Arabic
-# initials, al-Dawla al-Islamiya fi al-Iraq wa al-Sham) and "Islamic State" alone. A bare "IS" stays
-# itself: it is also a word ("IS BANK").
+# "ISIS WILAYAT KHORASAN", "DAESH"). The phrases are the acronyms' own English expansions (ISIS:
+# Iraq and Syria, ISIL: Iraq and the Levant), "Islamic State" alone and the Arabic "al-Dawla
+# al-Islamiya" (Daesh is its initials; the longer Arabic forms of the lists are not read). Not
+# "ISLAMIC STATES" (the OIC's broadcasting body), and a bare "IS" stays itself: it is also a word
+# ("IS BANK"). The name's initials as written are kept (ISWAP: see scoring.prepare).
 SAME_NAME = "isis"
 _SAME_NAME_WORDS = frozenset({"isis", "isil", "daesh", "daish"})
 _SAME_NAME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
@@ -303,6 +304,7 @@ _SAME_NAME_PHRASES: tuple[tuple[str, ...], ...] = tuple(
 
 
 def _same_name(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """`tokens` with each of the Islamic State's names as the one word SAME_NAME."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
