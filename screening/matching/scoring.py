@@ -475,12 +475,31 @@ def _korean_syllable(token: str) -> str | None:
 
 def _two_names(a: str, b: str) -> bool:
     """Whether `a` and `b` are each a word of their own: both common words, or both frequent in
-    the persons' names of the bundled lists (``vocabulary.frequent_person_words``): HASAN and
-    HUSAYN, HISHAM and HASHIM are two names, not two spellings of one."""
+    the persons' names of the bundled lists (``vocabulary.frequent_person_words``) with vowels of
+    other kinds: HASAN and HUSAYN, HISHAM and HASHIM are two names, not two spellings of one;
+    QASIM and KASSEM (I / E), MOSTAFA and MUSTAPHA (O / U) are one name's spellings."""
     if a in common_words() and b in common_words():
         return True
     frequent = frequent_person_words()
-    return a in frequent and b in frequent
+    return a in frequent and b in frequent and not _same_vowels(a, b)
+
+
+# Kinds of vowel a transliteration writes for one another: A; I (Y); O / U. E stands for A or I
+# (AHMED / AHMAD, KASSEM / QASIM).
+_VOWEL_KINDS = {"a": "a", "i": "i", "y": "i", "o": "u", "u": "u", "e": "ai"}
+_VOWELS_AND_Y = re.compile("[aeiouy]+")
+
+
+def _same_vowels(a: str, b: str) -> bool:
+    """Whether each run of vowels of `a` has a kind in common with the run of `b` in its place."""
+    runs_a, runs_b = _VOWELS_AND_Y.findall(a), _VOWELS_AND_Y.findall(b)
+    if len(runs_a) != len(runs_b):
+        return False
+    kinds = _VOWEL_KINDS
+    return all(
+        set("".join(kinds[c] for c in x)) & set("".join(kinds[c] for c in y))
+        for x, y in zip(runs_a, runs_b, strict=True)
+    )
 
 
 def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:

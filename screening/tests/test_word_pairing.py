@@ -271,6 +271,9 @@ def _person_matched(query: str, listed: str) -> bool:
         ("Saheil AL-ABDULLAH", "Suhail AL-ABDULLAH"),
         ("Moneer ADANOF", "Munir ADANOV"),
         ("Reza-Gholi Ismaili", "REZA-GHOLI ESMAELI"),
+        # Two frequent spellings of one name: their vowels are of one kind (O / U, I / E).
+        ("Mostafa Reda Darwich FAWAZ", "Mustapha Reda Darwish FAWAZ"),
+        ("Qasim Mohammed Ali BAZZI", "Kassem Mohamad Ali BAZZI"),
         # Belarusian U for a syllable-final V (ў), and A for an unstressed O.
         ("Sviatlana Aliaksandrauna BANDARENKA", "Svetlana Aleksandrovna BONDARENKO"),
         ("Alexander Pavlovich VASILIEV", "Aliaksandr Paulavich VASILIEU"),
