@@ -446,8 +446,8 @@ def _transliterated(a: str, b: str, person: bool) -> float:
 
 
 _VOWEL_RUN = re.compile("[aeiou]+")
-# Belarusian and Ukrainian write a syllable-final V as U (ў): NAZARAU / NAZAROV, PIATROUNA /
-# PETROVNA, KARPIANKOU / KARPENKO(V).
+# Belarusian and Ukrainian write a syllable-final V as U (ў): after A, E or I here (NAZARAU /
+# NAZAROV, PAULAVICH / PAVLOVICH); after O below.
 _BELARUSIAN_U = re.compile("(?<=[aei])u(?![aeiou])")
 # ... and OU before the patronymic's -NA, a -SK- suffix or a final -KOU (PIATROUNA / PETROVNA,
 # RYMASHEUSKI / RIMASHEVSKIY, KARPIANKOU / KARPENKOV), where the phonetic key would read OU as U.

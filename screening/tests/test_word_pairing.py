@@ -16,13 +16,13 @@ from screening.matching.vocabulary import DATA_DIR
 from screening.services import screen_name
 
 
-def _matched(query: str, *listed: str) -> list[str]:
+def _matched(query: str, *listed: str, entity_type: str = "organization") -> list[str]:
     index = ScreeningIndex(
-        [ListEntity("ofac_sdn", str(i), "organization", name) for i, name in enumerate(listed)]
+        [ListEntity("ofac_sdn", str(i), entity_type, name) for i, name in enumerate(listed)]
     )
     return [
         hit.name
-        for hit in screen_name(name=query, entity_type="organization", index=index)
+        for hit in screen_name(name=query, entity_type=entity_type, index=index)
         if hit.match
     ]
 
@@ -258,8 +258,7 @@ def test_initials_and_one_person_are_no_legal_form_in_front() -> None:
 
 
 def _person_matched(query: str, listed: str) -> bool:
-    index = ScreeningIndex([ListEntity("ofac_sdn", "1", "person", listed)])
-    return any(hit.match for hit in screen_name(name=query, entity_type="person", index=index))
+    return bool(_matched(query, listed, entity_type="person"))
 
 
 @pytest.mark.parametrize(
