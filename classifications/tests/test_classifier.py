@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pytest_django.fixtures import Settings
 
-from classifications.engine.calibration import IsotonicMap, expected_calibration_error
+from classifications.engine.calibration import IsotonicMap, ece_noise, expected_calibration_error
 from classifications.services import ClassificationResult, classify_business
 
 
@@ -158,6 +158,25 @@ def test_the_website_title_counts_towards_the_industry() -> None:
 def test_expected_calibration_error_is_zero_when_confidence_matches_accuracy() -> None:
     assert expected_calibration_error([0.8] * 10, [True] * 8 + [False] * 2) == pytest.approx(0.0)
     assert expected_calibration_error([0.9] * 10, [False] * 10) == pytest.approx(0.9)
+
+
+def test_ece_noise_says_what_a_calibrated_model_would_show_on_a_set_this_size() -> None:
+    """On 50 items spread over five bins a perfectly calibrated model's ECE is about 0.1: an
+    observed ECE there is noise unless it stands above the draws (small p)."""
+    conf, calibrated = [], []
+    for p in (0.3, 0.5, 0.6, 0.7, 0.9):  # ten items a bin, exactly p of them right: ECE 0
+        conf += [p] * 10
+        calibrated += [True] * round(10 * p) + [False] * (10 - round(10 * p))
+    assert expected_calibration_error(conf, calibrated) == pytest.approx(0.0)
+    noise = ece_noise(conf, calibrated)
+    assert 0.07 < noise.median < 0.15 < noise.p95
+    assert noise.p_value == pytest.approx(1.0)
+    assert ece_noise(conf, calibrated) == noise  # fixed seed: the bench prints stable figures
+    overconfident = ece_noise([0.95] * 50, [True] * 25 + [False] * 25)  # ECE 0.45
+    assert overconfident.p_value < 0.01
+    # The noise shrinks with the set: on 5,000 items calibration is measurable to ~0.01.
+    assert ece_noise([0.6] * 5000, [True] * 3000 + [False] * 2000, draws=200).p95 < 0.02
+    assert ece_noise([], []).p_value == 1.0
 
 
 def test_column_major_product_equals_the_sparse_matrix_product() -> None:
