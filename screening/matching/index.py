@@ -34,6 +34,7 @@ from screening.matching.scoring import (
     COINED_VARIANT_STRETCH,
     COUNTRY_MATCH_BONUS,
     NO_WORDS,
+    PATRONYMIC_UNPAIRED_COST,
     PERSON,
     PERSON_UNPAIRED_COST,
     TYPE_MISMATCH_PENALTY,
@@ -43,6 +44,7 @@ from screening.matching.scoring import (
     acronyms,
     is_coined,
     is_ordinary,
+    is_patronymic,
     person_spelling_keys,
     prepare,
     qualify,
@@ -50,7 +52,12 @@ from screening.matching.scoring import (
     token_similarity,
 )
 from screening.matching.variants import nicknames_of, phonetic_key
-from screening.matching.vocabulary import common_words, org_word_equivalents, org_word_groups
+from screening.matching.vocabulary import (
+    common_words,
+    frequent_person_words,
+    org_word_equivalents,
+    org_word_groups,
+)
 
 MAX_CANDIDATES = 32
 # Organisation names that share a query unit (word, join or acronym) reaching at most this many
@@ -354,6 +361,8 @@ class _Partition:
         for part, weight in zip(form.parts, form.weights, strict=True):
             by_part[part] = max(by_part.get(part, 0.0), weight)
         collapsed = sum(by_part.values()) if self.person else form.total
+        if self.person:
+            collapsed -= _patronymic_discount(form)  # a left-out patronymic may cost less
         self.collapsed[name_idx] = shared.setdefault(collapsed, collapsed)
         self.lengths[name_idx] = len(form.tokens)
         if not self.person:
@@ -546,13 +555,19 @@ class _Partition:
                 skipped += weight
             else:
                 generated |= members
+        rescued: set[int] = set()
         if self.person:
             generated &= self._several(units, query.parts) | alone
+            rescued = self._rare_surname_names(query, units) - generated
+            generated |= rescued
         spelled_by_runs = self._run_acronyms(
             query, [members if w >= 1.0 else set() for w, _, members in units[:size]]
         )
         held = self._held(units, size, generated | spelled_by_runs.keys())
         self._add_runs(held, spelled_by_runs)
+        for name_idx in rescued:
+            # Its other words may pair by a spelling no index key reaches: bounded as if all did.
+            held[name_idx] = query.total
         out = self._bounded(query, held, need, floor, acronym_names)[:limit]
         if coined_floor is not None and coined_floor < floor:
             proposed = {name_idx for _, name_idx in out}
@@ -635,6 +650,28 @@ class _Partition:
         acronyms = self.acronyms
         return any(len(token) >= 3 and token in acronyms for token in query.tokens)
 
+    def _rare_surname_names(self, query: NameForm, units: list[_Unit]) -> set[int]:
+        """Person names holding a rare, distinctive query word exactly or nearly (MARZUKI,
+        BOONCHUA, VLASTIMIR: in at most ``RARE_UNIT_NAMES`` names, not a frequent name), for a
+        query of two words or more. The scorer pairs their other words by Jaro-Winkler within two
+        edits (ZULKEPLI / ZULKIFLI, DORDEVIC / DJORDJEVIC), which no index key reaches; a
+        name whose other words do not pair is capped as sharing one word."""
+        if query.full_parts < 2:
+            return set()
+        frequent = frequent_person_words()
+        out: set[int] = set()
+        for i, token in enumerate(query.tokens):
+            weight, _, members = units[i]
+            if (
+                weight >= 1.0
+                and 0 < len(members) <= RARE_UNIT_NAMES
+                and len(token) >= 4
+                and token not in frequent
+                and _distinctive_word(token)
+            ):
+                out |= members
+        return out
+
     @staticmethod
     def _several(units: list[_Unit], parts: tuple[int, ...]) -> set[int]:
         """Names holding two full-weight units that stand for different query words.
@@ -682,6 +719,7 @@ class _Partition:
         size = len(query.tokens)
         cost = PERSON_UNPAIRED_COST if self.person else 1.0
         q_total, reach = query.total or 1.0, 2 * len(query.tokens)
+        q_discount = _patronymic_discount(query) if self.person else 0.0
         out: list[tuple[float, int]] = []
         for name_idx, gain in held.items():
             if gain < need:
@@ -692,7 +730,7 @@ class _Partition:
             span = len(cumulative) if name_idx in acronym_names else reach
             l_gain = cumulative[min(span, len(cumulative)) - 1]
             l_rest = max(0.0, self.collapsed[name_idx] - l_gain)
-            q_rest = q_total - gain
+            q_rest = max(0.0, q_total - q_discount - gain)
             bound = (gain / (gain + cost * q_rest) + l_gain / (l_gain + cost * l_rest or 1.0)) / 2
             if bound >= floor:
                 out.append((bound, name_idx))
@@ -705,6 +743,17 @@ class _Partition:
         likelier full matches."""
         lengths = self.lengths
         bounded.sort(key=lambda item: (-item[0], abs(lengths[item[1]] - size)))
+
+
+def _patronymic_discount(form: NameForm) -> float:
+    """How much less than their weight the name's patronymics may cost when left out
+    (``scoring.PATRONYMIC_UNPAIRED_COST``): the candidate bounds count them at that cost, so
+    they stay upper bounds."""
+    return sum(
+        weight * (1 - PATRONYMIC_UNPAIRED_COST / PERSON_UNPAIRED_COST)
+        for token, weight in zip(form.tokens, form.weights, strict=True)
+        if is_patronymic(token)
+    )
 
 
 def _distinctive_word(token: str) -> bool:
@@ -732,7 +781,8 @@ def _needed_gain(query: NameForm, floor: float) -> float:
     if query.person:
         # q_cov = g / (g + c (T - g)) >= coverage  <=>  g >= c T cov / (1 - cov + c cov)
         c = PERSON_UNPAIRED_COST
-        return c * query.total * coverage / (1 - coverage + c * coverage)
+        total = query.total - _patronymic_discount(query)
+        return c * total * coverage / (1 - coverage + c * coverage)
     return query.total * coverage
 
 

@@ -76,6 +76,9 @@ GENERIC_WEIGHT = 0.3
 PARTICLE_WEIGHT = 0.2
 INITIAL_WEIGHT = 0.3
 PERSON_UNPAIRED_COST = 0.5
+# A patronymic one name leaves out (VALENTIN VALENTINOVICH DEMIDOV / VALENTYN DEMYDOV) costs this
+# much instead of PERSON_UNPAIRED_COST.
+PATRONYMIC_UNPAIRED_COST = 0.1
 SINGLE_TOKEN_CAP = 0.6
 NUMBER_MISMATCH_CAP = 0.6
 TYPE_MISMATCH_PENALTY = 0.2
@@ -376,6 +379,8 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
         # word of their own (HASAN / HUSAYN, HISHAM / HASHIM: see _two_names).
         person and (blind := _vowel_blind(a)) and blind == _vowel_blind(b) and not _two_names(a, b)
     ):
+        return TRANSLITERATION_SIMILARITY
+    if person and _same_father(a, b):
         return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
 
@@ -690,14 +695,77 @@ def _paired_parts(
     )
 
 
-def _unpaired_cost(form: NameForm, free: list[int]) -> float:
+# Patronymic endings and the father's gender they give the child's name: Russian -OVICH /
+# -EVNA, Ukrainian -OVYCH / -IVNA, Belarusian -AVICH, French-style -OVITCH, Azerbaijani and
+# Uzbek -OGLY / -KYZY (son / daughter). Longest first.
+_PATRONYMIC_ENDINGS = (
+    ("ovitch", "m"), ("evitch", "m"), ("ovich", "m"), ("evich", "m"), ("avich", "m"),
+    ("ivich", "m"), ("ovych", "m"), ("evych", "m"), ("ichna", "f"), ("ovna", "f"),
+    ("evna", "f"), ("ivna", "f"), ("ogly", "m"), ("oglu", "m"), ("ogli", "m"), ("kyzy", "f"),
+    ("qizi", "f"),
+)  # fmt: skip
+_PATRONYMIC = re.compile("(?:" + "|".join(e for e, _ in _PATRONYMIC_ENDINGS) + ")$")
+PATRONYMIC_MIN_LENGTH = 7
+
+
+_PATRONYMIC_TAILS = frozenset(e[-4:] for e, _ in _PATRONYMIC_ENDINGS)  # a cheap first test
+
+
+def is_patronymic(token: str) -> bool:
+    """An East Slavic or Turkic patronymic (PETROVICH, SERGEEVNA, OLEKSANDROVYCH, ALIYEVNA,
+    MAMEDOGLY), by its ending."""
+    return (
+        len(token) >= PATRONYMIC_MIN_LENGTH
+        and token[-4:] in _PATRONYMIC_TAILS
+        and _PATRONYMIC.search(token) is not None
+    )
+
+
+@lru_cache(maxsize=4096)
+def _father(token: str) -> tuple[str, tuple[str, ...]] | None:
+    """A patronymic's gender and the spellings of the father's name it is made from:
+    VOLODYMYROVYCH -> VOLODYMYR, NIKOLAEVICH -> NIKOLA, NIKOLAI, NIKOLAY (the final -I / -Y of
+    the father's name is dropped before -EVICH)."""
+    if not is_patronymic(token):
+        return None
+    ending, gender = next((e, g) for e, g in _PATRONYMIC_ENDINGS if token.endswith(e))
+    stem = token[: -len(ending)]
+    if len(stem) < 3:
+        return None
+    stems = (stem, stem + "i", stem + "y") if stem[-1] in "aeiou" else (stem,)
+    return gender, stems
+
+
+def _same_father(a: str, b: str) -> bool:
+    """Two patronymics of one gender made from one name in two spellings or languages
+    (VOLODYMYROVYCH / VLADIMIROVICH, EDUARDIVNA / EDUARDOVNA, ULADZIMIRAVICH / VLADIMIROVICH)."""
+    if not (is_patronymic(a) and is_patronymic(b)):
+        return False
+    fa, fb = _father(a), _father(b)
+    if fa is None or fb is None or fa[0] != fb[0]:
+        return False
+    return any(x == y or _spelling_similarity(x, y, True) > 0 for x in fa[1] for y in fb[1])
+
+
+def _named_pairs(chosen: list[_Pair]) -> int:
+    """Pairs of words that are no patronymic on either side."""
+    return sum(1 for *_, qt, lt in chosen if not (is_patronymic(qt) or is_patronymic(lt)))
+
+
+def _unpaired_cost(
+    form: NameForm, free: list[int], *, patronymic_cost: float | None = None
+) -> float:
     """What unpaired tokens cost. In a person's name a left-out word costs half its weight (a
-    missing middle name), and a hyphenated word ("Abdul-Ghani") left out costs as one word."""
+    missing middle name), and a hyphenated word ("Abdul-Ghani") left out costs as one word.
+    ``patronymic_cost``, when given, is what a left-out patronymic costs instead."""
     if not form.person:
         return sum(form.weights[i] for i in free)
     by_part: dict[int, float] = {}
     for i in free:
-        by_part[form.parts[i]] = max(by_part.get(form.parts[i], 0.0), form.weights[i])
+        cost = form.weights[i]
+        if patronymic_cost is not None and is_patronymic(form.tokens[i]):
+            cost = patronymic_cost / PERSON_UNPAIRED_COST * cost
+        by_part[form.parts[i]] = max(by_part.get(form.parts[i], 0.0), cost)
     return PERSON_UNPAIRED_COST * sum(by_part.values())
 
 
@@ -765,8 +833,18 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     q_w, l_w = query.weights, listed.weights
     q_matched = sum(sim * sum(q_w[i] for i in qi) for sim, qi, _, _, _ in chosen)
     l_matched = sum(sim * sum(l_w[i] for i in li) for sim, _, li, _, _ in chosen)
-    q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(query, free_q)
-    l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(listed, free_l)
+    # A patronymic that one name gives and the other leaves out costs little; two different
+    # patronymics (two fathers) keep their full cost. Only when two other words pair, a given
+    # name and a surname: a surname ending like a patronymic (ZENKEVICH) is no father's name
+    # when it is the only word left out.
+    cheap = None
+    if person and (free_q or free_l):
+        q_pat = any(is_patronymic(query.tokens[i]) for i in free_q)
+        l_pat = any(is_patronymic(listed.tokens[i]) for i in free_l)
+        if q_pat != l_pat and _named_pairs(chosen) >= 2:
+            cheap = PATRONYMIC_UNPAIRED_COST
+    q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(query, free_q, patronymic_cost=cheap)
+    l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(listed, free_l, patronymic_cost=cheap)
     return Alignment(
         pairs=tuple((qt, lt, round(sim, 3)) for sim, _, _, qt, lt in chosen),
         query_coverage=q_matched / q_total if q_total else 0.0,

@@ -326,3 +326,44 @@ def test_frequent_person_words_are_derived_from_the_bundled_lists() -> None:
     committed = [w for w in path.read_text("utf-8").splitlines() if w and not w.startswith("#")]
     assert committed == derive_frequent_person_words(bundled_list_entries())
     assert {"hasan", "husayn", "hisham", "hashim"} <= set(committed)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # A patronymic one name leaves out costs little (dev pairs that scored 0.80-0.85).
+        ("Valentyn DEMYDOV", "Valentin Valentinovich DEMIDOV"),
+        ("Sergii KURCHENKO", "Sergey Vitalievich KURCHENKO"),
+        ("Goulnora Islamovna KARIMOVA", "Gulnara KARIMOVA"),
+        ("Apri Aaronovitch ALAUDINOV", "Apti ALAUDINOV"),
+        # One father's name in Russian and Ukrainian patronymics.
+        ("Valerii Volodymyrovych KAUROV", "Valery Vladimirovich KAUROV"),
+        ("Olena Mykolaivna KOSTENKO", "Elena Nikolaevna KOSTENKO"),
+        ("Yevhen Volodymyrovych MANUYLOV", "Evgeny Vladimirovich MANUILOV"),
+    ],
+)
+def test_a_patronymic_left_out_or_spelled_in_another_language_matches(
+    query: str, listed: str
+) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_patronymics_of_two_fathers_stay_apart() -> None:
+    # Two different patronymics keep their full cost: the same given name and surname with
+    # another father's name is not a match.
+    assert not _person_matched("Ivan Petrovich SIDORENKO", "Ivan Sergeevich SIDORENKO")
+    # A son's and a daughter's patronymic of one father are no pair.
+    assert token_similarity("volodymyrovych", "volodymyrivna", person=True) == 0.0
+    # A surname ending like a patronymic (ZENKEVICH) is no father's name when the surname is
+    # the word left out: only the given name and patronymic pair.
+    assert not _person_matched("Valentina Nikolaevna PIVNENKO", "Valentina Nikolaevna ZENKEVICH")
+
+
+def test_a_rare_surname_brings_names_whose_given_name_no_index_key_reaches() -> None:
+    # ZULKEPLI / ZULKIFLI and CHANJIRA / CHANCHIRA are two edits apart: no index key reaches
+    # them, the rare surname proposes the name and the scorer pairs them.
+    assert _person_matched("Zulkepli MARZUKI", "Zulkifli MARZUKI")
+    assert _person_matched("Chanjira BOONCHUA", "Chanchira BOONCHUA")
+    assert _person_matched("Vlastimir DORDEVIC", "Vlastimir DJORDJEVIC")
+    # Proposed is not matched: a name sharing only the surname is still one word in common.
+    assert not _person_matched("Zulkepli MARZUKI", "Ahmad MARZUKI")
