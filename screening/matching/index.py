@@ -33,6 +33,7 @@ from screening.matching.scoring import (
     COINED_STRETCH,
     COINED_VARIANT_STRETCH,
     COUNTRY_MATCH_BONUS,
+    MIDDLE_NAME_UNPAIRED_COST,
     NO_WORDS,
     PATRONYMIC_UNPAIRED_COST,
     PERSON,
@@ -732,6 +733,15 @@ class _Partition:
             l_rest = max(0.0, self.collapsed[name_idx] - l_gain)
             q_rest = max(0.0, q_total - q_discount - gain)
             bound = (gain / (gain + cost * q_rest) + l_gain / (l_gain + cost * l_rest or 1.0)) / 2
+            if self.person and (q_rest or l_rest):
+                # Middle names one side leaves out cost less when the other side pairs whole
+                # (scoring.MIDDLE_NAME_UNPAIRED_COST): the list side, when the list name has
+                # more than the query can pair; else the query side.
+                mid = MIDDLE_NAME_UNPAIRED_COST
+                if l_rest:
+                    bound = max(bound, (1 + l_gain / (l_gain + mid * l_rest)) / 2)
+                else:
+                    bound = max(bound, (gain / (gain + mid * q_rest) + 1) / 2)
             if bound >= floor:
                 out.append((bound, name_idx))
         self._best_first(out, size)
@@ -780,7 +790,7 @@ def _needed_gain(query: NameForm, floor: float) -> float:
     coverage = max(0.0, 2 * floor - 1)
     if query.person:
         # q_cov = g / (g + c (T - g)) >= coverage  <=>  g >= c T cov / (1 - cov + c cov)
-        c = PERSON_UNPAIRED_COST
+        c = MIDDLE_NAME_UNPAIRED_COST  # the least a left-out word other than a patronymic costs
         total = query.total - _patronymic_discount(query)
         return c * total * coverage / (1 - coverage + c * coverage)
     return query.total * coverage

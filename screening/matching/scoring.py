@@ -79,6 +79,9 @@ PERSON_UNPAIRED_COST = 0.5
 # A patronymic one name leaves out (VALENTIN VALENTINOVICH DEMIDOV / VALENTYN DEMYDOV) costs this
 # much instead of PERSON_UNPAIRED_COST.
 PATRONYMIC_UNPAIRED_COST = 0.1
+# Middle names one name leaves out, when the other's first and last words pair with its first
+# and last and a paired word is a rare name ("Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR").
+MIDDLE_NAME_UNPAIRED_COST = 0.25
 SINGLE_TOKEN_CAP = 0.6
 NUMBER_MISMATCH_CAP = 0.6
 TYPE_MISMATCH_PENALTY = 0.2
@@ -752,8 +755,44 @@ def _named_pairs(chosen: list[_Pair]) -> int:
     return sum(1 for *_, qt, lt in chosen if not (is_patronymic(qt) or is_patronymic(lt)))
 
 
+def _middle_names_left_out(
+    long: NameForm, chosen: list[_Pair], free_long: list[int], *, index: int
+) -> bool:
+    """Whether the other name, every word of it paired, meets `long` in order from `long`'s
+    first full word to its last, so that the words `long` adds lie between them (middle names:
+    "Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR"), and one paired word of `long`, paired
+    closely, is no frequent name (SINWAR). `index`: where `long`'s positions are in a pair (1
+    for the query's, 2 for the list's).
+
+    Not when the shorter name starts at a middle word: "Ibrahim SINWAR" is Yahya Ibrahim
+    SINWAR's father, not Yahya."""
+    if len(chosen) < 2 or _named_pairs(chosen) < 2:
+        return False
+    # Per pair: (`long`'s positions, the other name's first position, `long`'s word, similarity)
+    sides = [
+        (qi, min(li), qt, sim) if index == 1 else (li, min(qi), lt, sim)
+        for sim, qi, li, qt, lt in chosen
+    ]
+    in_order = [min(mine) for mine, *_ in sorted(sides, key=lambda side: side[1])]
+    if in_order != sorted(in_order):
+        return False
+    full = [i for i, w in enumerate(long.weights) if w == 1.0]
+    if not full:
+        return False
+    first, last = full[0], full[-1]
+    paired = {i for mine, *_ in sides for i in mine}
+    if first not in paired or last not in paired or any(not first < i < last for i in free_long):
+        return False
+    frequent = frequent_person_words()
+    return any(word not in frequent for *_, word, sim in sides if sim >= TRANSLITERATION_SIMILARITY)
+
+
 def _unpaired_cost(
-    form: NameForm, free: list[int], *, patronymic_cost: float | None = None
+    form: NameForm,
+    free: list[int],
+    *,
+    patronymic_cost: float | None = None,
+    other_cost: float | None = None,
 ) -> float:
     """What unpaired tokens cost. In a person's name a left-out word costs half its weight (a
     missing middle name), and a hyphenated word ("Abdul-Ghani") left out costs as one word.
@@ -765,6 +804,8 @@ def _unpaired_cost(
         cost = form.weights[i]
         if patronymic_cost is not None and is_patronymic(form.tokens[i]):
             cost = patronymic_cost / PERSON_UNPAIRED_COST * cost
+        elif other_cost is not None:
+            cost = other_cost / PERSON_UNPAIRED_COST * cost
         by_part[form.parts[i]] = max(by_part.get(form.parts[i], 0.0), cost)
     return PERSON_UNPAIRED_COST * sum(by_part.values())
 
@@ -843,8 +884,19 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         l_pat = any(is_patronymic(listed.tokens[i]) for i in free_l)
         if q_pat != l_pat and _named_pairs(chosen) >= 2:
             cheap = PATRONYMIC_UNPAIRED_COST
-    q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(query, free_q, patronymic_cost=cheap)
-    l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(listed, free_l, patronymic_cost=cheap)
+    q_middle = l_middle = None
+    if person and bool(free_q) != bool(free_l):
+        # Middle names one name leaves out ("Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR").
+        if free_l and _middle_names_left_out(listed, chosen, free_l, index=2):
+            l_middle = MIDDLE_NAME_UNPAIRED_COST
+        elif free_q and _middle_names_left_out(query, chosen, free_q, index=1):
+            q_middle = MIDDLE_NAME_UNPAIRED_COST
+    q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(
+        query, free_q, patronymic_cost=cheap, other_cost=q_middle
+    )
+    l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(
+        listed, free_l, patronymic_cost=cheap, other_cost=l_middle
+    )
     return Alignment(
         pairs=tuple((qt, lt, round(sim, 3)) for sim, _, _, qt, lt in chosen),
         query_coverage=q_matched / q_total if q_total else 0.0,

@@ -367,3 +367,24 @@ def test_a_rare_surname_brings_names_whose_given_name_no_index_key_reaches() -> 
     assert _person_matched("Vlastimir DORDEVIC", "Vlastimir DJORDJEVIC")
     # Proposed is not matched: a name sharing only the surname is still one word in common.
     assert not _person_matched("Zulkepli MARZUKI", "Ahmad MARZUKI")
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # Middle names one name leaves out, between a given name and a rare surname that pair.
+        ("Yahya Ibrahim Hassan SINWAR", "Yahya SINWAR"),
+        ("Kai Lauri Johannes PAANANEN", "Kai PAANANEN"),
+        ("Lina KINAYEH", "Lina Mohammed Nazir AL-KINAYEH"),
+        ("Abdelhalim REMADNA", "ABDELHALIM HAFED ABDELFATTAH REMADNA"),
+    ],
+)
+def test_middle_names_left_out_match(query: str, listed: str) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_middle_names_need_both_ends_and_a_rare_name() -> None:
+    # A name that starts at a middle word is the father's (Arabic names chain them).
+    assert not _person_matched("Ibrahim SINWAR", "Yahya Ibrahim Hassan SINWAR")
+    # Frequent names alone prove little: many Mohammed ... Khan are other people.
+    assert not _person_matched("Mohammed Ali Hassan KHAN", "Mohammed KHAN")
