@@ -558,7 +558,7 @@ class _Partition:
                 generated |= members
         rescued: set[int] = set()
         if self.person:
-            generated &= self._several(units, query.parts) | alone
+            generated &= self._several(units, query.parts, query.weights) | alone
             rescued = self._rare_surname_names(query, units) - generated
             generated |= rescued
         spelled_by_runs = self._run_acronyms(
@@ -674,14 +674,20 @@ class _Partition:
         return out
 
     @staticmethod
-    def _several(units: list[_Unit], parts: tuple[int, ...]) -> set[int]:
+    def _several(
+        units: list[_Unit], parts: tuple[int, ...], weights: tuple[float, ...]
+    ) -> set[int]:
         """Names holding two full-weight units that stand for different query words.
 
-        Spans are counted in words: "Abd-al-Munim" is one given name, not three.
+        Spans are counted in words: "Abd-al-Munim" is one given name, not three. A join spans
+        the words of its full-weight tokens: "ABD AL" of "ABD AL-BASIR" stands for ABD, not for
+        BASIR, whose word its particle belongs to.
         """
         size = len(parts)
         spans = [{parts[i]} for i in range(size)]
-        spans += [{parts[i], parts[i + 1]} for i in range(size - 1)]
+        for i in range(size - 1):
+            named = {parts[k] for k in (i, i + 1) if weights[k] == 1.0}
+            spans.append(named or {parts[i], parts[i + 1]})
         full = [(spans[k], u[2]) for k, u in enumerate(units) if u[0] >= 1.0]
         several: set[int] = set()
         for a in range(len(full)):

@@ -52,6 +52,7 @@ from screening.matching.variants import (
 from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
+    PERSON_HONORIFICS,
     PERSON_PARTICLES,
     TRADE_WORD_SET,
     common_words,
@@ -167,6 +168,8 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
             form_acronyms = form_acronyms | acronyms(spelled_out)
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
+    if person and tokens and tokens[0] in PERSON_HONORIFICS:
+        weights = _honorifics_weighed(tokens, weights)
     numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
     return NameForm(
@@ -182,6 +185,17 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         full_parts,
         form_acronyms,
     )
+
+
+def _honorifics_weighed(tokens: tuple[str, ...], weights: tuple[float, ...]) -> tuple[float, ...]:
+    """Leading honorifics ("Haji Nasir JAVED", "Alhaj Qari Ayub BASHAR") weigh as particles when
+    two names or more follow them: left out by the other name, they cost little."""
+    lead = 0
+    while lead < len(tokens) and tokens[lead] in PERSON_HONORIFICS:
+        lead += 1
+    if sum(1 for w in weights[lead:] if w == 1.0) < 2:
+        return weights
+    return (PARTICLE_WEIGHT,) * lead + weights[lead:]
 
 
 _TRAILING_NOTE = re.compile(r"\(([^()]*)\)\W*$")

@@ -388,3 +388,27 @@ def test_middle_names_need_both_ends_and_a_rare_name() -> None:
     assert not _person_matched("Ibrahim SINWAR", "Yahya Ibrahim Hassan SINWAR")
     # Frequent names alone prove little: many Mohammed ... Khan are other people.
     assert not _person_matched("Mohammed Ali Hassan KHAN", "Mohammed KHAN")
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # A leading religious honorific one name gives and the other leaves out costs little.
+        ("Haji Nasir JAVED", "Nasir JAVAID"),
+        ("Maulana Ameer HAMZA", "Amir HAMZA"),
+        ("Muhammad Ashraf MANSHA", "Haji Muhammad ASHRAF"),
+        ("Alhaj Qari Ayub Bashar", "AYYUB BASHIR"),
+        # A join whose particle belongs to the next word ("ABD AL" of "ABD AL-BASIR") stands
+        # for one word: with BASIR, the name holds two of the query's words.
+        ("Haji 'ABD AL-BASIR", "Haji Abdul BASIR"),
+    ],
+)
+def test_a_leading_honorific_weighs_as_a_particle(query: str, listed: str) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_an_honorific_is_a_name_where_it_is_not_leading_or_one_name_follows() -> None:
+    # "MOHAMED HAJI OMAR": HAJI is his name; "Sheikh SALIM": no name would be left.
+    assert prepare("MOHAMED HAJI OMAR", person=True).weights == (1.0, 1.0, 1.0)
+    assert prepare("Sheikh SALIM", person=True).weights == (1.0, 1.0)
+    assert prepare("Haji Mullah Ahmad SHAH", person=True).weights == (0.2, 0.2, 1.0, 1.0)
