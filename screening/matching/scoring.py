@@ -154,6 +154,8 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
     form_acronyms = NO_WORDS
+    if person and any(t.startswith("abd") for t in tokens):
+        tokens, parts = abd_compounds(tokens, parts)
     if not person:
         tokens = _without_acronym_note(text, tokens, split)
         whole = tokens
@@ -185,6 +187,38 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         full_parts,
         form_acronyms,
     )
+
+
+# "Abd" (servant of) and one of God's names is one given name, written in two or three words
+# ("ABD AL-RAHMAN", "Abdel Rahman") or one ("ABDULRAHMAN", "Abdurrahman"). Written as one word,
+# it is read as two, "abdul" and the name, as one part: each then pairs with its spelling in the
+# other forms.
+_ABD_JOINED = re.compile(
+    r"^(abd(?:ul|el|al|ol|ur|ar|er|us|as|es|ush|ash|uz|az|ud|ad|un|an))(?=[a-z]{3})"
+)
+_ABDULLAH = re.compile(r"^abd[aeiou]?ll?ah?[iy]?$")  # ABDULLAH, ABDALLA, ABDULLAHI: one word
+
+
+def abd_compounds(
+    tokens: tuple[str, ...], parts: tuple[int, ...]
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A person's "Abd" names written as one word split in two ("abdulrahman" -> "abdul",
+    "rahman"), with the part of that word."""
+    out_t: list[str] = []
+    out_p: list[int] = []
+    for token, part in zip(tokens, parts, strict=True):
+        prefix = _ABD_JOINED.match(token)
+        if prefix is not None and not _ABDULLAH.match(token):
+            article, name = prefix.group(1), token[prefix.end() :]
+            consonant = article[4:]  # the article's consonant: L, or the one it assimilates to
+            if consonant != "l" and not name.startswith(consonant):
+                name = consonant + name  # ABDURAHIM is Abd ar-Rahim: one R written for two
+            out_t += ["abdul", name]  # one spelling of the article: ABDUR / ABDEL pair
+            out_p += [part, part]
+        else:
+            out_t.append(token)
+            out_p.append(part)
+    return tuple(out_t), tuple(out_p)
 
 
 def _honorifics_weighed(tokens: tuple[str, ...], weights: tuple[float, ...]) -> tuple[float, ...]:

@@ -412,3 +412,31 @@ def test_an_honorific_is_a_name_where_it_is_not_leading_or_one_name_follows() ->
     assert prepare("MOHAMED HAJI OMAR", person=True).weights == (1.0, 1.0, 1.0)
     assert prepare("Sheikh SALIM", person=True).weights == (1.0, 1.0)
     assert prepare("Haji Mullah Ahmad SHAH", person=True).weights == (0.2, 0.2, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # An "Abd" name written as one word against its two- or three-word forms.
+        ("Khalid Abdulrahman H. AL FAWAZ", "Khalid Abd al-Rahman Hamd AL-FAWAZ"),
+        ("Abd al-Reza RAHMANI FAZLI", "Abdolreza RAHMANI FAZLI"),
+        ("Sayf 'Abd-al-Rab Salim AL-HAYASHI", "Sayf Abdulrab Salem AL-HAYASHI"),
+        # The article assimilated to the next consonant, written with one letter for two.
+        ("Abdul Rahim AL KANI", "Abdurahem AL KANI"),
+        ("Abdurazak FITIWI", "Abd al-Razzak FITWI"),
+    ],
+)
+def test_an_abd_name_written_as_one_word_matches_its_other_forms(query: str, listed: str) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_an_abd_name_is_read_as_the_article_and_the_name() -> None:
+    assert prepare("ABDURRAHMAN", person=True).tokens == ("abdul", "rahman")
+    assert prepare("Abdusalam", person=True).tokens == ("abdul", "salam")
+    assert prepare("Abdelkader", person=True).tokens == ("abdul", "kader")
+    # Abdullah is a name of its own in every spelling; a short rest is no name.
+    assert prepare("ABDULLAHI Yusuf", person=True).tokens == ("abdullahi", "yusuf")
+    assert prepare("Abdallah", person=True).tokens == ("abdallah",)
+    assert prepare("Abdul", person=True).tokens == ("abdul",)
+    # Two names after the article stay two names.
+    assert not _person_matched("Abdulrahman KHALIDI", "Abdulrahim KHALIDI")
