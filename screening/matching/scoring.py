@@ -502,6 +502,8 @@ def _transliterated(a: str, b: str, person: bool) -> float:
 
 
 _VOWEL_RUN = re.compile("[aeiou]+")
+# Arabic ذ and ظ, written DH, TH, ZH or Z in Latin script.
+_INTERDENTAL = re.compile("(?:dh|th|zh)")
 # Belarusian and Ukrainian write a syllable-final V as U (ў): after A, E or I here (NAZARAU /
 # NAZAROV, PAULAVICH / PAVLOVICH); after O below.
 _BELARUSIAN_U = re.compile("(?<=[aei])u(?![aeiou])")
@@ -577,8 +579,10 @@ def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:
 def _vowel_blind_key(token: str, phonetic: Callable[[str], str]) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
     TAUFIK / TAUFEK), Ukrainian and Belarusian H as G (HENNADIY / GENNADY; Russian writes
-    Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); empty when fewer
-    than three consonants are left to compare."""
+    Arabic H as G too: GAMID / HAMID), Belarusian DZ as D (DZMITRY / DMITRY) and the Arabic
+    interdentals written DH, TH or ZH as Z (NATHEER / NAZIR, DHAFER / ZAFER, HAFITH / HAFIZ);
+    empty when fewer than three consonants are left to compare."""
+    token = _INTERDENTAL.sub("z", token)
     key = phonetic(_BELARUSIAN_OU.sub("ov", token))
     key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", key.replace("dz", "d").replace("h", "g")))
     return key if len(key) - key.count("a") >= 3 else ""

@@ -280,6 +280,9 @@ def _person_matched(query: str, listed: str) -> bool:
         ("Denys Hennadiiovych POPOV", "Denis Gennadevich POPOV"),
         ("Pavlo Yuriyovich HUBARIEV", "Pavel Yurievich GUBAREV"),
         ("Дзмітрый Юр'евіч Гарa", "Dmitry Yurevich GORA"),  # noqa: RUF001
+        # The Arabic interdentals written DH, TH or Z.
+        ("Natheer Ahmed Mohammed JAMAL EDDINE", "Nazir Ahmad Mohammed JAMALEDDINE"),
+        ("Mohammad Dhafer MOHABBAK", "Mohamad Zafer MOHABAK"),
         # Korean CH and J (McCune-Reischauer and Revised Romanisation).
         ("Cho Yong Chol", "JO YONG CHOL"),
         ("Kyong Hwa JANG", "Kyong-hwa CHANG"),
