@@ -83,6 +83,9 @@ PATRONYMIC_UNPAIRED_COST = 0.1
 # Middle names one name leaves out, when the other's first and last words pair with its first
 # and last and a paired word is a rare name ("Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR").
 MIDDLE_NAME_UNPAIRED_COST = 0.25
+# ... the rare word that proves it, in both names at least this long: a Chinese or Korean
+# syllable (LI XU / LI KAI SHOU, whose XU pairs with SHOU) is no such proof.
+MIDDLE_NAME_RARE_LENGTH = 4
 SINGLE_TOKEN_CAP = 0.6
 NUMBER_MISMATCH_CAP = 0.6
 TYPE_MISMATCH_PENALTY = 0.2
@@ -171,7 +174,7 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
     if person and tokens and tokens[0] in PERSON_HONORIFICS:
-        weights = _honorifics_weighed(tokens, weights)
+        weights = _honorifics_weighed(tokens, weights, parts)
     numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
     return NameForm(
@@ -221,13 +224,16 @@ def abd_compounds(
     return tuple(out_t), tuple(out_p)
 
 
-def _honorifics_weighed(tokens: tuple[str, ...], weights: tuple[float, ...]) -> tuple[float, ...]:
+def _honorifics_weighed(
+    tokens: tuple[str, ...], weights: tuple[float, ...], parts: tuple[int, ...]
+) -> tuple[float, ...]:
     """Leading honorifics ("Haji Nasir JAVED", "Alhaj Qari Ayub BASHAR") weigh as particles when
-    two names or more follow them: left out by the other name, they cost little."""
+    two names or more (words, not tokens: ABDELNASSER is one) follow them: left out by the
+    other name, they cost little."""
     lead = 0
     while lead < len(tokens) and tokens[lead] in PERSON_HONORIFICS:
         lead += 1
-    if sum(1 for w in weights[lead:] if w == 1.0) < 2:
+    if len({parts[i] for i in range(lead, len(tokens)) if weights[i] == 1.0}) < 2:
         return weights
     return (PARTICLE_WEIGHT,) * lead + weights[lead:]
 
@@ -820,9 +826,10 @@ def _middle_names_left_out(
     SINWAR's father, not Yahya."""
     if len(chosen) < 2 or _named_pairs(chosen) < 2:
         return False
-    # Per pair: (`long`'s positions, the other name's first position, `long`'s word, similarity)
+    # Per pair: (`long`'s positions, the other name's first position, `long`'s word, the other
+    # name's word, similarity)
     sides = [
-        (qi, min(li), qt, sim) if index == 1 else (li, min(qi), lt, sim)
+        (qi, min(li), qt, lt, sim) if index == 1 else (li, min(qi), lt, qt, sim)
         for sim, qi, li, qt, lt in chosen
     ]
     in_order = [min(mine) for mine, *_ in sorted(sides, key=lambda side: side[1])]
@@ -836,7 +843,12 @@ def _middle_names_left_out(
     if first not in paired or last not in paired or any(not first < i < last for i in free_long):
         return False
     frequent = frequent_person_words()
-    return any(word not in frequent for *_, word, sim in sides if sim >= TRANSLITERATION_SIMILARITY)
+    return any(
+        word not in frequent
+        and min(len(word), len(other)) >= MIDDLE_NAME_RARE_LENGTH
+        and sim >= TRANSLITERATION_SIMILARITY
+        for *_, word, other, sim in sides
+    )
 
 
 def _unpaired_cost(
@@ -954,7 +966,17 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         query_coverage=q_matched / q_total if q_total else 0.0,
         list_coverage=l_matched / l_total if l_total else 0.0,
         paired_full_tokens=min(
-            _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
+            # A leading honorific weighs as a particle only where two names follow it: paired
+            # with the same word weighing as a name ("Qari BASHIR" / "Qari Muhammad BASHIR"),
+            # it counts as a name on both sides.
+            _paired_parts(
+                listed,
+                [li for _, _, li, _, _ in chosen],
+                full=[
+                    lt in PERSON_HONORIFICS and any(q_w[i] == 1.0 for i in qi)
+                    for _, qi, _, _, lt in chosen
+                ],
+            ),
             # An initial paired with a full given name counts as that name ("J. Smith-Ortega").
             _paired_parts(
                 query,

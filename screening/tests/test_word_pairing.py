@@ -443,3 +443,17 @@ def test_an_abd_name_is_read_as_the_article_and_the_name() -> None:
     assert prepare("Abdul", person=True).tokens == ("abdul",)
     # Two names after the article stay two names.
     assert not _person_matched("Abdulrahman KHALIDI", "Abdulrahim KHALIDI")
+
+
+def test_a_dropped_syllable_of_a_chinese_given_name_is_no_middle_name() -> None:
+    # XU pairs with SHOU as a transliteration; a two-letter syllable proves no rare name.
+    assert not _person_matched("LI XU", "LI KAI SHOU")
+
+
+def test_an_honorific_paired_with_itself_counts_as_a_name_on_both_sides() -> None:
+    # The listed name's HAJI weighs as a particle (two names follow it), the query's as a name
+    # (one follows it): paired, it is a name in common, as before honorifics were weighed.
+    assert _person_matched("Haji AZIZULLAH", "Haji Azizullah ALIZAI")
+    # One word after the honorific is one name, however many tokens it is read as.
+    assert prepare("Hajji ABDELNASSER", person=True).weights == (1.0, 1.0, 1.0)
+    assert _person_matched("Haji ABDELNASSER", "Hajji ABDELNASSER")
