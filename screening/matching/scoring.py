@@ -157,8 +157,9 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
     form_acronyms = NO_WORDS
+    articles: frozenset[int] = frozenset()
     if person and any(t.startswith("abd") for t in tokens):
-        tokens, parts = abd_compounds(tokens, parts)
+        tokens, parts, articles = abd_compounds(tokens, parts)
     if not person:
         tokens = _without_acronym_note(text, tokens, split)
         whole = tokens
@@ -173,6 +174,9 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
             form_acronyms = form_acronyms | acronyms(spelled_out)
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
+    if articles:
+        # "abdul" split from ABDULKARIM says little: ABDULKARIM and ABDULRAHMAN are two names.
+        weights = tuple(PARTICLE_WEIGHT if i in articles else w for i, w in enumerate(weights))
     if person and tokens and tokens[0] in PERSON_HONORIFICS:
         weights = _honorifics_weighed(tokens, weights, parts)
     numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
@@ -204,11 +208,13 @@ _ABDULLAH = re.compile(r"^abd[aeiou]?ll?ah?[iy]?$")  # ABDULLAH, ABDALLA, ABDULL
 
 def abd_compounds(
     tokens: tuple[str, ...], parts: tuple[int, ...]
-) -> tuple[tuple[str, ...], tuple[int, ...]]:
+) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[int]]:
     """A person's "Abd" names written as one word split in two ("abdulrahman" -> "abdul",
-    "rahman"), with the part of that word."""
+    "rahman"), with the part of that word, and the positions of the split-off articles (they
+    weigh as particles)."""
     out_t: list[str] = []
     out_p: list[int] = []
+    articles: set[int] = set()
     for token, part in zip(tokens, parts, strict=True):
         prefix = _ABD_JOINED.match(token)
         if prefix is not None and not _ABDULLAH.match(token):
@@ -216,12 +222,13 @@ def abd_compounds(
             consonant = article[4:]  # the article's consonant: L, or the one it assimilates to
             if consonant != "l" and not name.startswith(consonant):
                 name = consonant + name  # ABDURAHIM is Abd ar-Rahim: one R written for two
+            articles.add(len(out_t))
             out_t += ["abdul", name]  # one spelling of the article: ABDUR / ABDEL pair
             out_p += [part, part]
         else:
             out_t.append(token)
             out_p.append(part)
-    return tuple(out_t), tuple(out_p)
+    return tuple(out_t), tuple(out_p), frozenset(articles)
 
 
 def _honorifics_weighed(
