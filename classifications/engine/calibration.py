@@ -93,7 +93,8 @@ def ece_noise(
     return EceNoise(
         median=float(np.median(sims)),
         p95=float(np.percentile(sims, 95)),
-        p_value=float(np.mean(sims >= observed - 1e-12)),
+        # (k + 1) / (draws + 1): never 0 from a finite number of draws.
+        p_value=float((np.sum(sims >= observed - 1e-12) + 1) / (draws + 1)),
     )
 
 

@@ -564,12 +564,15 @@ class _Partition:
         spelled_by_runs = self._run_acronyms(
             query, [members if w >= 1.0 else set() for w, _, members in units[:size]]
         )
-        held = self._held(units, size, generated | spelled_by_runs.keys())
+        held = self._held(units, size, (generated - rescued) | spelled_by_runs.keys())
         self._add_runs(held, spelled_by_runs)
-        for name_idx in rescued:
-            # Its other words may pair by a spelling no index key reaches: bounded as if all did.
-            held[name_idx] = query.total
         out = self._bounded(query, held, need, floor, acronym_names)[:limit]
+        if rescued:
+            # Their other words may pair by a spelling no index key reaches: bounded as if all
+            # did, and kept apart from the cut above, which their bounds of about 1 would lead.
+            listed = {name_idx for _, name_idx in out}
+            far = dict.fromkeys(rescued - listed, query.total)
+            out += self._bounded(query, far, need, floor, acronym_names)[:limit]
         if coined_floor is not None and coined_floor < floor:
             proposed = {name_idx for _, name_idx in out}
             extra: set[int] = set()

@@ -52,7 +52,6 @@ from screening.matching.variants import (
 from screening.matching.vocabulary import (
     GENERIC_ORG_WORDS,
     ORG_NEUTRAL_WORDS,
-    PERSON_HONORIFICS,
     PERSON_PARTICLES,
     TRADE_WORD_SET,
     common_words,
@@ -157,9 +156,6 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         stripped = strip_person_titles(tokens) if _LATIN_LETTER.search(text) else tokens
         parts, tokens = parts[len(tokens) - len(stripped) :], stripped
     form_acronyms = NO_WORDS
-    articles: frozenset[int] = frozenset()
-    if person and any(t.startswith("abd") for t in tokens):
-        tokens, parts, articles = abd_compounds(tokens, parts)
     if not person:
         tokens = _without_acronym_note(text, tokens, split)
         whole = tokens
@@ -174,11 +170,6 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
             form_acronyms = form_acronyms | acronyms(spelled_out)
         parts = tuple(range(len(tokens)))
     weights = tuple(_weight(t, person) for t in tokens)
-    if articles:
-        # "abdul" split from ABDULKARIM says little: ABDULKARIM and ABDULRAHMAN are two names.
-        weights = tuple(PARTICLE_WEIGHT if i in articles else w for i, w in enumerate(weights))
-    if person and tokens and tokens[0] in PERSON_HONORIFICS:
-        weights = _honorifics_weighed(tokens, weights, parts)
     numbers = frozenset(t for t in tokens if has_digit(t)) or NO_WORDS
     full_parts = len({p for p, w in zip(parts, weights, strict=True) if w == 1.0})
     return NameForm(
@@ -194,55 +185,6 @@ def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
         full_parts,
         form_acronyms,
     )
-
-
-# "Abd" (servant of) and one of God's names is one given name, written in two or three words
-# ("ABD AL-RAHMAN", "Abdel Rahman") or one ("ABDULRAHMAN", "Abdurrahman"). Written as one word,
-# it is read as two, "abdul" and the name, as one part: each then pairs with its spelling in the
-# other forms.
-_ABD_JOINED = re.compile(
-    r"^(abd(?:ul|el|al|ol|ur|ar|er|us|as|es|ush|ash|uz|az|ud|ad|un|an))(?=[a-z]{3})"
-)
-_ABDULLAH = re.compile(r"^abd[aeiou]?ll?ah?[iy]?$")  # ABDULLAH, ABDALLA, ABDULLAHI: one word
-
-
-def abd_compounds(
-    tokens: tuple[str, ...], parts: tuple[int, ...]
-) -> tuple[tuple[str, ...], tuple[int, ...], frozenset[int]]:
-    """A person's "Abd" names written as one word split in two ("abdulrahman" -> "abdul",
-    "rahman"), with the part of that word, and the positions of the split-off articles (they
-    weigh as particles)."""
-    out_t: list[str] = []
-    out_p: list[int] = []
-    articles: set[int] = set()
-    for token, part in zip(tokens, parts, strict=True):
-        prefix = _ABD_JOINED.match(token)
-        if prefix is not None and not _ABDULLAH.match(token):
-            article, name = prefix.group(1), token[prefix.end() :]
-            consonant = article[4:]  # the article's consonant: L, or the one it assimilates to
-            if consonant != "l" and not name.startswith(consonant):
-                name = consonant + name  # ABDURAHIM is Abd ar-Rahim: one R written for two
-            articles.add(len(out_t))
-            out_t += ["abdul", name]  # one spelling of the article: ABDUR / ABDEL pair
-            out_p += [part, part]
-        else:
-            out_t.append(token)
-            out_p.append(part)
-    return tuple(out_t), tuple(out_p), frozenset(articles)
-
-
-def _honorifics_weighed(
-    tokens: tuple[str, ...], weights: tuple[float, ...], parts: tuple[int, ...]
-) -> tuple[float, ...]:
-    """Leading honorifics ("Haji Nasir JAVED", "Alhaj Qari Ayub BASHAR") weigh as particles when
-    two names or more (words, not tokens: ABDELNASSER is one) follow them: left out by the
-    other name, they cost little."""
-    lead = 0
-    while lead < len(tokens) and tokens[lead] in PERSON_HONORIFICS:
-        lead += 1
-    if len({parts[i] for i in range(lead, len(tokens)) if weights[i] == 1.0}) < 2:
-        return weights
-    return (PARTICLE_WEIGHT,) * lead + weights[lead:]
 
 
 _TRAILING_NOTE = re.compile(r"\(([^()]*)\)\W*$")
@@ -515,8 +457,6 @@ def _transliterated(a: str, b: str, person: bool) -> float:
 
 
 _VOWEL_RUN = re.compile("[aeiou]+")
-# Arabic ذ and ظ, written DH, TH, ZH or Z in Latin script.
-_INTERDENTAL = re.compile("(?:dh|th|zh)")
 # Belarusian and Ukrainian write a syllable-final V as U (ў): after A, E or I here (NAZARAU /
 # NAZAROV, PAULAVICH / PAVLOVICH); after O below.
 _BELARUSIAN_U = re.compile("(?<=[aei])u(?![aeiou])")
@@ -592,10 +532,8 @@ def person_spelling_keys(token: str, *, cached: bool = True) -> tuple[str, ...]:
 def _vowel_blind_key(token: str, phonetic: Callable[[str], str]) -> str:
     """A person-name word's phonetic key with each run of vowels as one "a" (SUHAIL / SAHEIL,
     TAUFIK / TAUFEK), Ukrainian and Belarusian H as G (HENNADIY / GENNADY; Russian writes
-    Arabic H as G too: GAMID / HAMID), Belarusian DZ as D (DZMITRY / DMITRY) and the Arabic
-    interdentals written DH, TH or ZH as Z (NATHEER / NAZIR, DHAFER / ZAFER, HAFITH / HAFIZ);
-    empty when fewer than three consonants are left to compare."""
-    token = _INTERDENTAL.sub("z", token)
+    Arabic H as G too: GAMID / HAMID) and Belarusian DZ as D (DZMITRY / DMITRY); empty when fewer
+    than three consonants are left to compare."""
     key = phonetic(_BELARUSIAN_OU.sub("ov", token))
     key = _VOWEL_RUN.sub("a", _BELARUSIAN_U.sub("v", key.replace("dz", "d").replace("h", "g")))
     return key if len(key) - key.count("a") >= 3 else ""
@@ -764,13 +702,12 @@ def _paired_parts(
 
 
 # Patronymic endings and the father's gender they give the child's name: Russian -OVICH /
-# -EVNA, Ukrainian -OVYCH / -IVNA, Belarusian -AVICH, French-style -OVITCH, Azerbaijani and
-# Uzbek -OGLY / -KYZY (son / daughter). Longest first.
+# -EVNA, Ukrainian -OVYCH / -IVNA, Belarusian -AVICH, French-style -OVITCH. Longest first. Not
+# the Turkic -OGLU / -KYZY written onto the name: KARAOGLU is a Turkish surname.
 _PATRONYMIC_ENDINGS = (
     ("ovitch", "m"), ("evitch", "m"), ("ovich", "m"), ("evich", "m"), ("avich", "m"),
     ("ivich", "m"), ("ovych", "m"), ("evych", "m"), ("ichna", "f"), ("ovna", "f"),
-    ("evna", "f"), ("ivna", "f"), ("ogly", "m"), ("oglu", "m"), ("ogli", "m"), ("kyzy", "f"),
-    ("qizi", "f"),
+    ("evna", "f"), ("ivna", "f"),
 )  # fmt: skip
 _PATRONYMIC = re.compile("(?:" + "|".join(e for e, _ in _PATRONYMIC_ENDINGS) + ")$")
 PATRONYMIC_MIN_LENGTH = 7
@@ -780,8 +717,8 @@ _PATRONYMIC_TAILS = frozenset(e[-4:] for e, _ in _PATRONYMIC_ENDINGS)  # a cheap
 
 
 def is_patronymic(token: str) -> bool:
-    """An East Slavic or Turkic patronymic (PETROVICH, SERGEEVNA, OLEKSANDROVYCH, ALIYEVNA,
-    MAMEDOGLY), by its ending."""
+    """An East Slavic patronymic (PETROVICH, SERGEEVNA, OLEKSANDROVYCH, ALIYEVNA), by its
+    ending."""
     return (
         len(token) >= PATRONYMIC_MIN_LENGTH
         and token[-4:] in _PATRONYMIC_TAILS
@@ -815,24 +752,34 @@ def _same_father(a: str, b: str) -> bool:
     return any(x == y or _spelling_similarity(x, y, True) > 0 for x in fa[1] for y in fb[1])
 
 
-def _named_pairs(chosen: list[_Pair]) -> int:
-    """Pairs of words that are no patronymic on either side."""
-    return sum(1 for *_, qt, lt in chosen if not (is_patronymic(qt) or is_patronymic(lt)))
+def _named_pairs(chosen: list[_Pair], query: NameForm, listed: NameForm) -> int:
+    """Pairs that hold no patronymic (also inside a join: BORISOVICH KOGAN) and no initial."""
+
+    def named(form: NameForm, span: tuple[int, ...]) -> bool:
+        return all(len(form.tokens[i]) > 1 and not is_patronymic(form.tokens[i]) for i in span)
+
+    return sum(1 for _, qi, li, _, _ in chosen if named(query, qi) and named(listed, li))
+
+
+def _full_words(form: NameForm, free: list[int]) -> bool:
+    """Whether any of the tokens at `free` is a full-weight word (not a particle or initial)."""
+    return any(form.weights[i] == 1.0 for i in free)
 
 
 def _middle_names_left_out(
-    long: NameForm, chosen: list[_Pair], free_long: list[int], *, index: int
+    query: NameForm, listed: NameForm, chosen: list[_Pair], free_long: list[int], *, index: int
 ) -> bool:
     """Whether the other name, every word of it paired, meets `long` in order from `long`'s
     first full word to its last, so that the words `long` adds lie between them (middle names:
     "Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR"), and one paired word of `long`, paired
-    closely, is no frequent name (SINWAR). `index`: where `long`'s positions are in a pair (1
-    for the query's, 2 for the list's).
+    closely, is no frequent name in either spelling (SINWAR). `long` is the name with words left
+    out: the listed name (`index` 2, where its positions are in a pair) or the query (1).
 
     Not when the shorter name starts at a middle word: "Ibrahim SINWAR" is Yahya Ibrahim
     SINWAR's father, not Yahya."""
-    if len(chosen) < 2 or _named_pairs(chosen) < 2:
+    if len(chosen) < 2 or _named_pairs(chosen, query, listed) < 2:
         return False
+    long = listed if index == 2 else query
     # Per pair: (`long`'s positions, the other name's first position, `long`'s word, the other
     # name's word, similarity)
     sides = [
@@ -852,6 +799,7 @@ def _middle_names_left_out(
     frequent = frequent_person_words()
     return any(
         word not in frequent
+        and other not in frequent  # AKHMED is no rare name for being spelled unlike AHMED
         and min(len(word), len(other)) >= MIDDLE_NAME_RARE_LENGTH
         and sim >= TRANSLITERATION_SIMILARITY
         for *_, word, other, sim in sides
@@ -951,16 +899,21 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     # when it is the only word left out.
     cheap = None
     if person and (free_q or free_l):
+        # Only when the other name leaves no word of its own out: MEHMET ALI KARAOGLU / MEHMET
+        # ALI YILMAZ and IVAN PETROVICH / IVAN SERGEY SIDORENKO name other people.
         q_pat = any(is_patronymic(query.tokens[i]) for i in free_q)
         l_pat = any(is_patronymic(listed.tokens[i]) for i in free_l)
-        if q_pat != l_pat and _named_pairs(chosen) >= 2:
+        if (
+            (q_pat and not _full_words(listed, free_l))
+            or (l_pat and not _full_words(query, free_q))
+        ) and _named_pairs(chosen, query, listed) >= 2:
             cheap = PATRONYMIC_UNPAIRED_COST
     q_middle = l_middle = None
     if person and bool(free_q) != bool(free_l):
         # Middle names one name leaves out ("Yahya SINWAR" / "Yahya Ibrahim Hassan SINWAR").
-        if free_l and _middle_names_left_out(listed, chosen, free_l, index=2):
+        if free_l and _middle_names_left_out(query, listed, chosen, free_l, index=2):
             l_middle = MIDDLE_NAME_UNPAIRED_COST
-        elif free_q and _middle_names_left_out(query, chosen, free_q, index=1):
+        elif free_q and _middle_names_left_out(query, listed, chosen, free_q, index=1):
             q_middle = MIDDLE_NAME_UNPAIRED_COST
     q_total = sum(q_w[i] for i in used_q) + _unpaired_cost(
         query, free_q, patronymic_cost=cheap, other_cost=q_middle
@@ -973,17 +926,7 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
         query_coverage=q_matched / q_total if q_total else 0.0,
         list_coverage=l_matched / l_total if l_total else 0.0,
         paired_full_tokens=min(
-            # A leading honorific weighs as a particle only where two names follow it: paired
-            # with the same word weighing as a name ("Qari BASHIR" / "Qari Muhammad BASHIR"),
-            # it counts as a name on both sides.
-            _paired_parts(
-                listed,
-                [li for _, _, li, _, _ in chosen],
-                full=[
-                    lt in PERSON_HONORIFICS and any(q_w[i] == 1.0 for i in qi)
-                    for _, qi, _, _, lt in chosen
-                ],
-            ),
+            _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
             # An initial paired with a full given name counts as that name ("J. Smith-Ortega").
             _paired_parts(
                 query,

@@ -403,19 +403,6 @@ PERSON_PARTICLES = frozenset(
 )
 
 
-# Religious honorifics written before a person's name (Haji: one who made the pilgrimage; Qari:
-# a Quran reciter; Mullah, Mawlawi, Maulana: clerics; Sheikh). rigour's title table leaves them
-# out because each is also borne as a name ("Sheikh Hasina", "MOHAMED HAJI OMAR"), so they are not
-# stripped: a leading one followed by two names or more weighs as a particle (scoring.prepare).
-PERSON_HONORIFICS = frozenset(
-    [
-        "haji", "hajji", "hadji", "alhaji", "alhaj", "alhajj", "qari", "mullah", "mulla",
-        "mollah", "mawlawi", "maulvi", "mawlavi", "molvi", "moulvi", "maulana", "mawlana",
-        "moulana", "sheikh", "shaykh", "shaikh", "sheik",
-    ]
-)  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class LegalForms:
     """Normalised legal-form phrases (as token tuples) mapped to a comparison key."""
