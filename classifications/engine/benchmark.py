@@ -228,8 +228,8 @@ def format_report(report: Report) -> str:
         "",
         "ECE of top-1 confidence (10 bins), and in brackets what a perfectly calibrated model "
         "with the same confidences would show on a set this size (median / 95th percentile of "
-        "2,000 draws) and p, the share of those draws at or above the observed ECE: a small p "
-        "is real miscalibration, a large one is the set's sampling noise.",
+        "2,000 draws) and p, the share of those draws at or above the observed ECE ((k + 1) / "
+        "(draws + 1)): a small p is real miscalibration, a large one is the set's sampling noise.",
         "",
         "| set | n | ECE NAICS top-1 | ECE SIC top-1 | ECE MCC top-1 |",
         "|---|---|---|---|---|",
