@@ -815,7 +815,8 @@ def _unpaired_cost(
 ) -> float:
     """What unpaired tokens cost. In a person's name a left-out word costs half its weight (a
     missing middle name), and a hyphenated word ("Abdul-Ghani") left out costs as one word.
-    ``patronymic_cost``, when given, is what a left-out patronymic costs instead."""
+    ``patronymic_cost``, when given, is what a left-out patronymic costs instead, and
+    ``other_cost`` what any other left-out word costs (middle names)."""
     if not form.person:
         return sum(form.weights[i] for i in free)
     by_part: dict[int, float] = {}
@@ -893,14 +894,13 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     q_w, l_w = query.weights, listed.weights
     q_matched = sum(sim * sum(q_w[i] for i in qi) for sim, qi, _, _, _ in chosen)
     l_matched = sum(sim * sum(l_w[i] for i in li) for sim, _, li, _, _ in chosen)
-    # A patronymic that one name gives and the other leaves out costs little; two different
-    # patronymics (two fathers) keep their full cost. Only when two other words pair, a given
-    # name and a surname: a surname ending like a patronymic (ZENKEVICH) is no father's name
-    # when it is the only word left out.
+    # A patronymic that one name gives and the other leaves out costs little, when the other
+    # name leaves no full word of its own out (MEHMET ALI KARAOGLU / MEHMET ALI YILMAZ and IVAN
+    # PETROVICH / IVAN SERGEY SIDORENKO name other people) and two other words pair, a given name
+    # and a surname (a surname ending like a patronymic, ZENKEVICH, is no father's name when it
+    # is the only word left out).
     cheap = None
     if person and (free_q or free_l):
-        # Only when the other name leaves no word of its own out: MEHMET ALI KARAOGLU / MEHMET
-        # ALI YILMAZ and IVAN PETROVICH / IVAN SERGEY SIDORENKO name other people.
         q_pat = any(is_patronymic(query.tokens[i]) for i in free_q)
         l_pat = any(is_patronymic(listed.tokens[i]) for i in free_l)
         if (
