@@ -42,6 +42,7 @@ from screening.matching.scoring import (
     NameForm,
     Qualifiers,
     SimilarityCache,
+    abd_units,
     acronyms,
     is_coined,
     is_ordinary,
@@ -308,6 +309,10 @@ class _Partition:
         self.spellings = _KeyTable([])
         self.acronyms: dict[str, tuple[int, ...]] = {}
         self._acronyms: dict[str, list[int]] = defaultdict(list)
+        # Persons: per vocabulary token, the names holding an Abd name that governs it ("abd al
+        # rahman", "abdulrahman": rahman; see scoring.abd_units), which pairs only as a whole.
+        self.abd: dict[int, tuple[int, ...]] = {}
+        self._abd: dict[int, list[int]] = defaultdict(list)
         # Equal tuples and floats (weights, cumulative sums) stored once.
         self._shared: dict[Any, Any] = {}
         self._similar_memo: dict[tuple[str, bool], tuple[int, ...]] = {}
@@ -349,6 +354,11 @@ class _Partition:
             self._post(_JOINED, tid, name_idx)
             if form.weights[i] == form.weights[i + 1] == 1.0:
                 self._post(_JOINED_FULL, tid, name_idx)
+        if self.person and "abd" in form.joined:
+            for _, governed in abd_units(form):
+                names = self._abd[self._tid(governed)]
+                if not names or names[-1] != name_idx:
+                    names.append(name_idx)
         if form.full_parts < 2:
             self.single_word.add(name_idx)
         missing = name_idx + 1 - len(self.lengths)
@@ -383,7 +393,9 @@ class _Partition:
         self._building = None
         self.repeated = {tid: tuple(names) for tid, names in self._repeated.items()}
         self.acronyms = {key: tuple(names) for key, names in self._acronyms.items()}
+        self.abd = {tid: tuple(names) for tid, names in self._abd.items()}
         self._repeated, self._acronyms, self._shared = defaultdict(list), defaultdict(list), {}
+        self._abd = defaultdict(list)
         # The key functions' own caches are for query words: left alone here (see tokenizer).
         phonetic_of = phonetic_key.__wrapped__
         consonants_of, vowelled = consonant_key.__wrapped__, has_vowel
@@ -391,7 +403,7 @@ class _Partition:
         typo_keys, skeletons, phonetic, consonants = tables
         row = _KeyTable.row
         for tid, token in enumerate(self.tokens):
-            if not self.plain[tid]:
+            if not self.plain[tid] and tid not in self.abd:
                 # Only ever a join of two list tokens: reachable by its exact spelling (and the
                 # query's deletions), which halves the build; a typo *and* a spacing change in
                 # the same word is rarely met.
@@ -544,6 +556,14 @@ class _Partition:
             acronym_names |= spelled
             alone |= set().union(*(self.joined_full[t] for t in tids))
             alone |= plain & self.single_word
+        if self.abd and "abd" in query.joined:
+            # An Abd name reaches the names holding one that governs a name it pairs with, from
+            # every token it is written in (they pair as one, see scoring.abd_units).
+            for span, governed in abd_units(query):
+                members = set().union(*(self.abd.get(t, ()) for t in self.similar(governed)))
+                for i in span:
+                    weight, width, reach = units[i]
+                    units[i] = (weight, width, reach | members)
         for i, tids in enumerate(reached_joins):
             every = set().union(*(self.plain[t] for t in tids), *(self.joined[t] for t in tids))
             units.append((query.weights[i] + query.weights[i + 1], 2, every))

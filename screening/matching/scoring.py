@@ -687,6 +687,101 @@ def _exact_joins(query: NameForm, listed: NameForm) -> list[_Pair]:
     return out
 
 
+# "Abd" (servant of) and one of God's names is one given name, written in three words ("ABD
+# AL-RAHMAN"), two ("Abdel Rahman", "Abd Rabbuh") or one ("ABDULRAHMAN", "Abdurrahman"). Each
+# spelling is read as one unit, the Abd and the name it governs, and two units pair by that
+# name's spelling. Only a whole unit pairs with a whole unit: the name alone never stands for
+# it ("Abdulkarim Ali HASSAN" is not "Karim Ali HASSAN"; ABDURAKHMANOV is not RAKHMANOV), and
+# two Abd names of different names stay apart. Abdullah / Abd Allah is left to the plain
+# spellings, which pair its forms already.
+_ABD_ARTICLES = (
+    "ush", "ash", "ul", "el", "al", "ol", "ur", "ar", "er", "or", "us", "as", "es", "os", "uz",
+    "az", "ud", "ad", "un", "an",
+)  # fmt: skip
+_ABD_JOINED = re.compile(rf"^abd({'|'.join(_ABD_ARTICLES)})(?=[a-z]{{3}})")
+_ABD_WORD = re.compile(rf"^abd(?:u|{'|'.join(_ABD_ARTICLES)})?$")  # ABD, ABDU, ABDUL, ABDUR...
+_ABD_SEPARATE_ARTICLE = frozenset(_ABD_ARTICLES)
+_ALLAH = re.compile(r"^(?:[aeiou]?ll?ah?[iy]?|abd[aeiou]?ll?ah?[iy]?)$")
+ABD_NAME_MIN_LENGTH = 3
+
+
+def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
+    """A person's Abd names, as (the token positions each is written in, the name it
+    governs): "abd", "al", "rahman" and "abdulrahman" both give "rahman"."""
+    tokens = form.tokens
+    units: list[tuple[tuple[int, ...], str]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("abd"):
+            i += 1
+            continue
+        joined = _ABD_JOINED.match(token)
+        if joined is not None and not _ALLAH.match(token):
+            article, name = joined.group(1), token[joined.end() :]
+            consonant = article[1:]  # the article's consonant: L, or the one it assimilates to
+            if consonant != "l" and not name.startswith(consonant):
+                name = consonant + name  # ABDURAHIM is Abd ar-Rahim: one R written for two
+            units.append(((i,), name))
+            i += 1
+            continue
+        if _ABD_WORD.match(token) and i + 1 < len(tokens):
+            k = i + 1
+            bare = len(token) == len("abd")  # "abd al-rahman": the article is a word of its own
+            if bare and tokens[k] in _ABD_SEPARATE_ARTICLE and k + 1 < len(tokens):
+                k += 1
+            name = tokens[k]
+            if len(name) >= ABD_NAME_MIN_LENGTH and name.isalpha() and not _ALLAH.match(name):
+                units.append((tuple(range(i, k + 1)), name))
+                i = k + 1
+                continue
+        i += 1
+    return units
+
+
+def _abd_pairs(query: NameForm, listed: NameForm, cache: SimilarityCache | None) -> list[_Pair]:
+    """Each Abd name of one person's name with each of the other's, by the spelling of the name
+    it governs (see ``abd_units``)."""
+    out: list[_Pair] = []
+    listed_units = abd_units(listed)
+    if not listed_units:
+        return out
+    for q_span, q_name in abd_units(query):
+        q_text = " ".join(query.tokens[i] for i in q_span)
+        for l_span, l_name in listed_units:
+            sim = 1.0 if q_name == l_name else _similarity(q_name, l_name, True, cache)
+            if sim:
+                l_text = " ".join(listed.tokens[j] for j in l_span)
+                # As close as the whole spellings, when those agree better ("Abdelkader" /
+                # "Abdel Qader"), as the join of the two words did before.
+                whole = _similarity(q_text.replace(" ", ""), l_text.replace(" ", ""), False, cache)
+                out.append((max(sim, whole), q_span, l_span, q_text, l_text))
+    return out
+
+
+def _abd_words(
+    chosen: list[_Pair], abd: list[_Pair], query: NameForm, listed: NameForm
+) -> list[_Pair]:
+    """`chosen` with each Abd name's pair counted by the full words it is written in on each
+    side, as if they had paired one by one (see ``align``); its article counts no word."""
+    units = set(abd)
+    out: list[_Pair] = []
+    for pair in chosen:
+        if pair not in units:
+            out.append(pair)
+            continue
+        sim, q_span, l_span, q_text, l_text = pair
+        first_q, first_l = q_span[:1], l_span[:1]
+        out.append((sim, first_q, first_l, q_text, l_text))
+        out.extend(
+            (sim, (i,), first_l, q_text, l_text) for i in q_span[1:] if query.weights[i] == 1.0
+        )
+        out.extend(
+            (sim, first_q, (j,), q_text, l_text) for j in l_span[1:] if listed.weights[j] == 1.0
+        )
+    return out
+
+
 def _paired_parts(
     form: NameForm, spans: list[tuple[int, ...]], full: list[bool] | None = None
 ) -> int:
@@ -853,6 +948,11 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
                     prefix = prefix or qt.startswith(lt) or lt.startswith(qt)
     if prefix:
         singles.extend(_exact_joins(query, listed))
+    abd: list[_Pair] = []
+    if person and "abd" in query.joined and "abd" in listed.joined:
+        # First, so that an Abd name pairs whole where a single pair is as good (a stable sort).
+        abd = _abd_pairs(query, listed, memo)
+        singles[:0] = abd
     used_q: set[int] = set()
     used_l: set[int] = set()
     chosen: list[_Pair] = []
@@ -912,17 +1012,20 @@ def align(query: NameForm, listed: NameForm, cache: SimilarityCache | None = Non
     l_total = sum(l_w[i] for i in used_l) + _unpaired_cost(
         listed, free_l, patronymic_cost=cheap, other_cost=l_middle
     )
+    # An Abd name counts the words it is written in, as it did when they paired one by one
+    # ("Abdul SAMAD" / "Abdul Samad ACHEKZAI", "Abdul Rehman" / "Abdur REHMAN" pair two names).
+    counted = _abd_words(chosen, abd, query, listed) if abd else chosen
     return Alignment(
         pairs=tuple((qt, lt, round(sim, 3)) for sim, _, _, qt, lt in chosen),
         query_coverage=q_matched / q_total if q_total else 0.0,
         list_coverage=l_matched / l_total if l_total else 0.0,
         paired_full_tokens=min(
-            _paired_parts(listed, [li for _, _, li, _, _ in chosen]),
+            _paired_parts(listed, [li for _, _, li, _, _ in counted]),
             # An initial paired with a full given name counts as that name ("J. Smith-Ortega").
             _paired_parts(
                 query,
-                [qi for _, qi, li, _, _ in chosen],
-                full=[any(l_w[j] == 1.0 for j in li) for _, _, li, _, _ in chosen],
+                [qi for _, qi, li, _, _ in counted],
+                full=[any(l_w[j] == 1.0 for j in li) for _, _, li, _, _ in counted],
             ),
         ),
         list_full_tokens=listed.full_parts,

@@ -419,3 +419,52 @@ def test_rare_surname_candidates_do_not_crowd_out_the_others() -> None:
     crowd = [f"{given} {word}" for word in rare for given in givens]  # 35 names, 8 per word
     query = "Zulkepli " + " ".join(rare)
     assert _matched(query, target, *crowd, entity_type="person") == [target]
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        # An Abd name written as one word against the same name in three words.
+        ("Khalid Abdulrahman H. AL FAWAZ", "Khalid Abd al-Rahman Hamd AL-FAWAZ"),
+        ("Abd al-Reza RAHMANI FAZLI", "Abdolreza RAHMANI FAZLI"),
+        ("Abdelmajid AL-ZINDANI", "ABD-AL-MAJID AZIZ AL-ZINDANI"),
+        ("Sayf 'Abd-al-Rab Salim AL-HAYASHI", "Sayf Abdulrab Salem AL-HAYASHI"),
+        # The article assimilated to the name's first consonant, written with one letter or two.
+        ("Abdurazak FITIWI", "Abd al-Razzak FITWI"),
+        (
+            "Abdarrahmane ould Mohamed el Houcein ould Mohamed SALEM",
+            "ABD AL-RAHMAN OULD MUHAMMAD AL-HUSAYN OULD MUHAMMAD SALIM",
+        ),
+        # Only the Abd name reaches the listed name's given name: the index proposes it from
+        # there (MILAD alone would not be enough for a person's name).
+        ("Abdurahman Al MILAD", "Abd al-Rahman MILAD"),
+    ],
+)
+def test_an_abd_name_in_one_word_or_three_matches(query: str, listed: str) -> None:
+    assert _person_matched(query, listed)
+
+
+def test_an_abd_name_pairs_only_whole_and_only_with_the_same_name() -> None:
+    # The name an Abd name governs never stands for it alone, either way round.
+    assert not _person_matched("Abdulkarim Ali HASSAN", "Karim Ali HASSAN")
+    assert not _person_matched("Karim ABDURAKHMANOV", "Karim RAKHMANOV")
+    # Two Abd names of two names are two names.
+    assert not _person_matched("Abdulkarim Ali HASSAN", "Abdulrahman Ali HASSAN")
+    assert not _person_matched("Abd al-Rahman QADOULI", "Abd al-Rahim QADOULI")
+    # Abdou is a name of its own, not Abd and the next name.
+    assert not _person_matched("Abdou DIOUF", "Abdul DIOUF")
+
+
+def test_an_abd_name_counts_the_words_it_is_written_in() -> None:
+    # Paired whole, "Abdul Samad" is still two of the three listed words: as it was when its
+    # words paired one by one, the surname the query leaves out does not make it one name.
+    assert _person_matched("Abdul SAMAD", "Abdul Samad ACHEKZAI")
+    assert _person_matched("Abdul Rehman SINDHI", "Abdur REHMAN")
+    # A one-word Abd name is one name: against a listed given name and surname it is not two.
+    abd = prepare("Abdul KARIM", person=True)
+    assert score_name(abd, prepare("Abdulkarim HASSAN", person=True))[0] < 0.85
+    # The joined spelling pairs as closely as it did as a join of two words.
+    near = score_name(
+        prepare("Abdelkader Ali", person=True), prepare("Abdel Qader Ali", person=True)
+    )
+    assert near[0] > 0.95
