@@ -50,6 +50,7 @@ from screening.matching.scoring import (
     person_spelling_keys,
     prepare,
     qualify,
+    same_governed_name,
     score_name,
     token_similarity,
 )
@@ -533,7 +534,25 @@ class _Partition:
             self.similar(query.tokens[i] + query.tokens[i + 1], joined=True)
             for i in range(size - 1)
         ]
-        if not any(reached) and not any(reached_joins) and not self._spells_any(query):
+        abd_reach: dict[int, set[int]] = {}
+        if self.abd and "abd" in query.joined:
+            tokens = self.tokens
+            for span, governed in abd_units(query):
+                # ABDULATIF is Abd al-Latif: the article's L may be the name's own.
+                spellings = (governed,) if governed.startswith("l") else (governed, "l" + governed)
+                same = [
+                    t
+                    for spelling in spellings
+                    for t in self.similar(spelling)
+                    if t in self.abd and same_governed_name(tokens[t], governed)
+                ]
+                abd_reach[span[-1]] = set().union(*(self.abd[t] for t in same))
+        if (
+            not any(reached)
+            and not any(reached_joins)
+            and not any(abd_reach.values())
+            and not self._spells_any(query)
+        ):
             # No query word or join meets the vocabulary: nothing can be a candidate. The common
             # case against a small index (a list change, in ongoing monitoring).
             return []
@@ -556,14 +575,12 @@ class _Partition:
             acronym_names |= spelled
             alone |= set().union(*(self.joined_full[t] for t in tids))
             alone |= plain & self.single_word
-        if self.abd and "abd" in query.joined:
-            # An Abd name reaches the names holding one that governs a name it pairs with, from
-            # every token it is written in (they pair as one, see scoring.abd_units).
-            for span, governed in abd_units(query):
-                members = set().union(*(self.abd.get(t, ()) for t in self.similar(governed)))
-                for i in span:
-                    weight, width, reach = units[i]
-                    units[i] = (weight, width, reach | members)
+        for i, members in abd_reach.items():
+            # An Abd name reaches the names holding one that governs a name it pairs with (they
+            # pair as one, see scoring.abd_units), from its governed word only: one word of the
+            # query, as its other words count for the persons' two-word rule.
+            weight, width, reach = units[i]
+            units[i] = (weight, width, reach | members)
         for i, tids in enumerate(reached_joins):
             every = set().union(*(self.plain[t] for t in tids), *(self.joined[t] for t in tids))
             units.append((query.weights[i] + query.weights[i + 1], 2, every))

@@ -695,14 +695,54 @@ def _exact_joins(query: NameForm, listed: NameForm) -> list[_Pair]:
 # two Abd names of different names stay apart. Abdullah / Abd Allah is left to the plain
 # spellings, which pair its forms already.
 _ABD_ARTICLES = (
-    "ush", "ash", "ul", "el", "al", "ol", "ur", "ar", "er", "or", "us", "as", "es", "os", "uz",
-    "az", "ud", "ad", "un", "an",
+    "ush", "ash", "ul", "el", "al", "ol", "ur", "ar", "er", "or", "ir", "us", "as", "es", "os",
+    "uz", "az", "ud", "ad", "un", "an", "en", "at",
 )  # fmt: skip
 _ABD_JOINED = re.compile(rf"^abd({'|'.join(_ABD_ARTICLES)})(?=[a-z]{{3}})")
 _ABD_WORD = re.compile(rf"^abd(?:u|{'|'.join(_ABD_ARTICLES)})?$")  # ABD, ABDU, ABDUL, ABDUR...
 _ABD_SEPARATE_ARTICLE = frozenset(_ABD_ARTICLES)
-_ALLAH = re.compile(r"^(?:[aeiou]?ll?ah?[iy]?|abd[aeiou]?ll?ah?[iy]?)$")
+# Abdullah and its forms (ABDALLA, ABDULLAHI, Uzbek ABDULLOH, "Abd Allah"), not Abd al-Ilah.
+_ALLAH = re.compile(r"^(?:abd[aeiou]?|[aeiou]?)ll[ao]h?[iy]?$")
+# A surname made from an Abd name (ABDULLAYEV, ABDUSAMADOV, ABDURAKHMONOVA) is no Abd name.
+_SURNAME_ENDINGS = ("ov", "ev", "ova", "eva", "ovich", "evich", "ovna", "evna", "zoda", "zada")
 ABD_NAME_MIN_LENGTH = 3
+ABD_SAME_NAME_SIMILARITY = 0.9  # one name's consonants in two transliterations (RAZZIQ / RAZIK)
+_GOVERNED_SPELLINGS = str.maketrans({"q": "k", "c": "k", "y": "i", "w": "u"})
+
+
+def governed_key(name: str) -> str:
+    """The consonants of a name an Abd name governs, as transliterations vary them (Q / K, doubled
+    letters, the article's L written into the name: ABDULATIF is Abd al-Latif)."""
+    key = consonant_key(_without_mute_e(name).translate(_GOVERNED_SPELLINGS).replace("ph", "f"))
+    return key[1:] if key.startswith("l") and len(key) > 2 else key
+
+
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+# A run of vowels by its sound: A, I (EE, Y), U (O, OO, OU); E stands for A or I.
+_VOWEL_CLASS = {"a": "a", "aa": "a", "i": "i", "ee": "i", "ii": "i", "y": "i", "ie": "i", "u": "u"}
+_VOWEL_CLASS |= {"o": "u", "oo": "u", "ou": "u", "uu": "u", "e": "e", "ei": "i", "ai": "a"}
+
+
+def _without_mute_e(name: str) -> str:
+    return name[:-1] if len(name) > 4 and name.endswith("e") and name[-2] not in "aeiou" else name
+
+
+def same_governed_name(a: str, b: str) -> bool:
+    """Two spellings of one name an Abd name governs: the same consonants (``governed_key``) and
+    vowels of one sound, E standing for A or I (RAHMAN / REHMAN, MUHSIN / MOHSEN, QADIR /
+    QADER). God's names differ by one consonant (BASIR / BASIT, HAKIM / HALIM) or one vowel
+    (HAKAM / HAKIM, SALAM / SALIM, GHAFUR / GHAFFAR): those are two names."""
+    if governed_key(a) != governed_key(b):
+        return False
+    runs_a = _VOWEL_RUN.findall(_without_mute_e(a))
+    runs_b = _VOWEL_RUN.findall(_without_mute_e(b))
+    if len(runs_a) != len(runs_b):
+        return False
+    for x, y in zip(runs_a, runs_b, strict=True):
+        cx, cy = _VOWEL_CLASS.get(x, x), _VOWEL_CLASS.get(y, y)
+        if cx != cy and "e" not in (cx, cy):
+            return False
+    return True
 
 
 def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
@@ -717,7 +757,7 @@ def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
             i += 1
             continue
         joined = _ABD_JOINED.match(token)
-        if joined is not None and not _ALLAH.match(token):
+        if joined is not None and not _ALLAH.match(token) and not token.endswith(_SURNAME_ENDINGS):
             article, name = joined.group(1), token[joined.end() :]
             consonant = article[1:]  # the article's consonant: L, or the one it assimilates to
             if consonant != "l" and not name.startswith(consonant):
@@ -727,11 +767,15 @@ def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
             continue
         if _ABD_WORD.match(token) and i + 1 < len(tokens):
             k = i + 1
-            bare = len(token) == len("abd")  # "abd al-rahman": the article is a word of its own
-            if bare and tokens[k] in _ABD_SEPARATE_ARTICLE and k + 1 < len(tokens):
+            if tokens[k] in _ABD_SEPARATE_ARTICLE and k + 1 < len(tokens):  # "abd al-rahman"
                 k += 1
             name = tokens[k]
-            if len(name) >= ABD_NAME_MIN_LENGTH and name.isalpha() and not _ALLAH.match(name):
+            if (
+                len(name) >= ABD_NAME_MIN_LENGTH
+                and name.isalpha()
+                and not _ALLAH.match(name)
+                and not name.endswith(_SURNAME_ENDINGS)
+            ):
                 units.append((tuple(range(i, k + 1)), name))
                 i = k + 1
                 continue
@@ -749,13 +793,15 @@ def _abd_pairs(query: NameForm, listed: NameForm, cache: SimilarityCache | None)
     for q_span, q_name in abd_units(query):
         q_text = " ".join(query.tokens[i] for i in q_span)
         for l_span, l_name in listed_units:
+            # God's names differ by one consonant or vowel (BASIR / BASIT, HAKAM / HAKIM): the
+            # name must be the same; the spelling then says how closely, the whole one when closer
+            # ("Abdelkader" / "Abdel Qader", as the join of the two words did before).
+            if q_name != l_name and not same_governed_name(q_name, l_name):
+                continue
+            l_text = " ".join(listed.tokens[j] for j in l_span)
             sim = 1.0 if q_name == l_name else _similarity(q_name, l_name, True, cache)
-            if sim:
-                l_text = " ".join(listed.tokens[j] for j in l_span)
-                # As close as the whole spellings, when those agree better ("Abdelkader" /
-                # "Abdel Qader"), as the join of the two words did before.
-                whole = _similarity(q_text.replace(" ", ""), l_text.replace(" ", ""), False, cache)
-                out.append((max(sim, whole), q_span, l_span, q_text, l_text))
+            whole = _similarity(q_text.replace(" ", ""), l_text.replace(" ", ""), False, cache)
+            out.append((max(sim, whole, ABD_SAME_NAME_SIMILARITY), q_span, l_span, q_text, l_text))
     return out
 
 
