@@ -689,11 +689,12 @@ def _exact_joins(query: NameForm, listed: NameForm) -> list[_Pair]:
 
 # "Abd" (servant of) and one of God's names is one given name, written in three words ("ABD
 # AL-RAHMAN"), two ("Abdel Rahman", "Abd Rabbuh") or one ("ABDULRAHMAN", "Abdurrahman"). Each
-# spelling is read as one unit, the Abd and the name it governs, and two units pair by that
-# name's spelling. Only a whole unit pairs with a whole unit: the name alone never stands for
-# it ("Abdulkarim Ali HASSAN" is not "Karim Ali HASSAN"; ABDURAKHMANOV is not RAKHMANOV), and
-# two Abd names of different names stay apart. Abdullah / Abd Allah is left to the plain
-# spellings, which pair its forms already.
+# spelling is read as one unit, the Abd and the name it governs, and a unit pairs whole with a
+# unit of the same name of God (``same_governed_name``), never with another one a letter apart.
+# The name alone never stands for a one-word Abd name ("Abdulkarim Ali HASSAN" is not "Karim Ali
+# HASSAN"; ABDURAKHMANOV is not RAKHMANOV); written in words, its governed word still pairs on its
+# own, as the lists' own aliases drop the Abd ("Basir NOORZAI" / "Abdul Basir NOORZAI").
+# Abdullah / Abd Allah is left to the plain spellings, which pair its forms already.
 _ABD_ARTICLES = (
     "ush", "ash", "ul", "el", "al", "ol", "ur", "ar", "er", "or", "ir", "us", "as", "es", "os",
     "uz", "az", "ud", "ad", "un", "an", "en", "at",
