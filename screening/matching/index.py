@@ -355,7 +355,7 @@ class _Partition:
             self._post(_JOINED, tid, name_idx)
             if form.weights[i] == form.weights[i + 1] == 1.0:
                 self._post(_JOINED_FULL, tid, name_idx)
-        if self.person and "abd" in form.joined:
+        if self.person:
             for _, governed in abd_units(form):
                 names = self._abd[self._tid(governed)]
                 if not names or names[-1] != name_idx:
@@ -535,7 +535,7 @@ class _Partition:
             for i in range(size - 1)
         ]
         abd_reach: dict[int, set[int]] = {}
-        if self.abd and "abd" in query.joined:
+        if self.abd:
             tokens = self.tokens
             for span, governed in abd_units(query):
                 # ABDULATIF is Abd al-Latif: the article's L may be the name's own.

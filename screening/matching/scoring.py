@@ -718,12 +718,6 @@ def governed_key(name: str) -> str:
     return key[1:] if key.startswith("l") and len(key) > 2 else key
 
 
-_VOWEL_RUN = re.compile(r"[aeiouy]+")
-# A run of vowels by its sound: A, I (EE, Y), U (O, OO, OU); E stands for A or I.
-_VOWEL_CLASS = {"a": "a", "aa": "a", "i": "i", "ee": "i", "ii": "i", "y": "i", "ie": "i", "u": "u"}
-_VOWEL_CLASS |= {"o": "u", "oo": "u", "ou": "u", "uu": "u", "e": "e", "ei": "i", "ai": "a"}
-
-
 def _without_mute_e(name: str) -> str:
     return name[:-1] if len(name) > 4 and name.endswith("e") and name[-2] not in "aeiou" else name
 
@@ -733,23 +727,19 @@ def same_governed_name(a: str, b: str) -> bool:
     vowels of one sound, E standing for A or I (RAHMAN / REHMAN, MUHSIN / MOHSEN, QADIR /
     QADER). God's names differ by one consonant (BASIR / BASIT, HAKIM / HALIM) or one vowel
     (HAKAM / HAKIM, SALAM / SALIM, GHAFUR / GHAFFAR): those are two names."""
-    if governed_key(a) != governed_key(b):
-        return False
-    runs_a = _VOWEL_RUN.findall(_without_mute_e(a))
-    runs_b = _VOWEL_RUN.findall(_without_mute_e(b))
-    if len(runs_a) != len(runs_b):
-        return False
-    for x, y in zip(runs_a, runs_b, strict=True):
-        cx, cy = _VOWEL_CLASS.get(x, x), _VOWEL_CLASS.get(y, y)
-        if cx != cy and "e" not in (cx, cy):
-            return False
-    return True
+    return governed_key(a) == governed_key(b) and _same_vowels(
+        _without_mute_e(a), _without_mute_e(b)
+    )
 
 
 def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
     """A person's Abd names, as (the token positions each is written in, the name it
     governs): "abd", "al", "rahman" and "abdulrahman" both give "rahman"."""
-    tokens = form.tokens
+    return list(_abd_units(form.tokens)) if "abd" in form.joined else []
+
+
+@lru_cache(maxsize=4096)  # a listed name is scored against many queries
+def _abd_units(tokens: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str], ...]:
     units: list[tuple[tuple[int, ...], str]] = []
     i = 0
     while i < len(tokens):
@@ -781,7 +771,7 @@ def abd_units(form: NameForm) -> list[tuple[tuple[int, ...], str]]:
                 i = k + 1
                 continue
         i += 1
-    return units
+    return tuple(units)
 
 
 def _abd_pairs(query: NameForm, listed: NameForm, cache: SimilarityCache | None) -> list[_Pair]:

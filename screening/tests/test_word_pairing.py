@@ -438,6 +438,8 @@ def test_rare_surname_candidates_do_not_crowd_out_the_others() -> None:
         # Only the Abd name reaches the listed name's given name: the index proposes it from
         # there (MILAD alone would not be enough for a person's name).
         ("Abdurahman Al MILAD", "Abd al-Rahman MILAD"),
+        # Y is a consonant of the governed name, and E stands for its I (SAYED / SAYYID).
+        ("Aly Soliman Massoud Abdul SAYED", "'Ali Sulayman Mas'ud 'Abd AL-SAYYID"),
     ],
 )
 def test_an_abd_name_in_one_word_or_three_matches(query: str, listed: str) -> None:
