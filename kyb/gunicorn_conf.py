@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-worker_class = "gthread"
+# gthread by measurement: behind the front, sync workers (GUNICORN_WORKER_CLASS=sync, 3 or 4 of
+# them) served the same mix and 5-15 % fewer cached GETs, since nginx must then open a connection
+# per request (docs/benchmarks.md, 2026-12-03). Threads default to 1 for any other class.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Two threads, by measurement (docs/benchmarks.md, 2026-12-02): against four, the same closed-loop
 # and POST throughput through the front (the GIL runs one at a time either way) and a web worker
 # 5-6 MB lighter after screening and classifying, since fewer requests are in flight at once.
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2" if worker_class == "gthread" else "1"))
 # Worker recycling is off by default, by measurement (docs/benchmarks.md): at 2,000 a worker
 # restarted every few seconds under load, each boot cost ~0.9 CPU-s, and RSS stayed flat over a
 # whole load test without it. Set GUNICORN_MAX_REQUESTS (with its jitter) if a leak shows up.

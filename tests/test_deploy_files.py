@@ -133,6 +133,11 @@ def test_gunicorn_config_values_come_from_env(
     assert conf["graceful_timeout"] > 0 and conf["keepalive"] > 0
     assert callable(conf["child_exit"])
     assert conf["control_socket_disable"] is True
+    # sync workers take one request at a time: gunicorn would turn threads > 1 back into gthread.
+    monkeypatch.delenv("GUNICORN_THREADS")
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "sync")
+    conf = runpy.run_path(str(ROOT / "kyb" / "gunicorn_conf.py"))
+    assert conf["worker_class"] == "sync" and conf["threads"] == 1
 
 
 def test_gunicorn_config_names_only_real_settings(
