@@ -556,12 +556,19 @@ def acronyms(tokens: tuple[str, ...]) -> set[str]:
     return {a for a in out if len(a) >= 3 and len(words) >= 3}
 
 
+def _spelled_with_form(form: NameForm, free: list[int]) -> bool:
+    """A two-word listed name whose legal form ends its initials: "MYANMAR ECONOMIC CORPORATION"
+    is MEC, "United Aircraft Corporation" UAC. (Not the other way round: a screened name's own
+    initials never propose a short listed name, see ``index._run_acronyms``.)"""
+    return len(free) == len(form.tokens) == 2 and bool(form.form_acronyms)
+
+
 def _acronym_pairs(
     query: NameForm, listed: NameForm, free_q: list[int], free_l: list[int]
 ) -> list[_Pair]:
     """A free token on one side that spells the initials of all free tokens on the other."""
     out: list[_Pair] = []
-    if len(free_q) == 1 and len(free_l) >= 3:
+    if len(free_q) == 1 and (len(free_l) >= 3 or _spelled_with_form(listed, free_l)):
         token = query.tokens[free_q[0]]
         spelled = acronyms(tuple(listed.tokens[j] for j in free_l))
         if len(free_l) == len(listed.tokens):

@@ -55,6 +55,8 @@ ORGANISATIONS = [
     "JOINT STOCK COMMERCIAL BANK VOLGOKREDIT",
     "ANO MIRNY DIALOG",
     "OBORONKHIMLOGISTIKA LLC",
+    "UNITED AIRCRAFT CORPORATION",
+    "MEC",
 ]
 PERSONS = [
     "Jorge SMITH-ORTEGA",
@@ -100,6 +102,8 @@ def best(index: ScreeningIndex, name: str, entity_type: str) -> tuple[str, float
         pytest.param("2nd Harbour Bank", "SECOND HARBOUR BANK", id="ordinal-digits"),
         pytest.param("Unit 61", "UNIT SIXTY-ONE", id="numeral-words"),
         pytest.param("KNP", "KOREAN NATIONAL PETROLEUM", id="acronym"),
+        # Two listed words and their legal form: its initial ends the acronym.
+        pytest.param("UAC", "UNITED AIRCRAFT CORPORATION", id="acronym-spelling-the-legal-form"),
         pytest.param("OOO Romashka", "ROMASHKA LLC", id="legal-form-russian-abbreviation"),
         pytest.param(
             "Obshchestvo s Ogranichennoy Otvetstvennostyu Romashka",
@@ -299,6 +303,9 @@ def test_person_variant_matches(index: ScreeningIndex, query: str, listed: str) 
         pytest.param("Acme Brothers Logistics Inc", id="real-company-containing-short-name"),
         pytest.param("Maris Dental Clinic Ltd", id="real-company-containing-one-word-name"),
         pytest.param("KNP Logistics", id="acronym-with-other-words"),
+        pytest.param("UAC Logistics", id="acronym-with-legal-form-initial-and-other-words"),
+        # A screened name's initials never propose a short listed name ("MEC").
+        pytest.param("Mining Economic Corporation", id="initials-of-the-name-as-a-listed-acronym"),
         pytest.param("Tambov Flour Mill", id="one-shared-distinctive-word"),
         pytest.param("Daesong Shipping Company", id="short-form-with-a-word-of-its-own"),
         pytest.param("Cham Holdings", id="real-company-generic-word-against-short-form"),
