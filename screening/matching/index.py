@@ -54,7 +54,7 @@ from screening.matching.scoring import (
     score_name,
     token_similarity,
 )
-from screening.matching.variants import nicknames_of, phonetic_key
+from screening.matching.variants import english_sound, nicknames_of, phonetic_key
 from screening.matching.vocabulary import (
     common_words,
     frequent_person_words,
@@ -416,6 +416,9 @@ class _Partition:
                     skeletons.append(row(skeleton(token), tid))
                 continue
             typo_keys.extend(row(key, tid) for key in _deletions(token))
+            if not self.person and (sound := english_sound(token)) != token:
+                # TRADE is reached from TREYD (ТРЕЙД): see scoring._english_sound_similarity.
+                typo_keys.extend(row(key, tid) for key in _deletions(sound))
             if len(token) >= 5:
                 skeletons.append(row(skeleton(token), tid))
             if not self.person and len(token) >= PREFIX_KEY_MIN and token.isalpha():
@@ -480,6 +483,8 @@ class _Partition:
                     self.consonants.reach(reached, key[1:])
                 if person and len(key) >= 2:  # "bd" (عبد) / ABDUL: see scoring._abjad_pair
                     self.consonants.reach(reached, key + "l")
+            if not person and not joined and (sound := english_sound(token)) != token:
+                self.typo_keys.reach(reached, *_deletions(sound))  # TRADE -> TREYD (ТРЕЙД)
             if not person and not joined:  # ZAVOD / PLANT: see vocabulary.org_word_groups
                 reached |= self._spelled(org_word_equivalents(token))
                 # IRAN / IRANIAN, BURMA / MYANMAR: see scoring.token_similarity

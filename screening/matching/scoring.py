@@ -44,6 +44,7 @@ from screening.matching.normalize import (
 )
 from screening.matching.variants import (
     SAME_NAME,
+    english_sound,
     expand_abbreviations,
     nickname_group,
     numerals,
@@ -282,7 +283,33 @@ def token_similarity(a: str, b: str, *, person: bool) -> float:
                 least = max(least, WORD_FORM_SIMILARITY)  # IRAN / IRANIAN, BURMA / MYANMAR
         if least:
             return max(least, _spelling_similarity(a, b, person))
+        return _spelling_similarity(a, b, person) or _english_sound_similarity(a, b)
     return _spelling_similarity(a, b, person)
+
+
+def _one_sound_apart(a: str, b: str) -> bool:
+    """Two spellings of one length that differ in one letter, a vowel for a vowel or C / K."""
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diff) == 1 and (set(diff[0]) <= set("aeiouy") or set(diff[0]) == {"c", "k"})
+
+
+def _english_sound_similarity(a: str, b: str) -> float:
+    """An English word of an organisation's name against its spelling by ear in Cyrillic,
+    transliterated: TRADE / TREYD (ТРЕЙД), SECURITY / SEKYURITI, AND / END (``english_sound``);
+    give or take a doubled letter (GROUP / GRUPP) or, in six letters or more, one vowel for
+    another or C for K (CONSULTING / KONSALTING, TECHNOLOGY / TEKHNOLODZHI). Only so close: the
+    rules already guess at a sound, and a fuzzier test paired other words ("DAMI.MB" / DIMABE,
+    ISLAND / ICELAND)."""
+    for word, other in ((a, b), (b, a)):
+        sound = english_sound(word)
+        if sound == other:
+            return TRANSLITERATION_SIMILARITY
+        if sound != word and sound[0] == other[0] and len(other) >= 4:
+            if undoubled(sound) == undoubled(other):
+                return TRANSLITERATION_SIMILARITY
+            if len(sound) == len(other) >= 6 and _one_sound_apart(sound, other):
+                return TRANSLITERATION_SIMILARITY
+    return 0.0
 
 
 def _spelling_similarity(a: str, b: str, person: bool) -> float:

@@ -341,3 +341,43 @@ def expand_abbreviations(tokens: tuple[str, ...]) -> tuple[str, ...]:
     if not any(t in ABBREVIATIONS for t in tokens):
         return tokens
     return tuple(ABBREVIATIONS.get(t, t) for t in tokens)
+
+
+# An English word as Russian writes it by ear, in our transliteration of Cyrillic: TRADE is
+# ТРЕЙД (treyd), PRIME ПРАЙМ (praym), LIGHT ЛАЙТ (layt), GREEN ГРИН (grin), CITY СИТИ (siti),
+# ENERGY ЭНЕРДЖИ (enerdzhi), AQUARIUS АКВАРИУС (akvarius). Russian companies name themselves in
+# English words written in Cyrillic, and the lists carry either spelling.
+_CONSONANT = "bcdfgklmnprstvz"
+_ENGLISH_SOUNDS = (
+    (re.compile("c(?=[eiy])"), "s"),  # CITY, SERVICE
+    (re.compile("c(?!h)"), "k"),  # (CH stays: CHARTER is ЧАРТЕР)
+    (re.compile("igh"), "ay"),  # LIGHT, HIGH
+    # A word of one vowel, a consonant and a mute E: TRADE, PRIME, CODE, TUBE.
+    (re.compile(f"^([^aeiou]*)a([{_CONSONANT}])e$"), r"\1ey\2"),
+    (re.compile(f"^([^aeiou]*)i([{_CONSONANT}])e$"), r"\1ay\2"),
+    (re.compile(f"^([^aeiou]*)u([{_CONSONANT}])e$"), r"\1yu\2"),
+    (re.compile(f"(?<=[{_CONSONANT}])e$"), ""),  # the mute E: CODE, SERVICE, FINANCE
+    (re.compile("ee|ea"), "i"),  # GREEN, TEAM
+    (re.compile("oo|ou"), "u"),  # FOOD, GROUP
+    (re.compile("qu"), "kv"),  # AQUARIUS
+    (re.compile("kk"), "k"),  # (CK)
+    (re.compile("ph"), "f"),
+    (re.compile("th"), "t"),
+    (re.compile("x"), "ks"),
+    (re.compile("w"), "v"),
+    (re.compile("g(?=[eiy])"), "dzh"),  # ENERGY, TECHNOLOGY
+    (re.compile("j"), "dzh"),  # PROJECT
+    (re.compile(f"(?<=[km])u(?=[{_CONSONANT}][aeiou])"), "yu"),  # SECURITY, COMPUTER, MUSIC
+    (re.compile("e?y$"), "i"),  # CITY, MONEY
+    (re.compile("^h"), "kh"),  # HOLDING
+    (re.compile("^and$"), "end"),  # ЭНД
+)
+
+
+@lru_cache(maxsize=WORDS_REMEMBERED)
+def english_sound(token: str) -> str:
+    """``token``, an English word, as a Russian transliteration spells it by ear (see above);
+    the word itself when no rule applies."""
+    for pattern, sound in _ENGLISH_SOUNDS:
+        token = pattern.sub(sound, token)
+    return token
