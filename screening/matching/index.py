@@ -63,6 +63,11 @@ from screening.matching.vocabulary import (
 )
 
 MAX_CANDIDATES = 32
+# A screened name is read up to its 32nd word. The longest name of the real-pair benchmark has
+# 26; the cost of a name grows with its words, and a 500-character name of 160 two-letter words
+# ("Ad Al Ad Al ...") cost 180 ms, 100 of them in one request 18 s (a review, 2026-12-03); 480
+# Chinese characters, each a word, 162 ms.
+MAX_QUERY_WORDS = 32
 # Organisation names that share a query unit (word, join or acronym) reaching at most this many
 # names, or a coined word (through no ordinary word it pairs with), are candidates from
 # RARE_FLOOR_MARGIN below the floor: the rules
@@ -968,7 +973,7 @@ class ScreeningIndex:
 
         def form_of(person: bool) -> NameForm:
             if person not in forms:
-                forms[person] = prepare(name, person=person)
+                forms[person] = prepare(name, person=person, max_tokens=MAX_QUERY_WORDS)
             return forms[person]
 
         best: dict[int, _Scored] = {}

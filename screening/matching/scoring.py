@@ -139,14 +139,19 @@ def _weight(token: str, person: bool) -> float:
     return GENERIC_WEIGHT if token in GENERIC_ORG_WORDS else 1.0
 
 
-def prepare(text: str, *, person: bool, cached: bool = True) -> NameForm:
+def prepare(
+    text: str, *, person: bool, cached: bool = True, max_tokens: int | None = None
+) -> NameForm:
     """Normalise ``text`` as a person's or an organisation's name.
 
     ``cached=False`` leaves the tokenizer's cache alone (see :func:`tokenizer`): an index build
-    prepares each listed name once.
+    prepares each listed name once. ``max_tokens``: only the name's first words are read (a
+    screened name's cost grows with its words).
     """
     split = tokenizer(cached=cached)
     tokens = split(text)
+    if max_tokens is not None and len(tokens) > max_tokens:
+        tokens = tokens[:max_tokens]
     forms: tuple[str, ...] = ()
     parts = name_parts(text, cached=cached) if person else tuple(range(len(tokens)))
     if len(parts) != len(tokens):

@@ -203,3 +203,30 @@ def test_a_query_meeting_no_listed_word_has_no_candidates_but_an_acronym_still_d
     )
     assert search(index, "Zebedee Quartz Holdings") == []
     assert [h.entity.entity_id for h in search(index, "KNPC")] == ["1"]
+
+
+def test_a_screened_name_is_read_up_to_its_32nd_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a review: a name's cost grows with its words, and 100 names of 160 two-letter
+    words each ("Ad Al Ad Al ...", within the API's 500 characters) took a minute of CPU."""
+    from screening.matching import index as index_module
+
+    read: list[int] = []
+
+    def spy(text: str, **kwargs: Any) -> Any:
+        form = prepare(text, **kwargs)
+        read.append(len(form.tokens))
+        return form
+
+    index = ScreeningIndex([ListEntity("t", "1", "organization", "ORION SHIPPING")])
+    monkeypatch.setattr(index_module, "prepare", spy)
+    qualifiers = build_qualifiers(entity_type="any", country=None, identifiers=())
+    index.search("Ad Al " * 80, qualifiers=qualifiers, floor=0.5, limit=5)
+    assert read and max(read) == index_module.MAX_QUERY_WORDS == 32
+    # Chinese characters are a word each.
+    read.clear()
+    index.search("李" * 480, qualifiers=qualifiers, floor=0.5, limit=5)
+    assert read and max(read) == 32
+    # A name within the cap is read whole.
+    read.clear()
+    index.search("Orion Shipping Company", qualifiers=qualifiers, floor=0.5, limit=5)
+    assert max(read) == 3  # every word (the organisation form reads the legal form apart)
