@@ -9,8 +9,6 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,12 +49,9 @@ class BatchItemPagination(CreatedCursorPagination):
     page_size = 100
     max_page_size = 1000
 
-    def decode_cursor(self, request: Any) -> Any:
-        cursor = CursorPagination.decode_cursor(self, request)
-        position = None if cursor is None else cursor.position
-        if position is not None and not str(position).isdigit():
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
+    def valid_position(self, position: str) -> bool:
+        """An item index (an integer column: 20 digits would overflow it)."""
+        return str(position).isdigit() and len(str(position)) <= 9
 
 
 def _accepted_body(accepted: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@ the real pipeline deciding each item, the webhook outbox, the internal task and 
 
 from __future__ import annotations
 
+import base64
 import io
 import threading
 from typing import Any
@@ -270,7 +271,10 @@ def test_the_items_list_pages_with_a_cursor_and_shows_no_personal_data(api: ApiC
     assert seen[0]["external_id"] == "m-0" and seen[0]["verification_id"]
     assert seen[3]["verification_id"] is None and seen[3]["error"]["code"] == "validation_error"
     assert "Corner Shop" not in str(seen) and "GB99887766" not in str(seen)
-    assert api.get(f"{BATCHES}/{batch_id}/items?cursor=bogus").status_code == 404
+    assert api.get(f"{BATCHES}/{batch_id}/items?cursor=bogus").status_code == 400
+    # An index past the integer column (a 500 before 2026-12-03's QA pass).
+    huge = base64.b64encode(b"p=99999999999999999999").decode()
+    assert api.get(f"{BATCHES}/{batch_id}/items?cursor={huge}").status_code == 400
 
 
 def test_a_batch_with_every_item_invalid_is_422_and_stores_nothing(api: ApiClient) -> None:

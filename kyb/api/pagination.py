@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -11,6 +12,18 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 
+from kyb.errors import ValidationFailed
+
+
+def _timestamp(position: str) -> bool:
+    """Whether PostgreSQL reads ``position`` as a timestamp: ISO 8601, offset within a day."""
+    try:
+        parsed = parse_datetime(position) if "\x00" not in position else None
+    except ValueError:
+        return False
+    offset = parsed.utcoffset() if parsed is not None else None
+    return parsed is not None and (offset is None or abs(offset) < timedelta(hours=15))
+
 
 class CreatedCursorPagination(CursorPagination):
     ordering = ("-created_at", "-id")
@@ -19,18 +32,24 @@ class CreatedCursorPagination(CursorPagination):
     max_page_size = 200
 
     def decode_cursor(self, request: Any) -> Cursor | None:
-        """DRF checks the cursor's encoding but hands its position straight to the filter; a
-        forged position that is not a timestamp then failed in the database as a 500."""
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None:
-            position = str(cursor.position)
-            try:
-                valid = "\x00" not in position and parse_datetime(position) is not None
-            except ValueError:
-                valid = False
-            if not valid:
-                raise NotFound(self.invalid_cursor_message)
+        """The cursor, or a 400 ``validation_error`` on ``cursor`` (as the lists that validate
+        their query say): DRF answers 404 for a cursor it cannot decode, and hands a decoded
+        position straight to the filter, where a forged one that PostgreSQL cannot read as a
+        timestamp ("p=2020-01-01T00:00:00+23:59": an offset beyond ±15:59) was a 500."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor, valid = None, False
+        else:
+            position = None if cursor is None else cursor.position
+            valid = position is None or self.valid_position(str(position))
+        if not valid:
+            raise ValidationFailed({"cursor": [str(self.invalid_cursor_message)]})
         return cursor
+
+    def valid_position(self, position: str) -> bool:
+        """Whether the database can read a decoded cursor's position (a ``created_at``)."""
+        return _timestamp(str(position))
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(

@@ -169,8 +169,8 @@ CASES: list[tuple[str, str, str, bytes | str, str, int, str]] = [
         "/api/v1/merchants?cursor=garbage",
         "",
         "application/json",
-        404,
-        "not_found",
+        400,
+        "validation_error",
     ),
 ]
 

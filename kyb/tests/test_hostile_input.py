@@ -16,6 +16,7 @@ from django.utils import timezone
 from kyb.models import IdempotencyRecord
 from kyb.outbound.guard import address_refusal
 from kyb.tests.api_client import ApiClient
+from merchants.tests.factories import api_key_with_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,31 @@ def _code(response: Any) -> str:
     return str(response.json()["error"]["code"])
 
 
-@pytest.mark.parametrize("path", [MERCHANTS, "/api/v1/verifications", "/api/v1/webhook-endpoints"])
-def test_a_forged_cursor_is_refused(api: ApiClient, path: str) -> None:
-    forged = base64.b64encode(b"p=notadate").decode()
+@pytest.mark.parametrize(
+    "path",
+    [
+        MERCHANTS,
+        "/api/v1/verifications",
+        "/api/v1/webhook-endpoints",
+        "/api/v1/verification-batches",
+        "/api/v1/api-keys",
+    ],
+)
+@pytest.mark.parametrize(
+    "position",
+    # Not a timestamp; an offset PostgreSQL refuses (a 500 until a QA pass found it); a NUL.
+    [b"p=notadate", b"p=2020-01-01T00:00:00+23:59", b"p=2020-01-01T00:00:00\x00"],
+)
+def test_a_forged_cursor_is_refused(api: ApiClient, path: str, position: bytes) -> None:
+    _, plaintext = api_key_with_secret(integrator=api.integrator, scopes=["read", "admin"])
+    api = ApiClient(plaintext)
+    forged = base64.b64encode(position).decode()
     response = api.get(f"{path}?cursor={forged}")
-    assert response.status_code == 404 and _code(response) == "not_found"
+    assert response.status_code == 400 and _code(response) == "validation_error"
+    assert "cursor" in response.json()["error"]["fields"]
+    # Not base64 at all: the same answer (DRF's own was a 404).
+    response = api.get(f"{path}?cursor=garbage")
+    assert response.status_code == 400 and _code(response) == "validation_error"
 
 
 @pytest.mark.parametrize(
