@@ -12,6 +12,7 @@ key sees and creates sandbox keys only (a sandbox key never leads to live data).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -30,6 +31,9 @@ from kyb.errors import NotFound
 from kyb.formats import iso_utc
 from kyb.tenancy.models import ApiKey, ApiKeyScope, Integrator
 from kyb.tenancy.services import api_key_create, api_key_revoke
+
+# A prefix as keys are written (printable ASCII, at most the column's 16 characters).
+_PREFIX = re.compile(r"[!-~]{1,16}")
 
 
 class HasAdminScope(BasePermission):
@@ -138,6 +142,9 @@ class ApiKeyDetailApi(APIView):
 
     @staticmethod
     def _key(request: Request, prefix: str) -> ApiKey:
+        if not _PREFIX.fullmatch(prefix):
+            # No key has it; a NUL byte would otherwise fail in PostgreSQL as a 500.
+            raise NotFound("not_found", "API key not found.")
         keys = api_keys_of(request_integrator(request), livemode=request_livemode(request))
         key = keys.filter(prefix=prefix).first()
         if key is None:

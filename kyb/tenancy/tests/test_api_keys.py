@@ -124,3 +124,12 @@ def test_cli_and_service_writes_are_audited_with_their_actor() -> None:
     key = ApiKey.objects.get(integrator__name="Audit Ltd")
     assert key.scopes == ["admin"]
     assert list(key.events.values_list("action", "actor")) == [("created", "cli")]
+
+
+@pytest.mark.parametrize("prefix", ["%00", "a%00b", "x" * 17])
+def test_a_prefix_no_key_can_have_is_not_found(admin_api: ApiClient, prefix: str) -> None:
+    """Found by a QA pass: a NUL byte in the path reached PostgreSQL and came back as a 500."""
+    for method in (admin_api.get, admin_api.delete):
+        response = method(f"/api/v1/api-keys/{prefix}")
+        assert response.status_code == 404, (method, prefix, response.content)
+        assert response.json()["error"]["code"] == "not_found"
