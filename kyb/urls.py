@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from kyb.api.docs import SchemaApi, SchemaDocsView
 from kyb.api.index import ApiIndexApi
 
 # Each app contributes its v1 routes.
@@ -27,8 +27,8 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaApi.as_view(), name="schema"),
+    path("api/docs/", SchemaDocsView.as_view(url_name="schema"), name="api-docs"),
     path("", include("monitoring.urls")),  # healthz, readyz, metrics
 ]
 

@@ -24,6 +24,36 @@ def test_schema_and_docs_are_served(client: Client) -> None:
     assert client.get("/api/docs/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "version",
+    ['abc"; x=1', "\x00", "a\r\nSet-Cookie: x=1", "v2"],
+    ids=["quote", "nul", "crlf", "v2"],
+)
+def test_the_schema_version_is_not_the_callers(client: Client, version: str) -> None:
+    """Found by a QA pass: ``?version=`` went into Content-Disposition (a 500 with CR/LF or NUL)
+    and relabelled the document."""
+    response = client.get("/api/schema/", {"version": version})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'inline; filename="KYB platform API (1.0.0).yaml"'
+    assert b"version: 1.0.0" in response.content
+
+
+def test_the_schema_is_built_once_per_process(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kyb.api.docs import SchemaApi
+
+    first = client.get("/api/schema/").content
+    monkeypatch.setattr(SchemaApi, "generator_class", None)  # a second build would fail
+    assert client.get("/api/schema/").content == first
+    assert client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_options_on_the_docs_is_no_500(client: Client) -> None:
+    assert client.options("/api/docs/").status_code == 405
+    assert client.options("/api/schema/").status_code == 405
+
+
 PUBLIC_PATHS = {"/api/v1/"}  # the index: names resources, needs no key, is never throttled
 
 
