@@ -101,6 +101,7 @@ INSTALLED_APPS = [
 # Probes and scrapes first (monitoring/middleware.py: they come by pod IP over HTTP); then
 # django-prometheus must wrap everything else: Before first, After last.
 MIDDLEWARE = [
+    "kyb.api.middleware.KnownMethodsMiddleware",
     "monitoring.middleware.ProbeMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",

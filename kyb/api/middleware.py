@@ -61,10 +61,31 @@ class ApiMiddleware:
             return json_error("bad_request", "Invalid Content-Length header.", 400)
         limit = body_limit(request.path)
         if length > limit:
-            return json_error(
+            response = json_error(
                 "payload_too_large", f"Request body exceeds the size limit ({limit} bytes).", 413
             )
+            # The unread body still follows on the connection: the server must close it, and
+            # the client know it will (kyb.wsgi_body answers its refusals so too).
+            response["Connection"] = "close"
+            return response
         return None
+
+
+# Methods some view may serve (RFC 9110's, PATCH); any other is refused before the metrics
+# middleware, whose method label would otherwise grow a series per invented method.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class KnownMethodsMiddleware:
+    """501 ``not_implemented`` for a method no view serves, before anything counts it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in KNOWN_METHODS:
+            return json_error("not_implemented", "This method is not supported.", 501)
+        return self.get_response(request)
 
 
 class ThresholdGZipMiddleware(GZipMiddleware):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from kyb.tests.api_client import ApiClient
 
@@ -202,6 +202,18 @@ def test_body_over_the_limit_is_413(api: ApiClient) -> None:
         response = api.post_json("/api/v1/merchants", {**GOOD, "description": "x" * 2000})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+    # The unread body follows on the connection: it is closed (a QA pass found "keep-alive").
+    assert response["Connection"] == "close"
+
+
+def test_a_method_no_view_serves_is_refused_before_it_is_counted(api: ApiClient) -> None:
+    """Found by a QA pass: each invented method, even without a key, added ~19 series to
+    /metrics (the method label of django-prometheus)."""
+    response = Client().generic("RND12345", "/api/v1/merchants")  # no key needed
+    assert response.status_code == 501
+    assert response.json()["error"]["code"] == "not_implemented"
+    assert "RND12345" not in Client().get("/metrics").content.decode()
+    assert api.get("/api/v1/merchants").status_code == 200
 
 
 def test_field_errors_name_the_fields(api: ApiClient) -> None:
