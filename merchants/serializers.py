@@ -15,6 +15,7 @@ from kyb.api.serializers import (
     JsonValueField,
     StrictSerializer,
 )
+from kyb.crypto import normalise_identifier
 from kyb.errors import ValidationFailed
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
@@ -61,7 +62,13 @@ class MerchantInputSerializer(StrictSerializer):
     legal_name = serializers.CharField(max_length=300)
     dba_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    tax_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    tax_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Compared without spaces, dashes, dots or case; at least one letter or digit "
+        "(blank: none). Write-only: read back masked.",
+    )
     lei = ExactRegexField(
         r"^[A-Za-z0-9]{20}$",
         required=False,
@@ -93,6 +100,13 @@ class MerchantInputSerializer(StrictSerializer):
     )
     people = PersonInputSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     metadata = JsonValueField(max_keys=METADATA_MAX_KEYS, required=False)
+
+    def validate_tax_id(self, value: str) -> str:
+        # Stored without spaces, dashes, dots or case; an id of none but those would have been
+        # stored as no tax id at all, silently (a QA pass sent "---" and an emoji).
+        if value and not normalise_identifier(value):
+            raise serializers.ValidationError("A tax id needs at least one letter or digit.")
+        return value
 
     def validate_subdivision(self, value: str) -> str:
         return value.upper()

@@ -54,6 +54,23 @@ def test_create_returns_201_location_and_masked_tax_id(api: ApiClient) -> None:
     assert stored.integrator == api.integrator
 
 
+@pytest.mark.parametrize("tax_id", ["\U0001f600", "---", " . "])
+def test_a_tax_id_of_no_letter_or_digit_is_refused_not_dropped(api: ApiClient, tax_id: str) -> None:
+    """Found by a QA pass: stored as "no tax id" with a 201, on create and on PATCH alike."""
+    response = api.post_json("/api/v1/merchants", {**PAYLOAD, "tax_id": tax_id})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"tax_id"}
+    created = api.post_json("/api/v1/merchants", PAYLOAD).json()
+    response = api.patch_json(f"/api/v1/merchants/{created['id']}", {"tax_id": tax_id})
+    assert response.status_code == 400
+    assert api.get(f"/api/v1/merchants/{created['id']}").json()["tax_id"] == "****6789"
+    # Blank still means "no tax id".
+    assert (
+        api.post_json("/api/v1/merchants", {**PAYLOAD, "external_id": "", "tax_id": ""}).status_code
+        == 201
+    )
+
+
 def test_read_back_and_search_by_exact_tax_id(api: ApiClient) -> None:
     created = api.post_json("/api/v1/merchants", PAYLOAD).json()
     assert api.get(f"/api/v1/merchants/{created['id']}").json() == created
