@@ -52,6 +52,10 @@ class PersonInputSerializer(StrictSerializer):
         # too: a person without a name was stored with an empty one.
         if "name" not in attrs:
             raise serializers.ValidationError({"name": ["This field is required."]})
+        # ... and defaults: a person PATCHed without a role was stored with none, where the
+        # same person POSTed is an owner (found by a QA pass). A PATCH replaces the people
+        # whole, so each is read as on create.
+        attrs.setdefault("role", "owner")
         return attrs
 
 

@@ -71,6 +71,17 @@ def test_a_tax_id_of_no_letter_or_digit_is_refused_not_dropped(api: ApiClient, t
     )
 
 
+def test_people_patched_are_read_as_on_create(api: ApiClient) -> None:
+    """Found by a QA pass: a person PATCHed without a role got none, POSTed an owner."""
+    created = api.post_json("/api/v1/merchants", {**PAYLOAD, "people": [{"name": "N"}]}).json()
+    assert created["people"][0]["role"] == "owner"
+    path = f"/api/v1/merchants/{created['id']}"
+    patched = api.patch_json(path, {"people": [{"name": "N"}, {"name": "M", "role": "director"}]})
+    assert patched.status_code == 200
+    assert [p["role"] for p in patched.json()["people"]] == ["owner", "director"]
+    assert [p["role"] for p in api.get(path).json()["people"]] == ["owner", "director"]
+
+
 def test_read_back_and_search_by_exact_tax_id(api: ApiClient) -> None:
     created = api.post_json("/api/v1/merchants", PAYLOAD).json()
     assert api.get(f"/api/v1/merchants/{created['id']}").json() == created
