@@ -284,6 +284,9 @@ RATE_LIMIT_REDIS_URL = env_str("RATE_LIMIT_REDIS_URL", REDIS_URL)
 RATE_LIMIT_REDIS_MAX_CONNECTIONS = env_int("RATE_LIMIT_REDIS_MAX_CONNECTIONS", 20)
 API_GZIP_MIN_BYTES = env_int("API_GZIP_MIN_BYTES", 1024)
 IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86_400)
+# Requests of one web process that may hold their thread waiting on `Prefer: wait` at once; the
+# others are answered at once (202), so waiting callers never take every thread.
+PREFER_WAIT_MAX_WAITERS = env_int("PREFER_WAIT_MAX_WAITERS", 1)
 # Webhooks: 14 attempts, 30 s doubling to a 6 h cap, span about a day (~26.5 h).
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 14)
 WEBHOOK_BACKOFF_BASE = env_int("WEBHOOK_BACKOFF_BASE", 30)

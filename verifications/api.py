@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kyb.api.auth import request_integrator, request_livemode
-from kyb.api.idempotency import idempotent
+from kyb.api.idempotency import REPLAY_HEADER, idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
 from kyb.api.serializers import query_validated
@@ -74,13 +76,35 @@ def prefer_wait_seconds(request: Request) -> int:
     return min(int(match.group(1)), MAX_WAIT_SECONDS) if match else 0
 
 
+# Waiting holds a gunicorn thread: at most PREFER_WAIT_MAX_WAITERS requests of a process wait at
+# once (a QA pass held every thread with four waiting POSTs, and another integrator's GET took
+# 28 s). Prefer is a preference (RFC 7240): the others are answered at once.
+_waiters: dict[int, threading.BoundedSemaphore] = {}
+_waiters_lock = threading.Lock()
+
+
+def waiter_slots() -> threading.BoundedSemaphore | None:
+    """This process's slots for waiting requests (None: ``Prefer: wait`` is ignored)."""
+    size = settings.PREFER_WAIT_MAX_WAITERS
+    if size <= 0:
+        return None
+    with _waiters_lock:
+        return _waiters.setdefault(size, threading.BoundedSemaphore(size))
+
+
 def _wait_until_done(verification_id: uuid.UUID, seconds: int) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if verification_status(verification_id=verification_id) in DONE:
-            return True
-        time.sleep(POLL_INTERVAL)
-    return False
+    slots = waiter_slots()
+    if slots is None or not slots.acquire(blocking=False):
+        return False
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if verification_status(verification_id=verification_id) in DONE:
+                return True
+            time.sleep(POLL_INTERVAL)
+        return False
+    finally:
+        slots.release()
 
 
 class VerificationListCreateApi(APIView):
@@ -166,7 +190,11 @@ class VerificationListCreateApi(APIView):
                     verification_id=verification_id,
                     use_cache=False,
                 )
-                return Response(data, headers={"Preference-Applied": f"wait={wait}"})
+                headers = {"Preference-Applied": f"wait={wait}"}
+                if response.has_header(REPLAY_HEADER):
+                    # A replay waits as the first request did; it still says it is one.
+                    headers[REPLAY_HEADER] = response[REPLAY_HEADER]
+                return Response(data, headers=headers)
         return response
 
 

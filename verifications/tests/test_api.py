@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
@@ -163,6 +164,31 @@ def test_prefer_wait_times_out_into_a_normal_202(api: ApiClient) -> None:
     assert time.monotonic() - started >= 1.0
 
 
+def test_prefer_wait_never_takes_the_last_thread(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a QA pass: four POSTs waiting held every gunicorn thread, and another
+    integrator's GET waited 28 s. Past PREFER_WAIT_MAX_WAITERS a request is answered at once."""
+    from verifications import api as verification_api
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError("waited")
+
+    merchant = _merchant(api)
+    body = {"merchant_id": str(merchant.id)}
+    slots = verification_api.waiter_slots()
+    assert slots is not None and slots.acquire(blocking=False)  # another request waits
+    try:
+        monkeypatch.setattr("verifications.api.time.sleep", no_sleep)
+        response = api.post_json("/api/v1/verifications", body, HTTP_PREFER="wait=5")
+    finally:
+        slots.release()
+    assert response.status_code == 202 and not response.has_header("Preference-Applied")
+    with override_settings(PREFER_WAIT_MAX_WAITERS=0):  # 0: Prefer: wait is ignored
+        response = api.post_json("/api/v1/verifications", body, HTTP_PREFER="wait=5")
+    assert response.status_code == 202
+
+
 @pytest.mark.django_db(transaction=True)
 def test_prefer_wait_returns_the_decision_when_it_lands_in_time(api_key: Any) -> None:
     client = ApiClient(api_key[1])
@@ -180,14 +206,28 @@ def test_prefer_wait_returns_the_decision_when_it_lands_in_time(api_key: Any) ->
 
     thread = threading.Thread(target=worker)
     thread.start()
+    body = {"merchant_id": str(merchant.id)}
     response = client.post_json(
-        "/api/v1/verifications", {"merchant_id": str(merchant.id)}, HTTP_PREFER="wait=10"
+        "/api/v1/verifications", body, HTTP_PREFER="wait=10", HTTP_IDEMPOTENCY_KEY="w-1"
     )
     thread.join()
     assert response.status_code == 200
     assert response["Preference-Applied"] == "wait=10"
     assert response.json()["status"] == "approved"
     assert response.json()["decision"]["reason"] == "ok"
+    assert not response.has_header("Idempotent-Replayed")
+    # A replay waiting too answers the current state and says it is a replay (found by a QA
+    # pass: the header was missing); one without Prefer replays the recorded acceptance.
+    replay = client.post_json(
+        "/api/v1/verifications", body, HTTP_PREFER="wait=5", HTTP_IDEMPOTENCY_KEY="w-1"
+    )
+    assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["id"] == response.json()["id"]
+    assert replay.json()["status"] == "approved"
+    plain = client.post_json("/api/v1/verifications", body, HTTP_IDEMPOTENCY_KEY="w-1")
+    assert plain.status_code == 202 and plain["Idempotent-Replayed"] == "true"
+    assert plain.json()["id"] == response.json()["id"]
+    assert BusinessVerification.objects.filter(merchant=merchant).count() == 1
 
 
 def test_replayed_create_returns_the_same_verification(api: ApiClient) -> None:
