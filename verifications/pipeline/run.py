@@ -240,7 +240,9 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
         raise  # transient (connection lost, server restarting): the task retries
     except Exception as exc:  # incl. other DatabaseErrors (bad data): retrying cannot help
         logger.exception("verification %s failed", verification_id)
-        _fail(verification_id, task_id, f"pipeline failure: {type(exc).__name__}: {exc}"[:1000])
+        # The kind of failure only: error_reason reaches the integrator (API, webhooks), and an
+        # exception's message may carry SQL, paths or the merchant's data (the log has it all).
+        _fail(verification_id, task_id, f"pipeline failure ({type(exc).__name__}); see the log")
         raise
     metrics.RUN_SECONDS.observe(time.monotonic() - started)
     if outcome is None:

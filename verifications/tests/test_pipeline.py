@@ -368,7 +368,7 @@ def test_a_data_error_fails_the_verification_at_once(
     from verifications.pipeline import run as run_module
 
     def refused(*args: Any, **kwargs: Any) -> None:
-        raise DataError("unsupported Unicode escape sequence")
+        raise DataError('invalid input "GB980780684" at /srv/app/verifications/x.py')
 
     monkeypatch.setattr(run_module, "_decide", refused)
     verification = verification_create(merchant=_merchant(world))
@@ -376,6 +376,11 @@ def test_a_data_error_fails_the_verification_at_once(
         _run(verification.id)
     verification.refresh_from_db()
     assert verification.status == "error" and "DataError" in verification.error_reason
+    # The integrator reads error_reason: the exception's message stays in the log (a QA pass
+    # noted it was copied there whole).
+    assert (
+        "GB980780684" not in verification.error_reason and "/srv" not in verification.error_reason
+    )
     job = PipelineJob.objects.get(subject_id=str(verification.id))
     assert job.status == JobStatus.FAILED
 
