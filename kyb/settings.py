@@ -484,11 +484,13 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"one_line_warning": {"()": "kyb.log_filters.OneLineWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "kyb.cache": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
     },
 }
 

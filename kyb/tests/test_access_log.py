@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
 
 from kyb.access_log import redact
@@ -35,3 +38,12 @@ from kyb.access_log import redact
 )
 def test_sensitive_parameters_are_redacted(line: str, redacted: str) -> None:
     assert redact(line) == redacted
+
+
+def test_a_bad_host_is_one_warning_line(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Found by a QA pass: each bad Host header logged a traceback at ERROR."""
+    with caplog.at_level(logging.WARNING, logger="django.security.DisallowedHost"):
+        response = client.get("/api/v1/merchants", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    records = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert records and all(r.levelname == "WARNING" and r.exc_info is None for r in records)
