@@ -15,7 +15,7 @@ from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.idempotency import idempotent
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, IDEMPOTENCY_HEADER, paginated
-from kyb.api.serializers import HttpsUrlField, StrictSerializer
+from kyb.api.serializers import HttpsUrlField, PageQuerySerializer, StrictSerializer
 from webhooks.models import EVENT_TYPES
 from webhooks.selectors import (
     delivery_data,
@@ -43,11 +43,7 @@ class EndpointInputSerializer(StrictSerializer):
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class ListQuerySerializer(StrictSerializer):
-    """Query of the webhook lists: a bad ``limit`` or an empty/NUL ``cursor`` is a 400."""
-
-    cursor = serializers.CharField(required=False, help_text="opaque, from `next`/`previous`")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+ListQuerySerializer = PageQuerySerializer  # the webhook lists take no filters
 
 
 def _validated_query(request: Request) -> None:

@@ -118,6 +118,14 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class PageQuerySerializer(StrictSerializer):
+    """The query of a list with no filters: a bad ``limit``, an empty or NUL ``cursor`` or an
+    unknown parameter is a 400."""
+
+    cursor = serializers.CharField(required=False, help_text="opaque, from `next`/`previous`")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200)
+
+
 def query_validated(
     serializer_class: type[StrictSerializer], params: dict[str, str]
 ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from kyb.api.auth import request_integrator, request_livemode
 from kyb.api.pagination import CreatedCursorPagination
 from kyb.api.schema import ERRORS, paginated
-from kyb.api.serializers import StrictSerializer
+from kyb.api.serializers import PageQuerySerializer, StrictSerializer, query_validated
 from kyb.errors import NotFound
 from kyb.formats import iso_utc
 from kyb.tenancy.models import ApiKey, ApiKeyScope, Integrator
@@ -103,9 +103,12 @@ class ApiKeyListCreateApi(APIView):
 
     @extend_schema(
         operation_id="api_keys_list",
+        parameters=[PageQuerySerializer],
         responses={200: paginated("PaginatedApiKeyList", ApiKeyOutputSerializer), **ERRORS},
     )
     def get(self, request: Request) -> Response:
+        # ?limit=abc, ?limit=0 and ?foo=1 were a 200 here, a 400 on every other list (a QA pass).
+        query_validated(PageQuerySerializer, request.query_params.dict())
         paginator = CreatedCursorPagination()
         keys = api_keys_of(request_integrator(request), livemode=request_livemode(request))
         page = paginator.paginate_queryset(keys, request, view=self) or []

@@ -133,3 +133,12 @@ def test_a_prefix_no_key_can_have_is_not_found(admin_api: ApiClient, prefix: str
         response = method(f"/api/v1/api-keys/{prefix}")
         assert response.status_code == 404, (method, prefix, response.content)
         assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "limit=201", "cursor=", "foo=1"])
+def test_the_key_list_validates_its_query(admin_api: ApiClient, query: str) -> None:
+    """Found by a QA pass: a 200 here where every other list answers 400."""
+    response = admin_api.get(f"/api/v1/api-keys?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "validation_error"
+    assert admin_api.get("/api/v1/api-keys?limit=1").status_code == 200
