@@ -39,7 +39,9 @@ from merchants.selectors import MERCHANT_NAMESPACE
 logger = logging.getLogger(__name__)
 
 ERASED = "[erased]"
-MERCHANT_ERASED_MESSAGE = "This merchant's personal data was erased; submit it as a new merchant."
+MERCHANT_ERASED_MESSAGE = (
+    "This merchant's personal data was erased; submit it as a new merchant, with a new external_id."
+)
 # Personal fields of the merchant row and their erased value. Kept: legal_name,
 # registration_number, lei, country, subdivision, declared_mcc, external_id (the business's
 # identity, as public registers publish it, and the integrator's own reference).

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -30,14 +30,14 @@ from monitoring.health import readiness_probes, watchlist_detail
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and serving; touches no dependency."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 while the required dependencies (PostgreSQL, broker) answer, naming any degraded one
     (the cache Redis: the API then serves from PostgreSQL); 503 naming what failed otherwise."""
@@ -56,7 +56,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus exposition: every gunicorn worker's samples (multiprocess mode) plus the
     scrape-time collectors (database backlog, shared breaker states)."""

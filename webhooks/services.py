@@ -360,6 +360,11 @@ def public_error(exc: outbound.OutboundError) -> str:
     """What the integrator may read about a failed attempt (the deliveries API shows it): never
     the address a host name resolved to, which would map our network for them. The detail
     stays in our log."""
+    if isinstance(exc, outbound.UnresolvableHost):
+        # Not a refusal of where the name points: the name points nowhere (a QA pass read
+        # "must point to a public internet address" for a typo in the host).
+        logger.info("webhook delivery: host did not resolve: %s", exc)
+        return "The webhook URL's host name did not resolve."
     if isinstance(exc, outbound.BlockedDestination):
         logger.info("webhook delivery refused: %s", exc)
         return "Refused destination: webhook URLs must point to a public internet address."

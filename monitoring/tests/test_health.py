@@ -14,6 +14,14 @@ pytestmark = pytest.mark.django_db
 DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
+def test_probes_answer_head_as_get(client: Client) -> None:
+    """Uptime monitors and some load balancers probe with HEAD (a 405 in HTML before)."""
+    for path in ("/healthz", "/readyz", "/metrics"):
+        response = client.head(path)
+        assert response.status_code == 200, (path, response.status_code)
+        assert response.content == b""
+
+
 def test_healthz_answers_without_touching_dependencies(client: Client) -> None:
     with override_settings(REDIS_URL=DEAD, CELERY_BROKER_URL=DEAD):
         response = client.get("/healthz")

@@ -68,6 +68,16 @@ def test_addresses_in_network_errors_are_hidden() -> None:
     assert "fd00::5" not in services.public_error(outbound.OutboundError("to [fd00::5]:443"))
 
 
+def test_a_host_that_does_not_resolve_is_said_so() -> None:
+    """Found by a QA pass: a typo in the host read "must point to a public internet address"."""
+    from kyb import outbound
+
+    shown = services.public_error(outbound.UnresolvableHost("no-such-host.example: no address"))
+    assert shown == "The webhook URL's host name did not resolve."
+    refused = services.public_error(outbound.BlockedDestination("10.0.0.1 is private"))
+    assert "public internet address" in refused and "10.0.0.1" not in refused
+
+
 @pytest.mark.parametrize(
     "query", ["limit=-1", "limit=0", "limit=abc", "limit=201", "cursor=", "cursor=%00", "x=1"]
 )
