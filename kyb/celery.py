@@ -8,7 +8,12 @@ import threading
 from typing import Any, cast
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from celery.signals import (
+    task_postrun,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+)
 
 from kyb.broker import guard_closed_transport, reuse_publish_client
 
@@ -86,6 +91,29 @@ def warm_up_now() -> None:
         from django.db import connection
 
         connection.close()  # this thread's own connection: nobody else would close it
+
+
+@task_postrun.connect
+def drop_interrupted_connections(**_: Any) -> None:
+    """Close a database connection a task left mid-query.
+
+    A soft time limit (or any exception) raised while psycopg waited on PostgreSQL leaves the
+    connection ACTIVE: the query's answer is never read, and the next task of the process then
+    failed on it ("can't change 'autocommit' now: connection ... ACTIVE", found by a QA pass
+    that paused and resumed the workers). Celery's Django fixup asks Django to close unusable
+    connections, but Django sees no error on this one. Closing hands it back to the pool, which
+    discards it; the next query opens a fresh one."""
+    from django.db import connections
+    from psycopg.pq import TransactionStatus
+
+    for conn in connections.all(initialized_only=True):
+        raw = conn.connection
+        if raw is not None and raw.info.transaction_status == TransactionStatus.ACTIVE:
+            logger.warning("closing database connection %r left mid-query by a task", conn.alias)
+            try:
+                conn.close()
+            except Exception:  # closing must not fail the worker; the pool drops it either way
+                logger.warning("closing connection %r failed", conn.alias, exc_info=True)
 
 
 def publish(name: str, *, kwargs: dict[str, Any], queue: str | None = None) -> str | None:
