@@ -27,6 +27,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from kyb import tracing
+from kyb.celery import drop_interrupted_connections
 from kyb.crypto import decrypt
 from merchants.models import Merchant
 from verifications import metrics, risk
@@ -234,6 +235,8 @@ def verification_run(*, verification_id: uuid.UUID | str, task_id: str) -> str:
             results = run_checks(snapshot)
         outcome = _decide(verification_id, task_id, results)
     except SoftTimeLimitExceeded:
+        # The limit may have fired while a query ran: that connection cannot take another.
+        drop_interrupted_connections()
         _fail(verification_id, task_id, "time limit exceeded while running checks")
         return VerificationStatus.ERROR.value
     except (OperationalError, InterfaceError):

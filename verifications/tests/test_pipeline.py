@@ -360,6 +360,31 @@ def test_a_page_with_a_nul_byte_is_decided_not_stuck(world: FakeProvider) -> Non
     assert "\ufffd" in str(verification.checks["website"]["evidence"])
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_time_limit_during_a_query_still_records_the_error(
+    world: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soft time limit may fire while a query runs; recording the error on that connection
+    failed with "can't change 'autocommit' now" (a QA pass met it in the webhook worker)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.db import connection
+
+    from verifications.pipeline import run as run_module
+
+    def interrupted(snapshot: Any) -> Any:
+        connection.ensure_connection()
+        assert connection.connection is not None
+        connection.connection.pgconn.send_query(b"SELECT pg_sleep(0.05)")
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(run_module, "run_checks", interrupted)
+    verification = verification_create(merchant=_merchant(world))
+    assert _run(verification.id) == "error"
+    verification.refresh_from_db()
+    assert verification.status == "error"
+    assert verification.error_reason == "time limit exceeded while running checks"
+
+
 def test_a_data_error_fails_the_verification_at_once(
     world: FakeProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
