@@ -55,13 +55,15 @@ def test_no_identifier_or_no_validator_is_neutral() -> None:
     )
 
 
-def test_a_crashing_check_becomes_an_error_result() -> None:
+def test_a_crashing_check_becomes_an_error_result(caplog: pytest.LogCaptureFixture) -> None:
     def broken(_snapshot: Any) -> CheckResult:
-        raise RuntimeError("boom")
+        raise RuntimeError("boom: tax id GB980780684")
 
     result = timed(broken, {})
-    assert result.status == CheckStatus.ERROR and "boom" in result.message
+    assert result.status == CheckStatus.ERROR and result.message == "check failed (RuntimeError)"
     assert result.as_of is not None
+    # The message reaches the integrator (?expand=checks): the detail goes to the log only.
+    assert "GB980780684" in caplog.text
 
 
 PAGE = """<html><head><title>Acme Trading</title>
