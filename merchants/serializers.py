@@ -3,9 +3,13 @@ output shape integrators depend on must never change because an input rule did."
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import orjson
+from django.core.validators import URLValidator
+from django.utils import timezone
 from rest_framework import serializers
 
 from kyb.api.parsers import json_problem
@@ -34,8 +38,26 @@ class AddressSerializer(StrictSerializer):
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
+# Bidirectional embedding, override and isolate controls: they reorder how a name is displayed
+# (an analyst would read another name than the one screened). LRM / RLM marks stay allowed.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class NameField(serializers.CharField):
+    """A name as the console shows and the screening reads it: no bidirectional controls, and
+    at least one letter or digit (a QA pass stored a legal name of one zero-width space)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = str(super().to_internal_value(data))
+        if _BIDI_CONTROLS.search(value):
+            raise serializers.ValidationError("Bidirectional control characters are not allowed.")
+        if value and not any(ch.isalnum() for ch in value):
+            raise serializers.ValidationError("A name needs at least one letter or digit.")
+        return value
+
+
 class PersonInputSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = NameField(max_length=200)
     role = serializers.ChoiceField(choices=PERSON_ROLES, default="owner")
     ownership_pct = ExactRegexField(
         PERCENT,
@@ -46,6 +68,11 @@ class PersonInputSerializer(StrictSerializer):
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     country = CountryField(required=False, allow_blank=True)
+
+    def validate_date_of_birth(self, value: date | None) -> date | None:
+        if value is not None and not date(1900, 1, 1) <= value <= timezone.localdate():
+            raise serializers.ValidationError("A date of birth from 1900 to today.")
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A PATCH is partial, and DRF then skips missing required fields in nested serializers
@@ -63,8 +90,8 @@ class MerchantInputSerializer(StrictSerializer):
     """Create payload. ``tax_id`` is write-only: stored encrypted, only ever returned masked."""
 
     external_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
-    legal_name = serializers.CharField(max_length=300)
-    dba_name = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    legal_name = NameField(max_length=300)
+    dba_name = NameField(max_length=300, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     tax_id = serializers.CharField(
         max_length=64,
@@ -87,7 +114,13 @@ class MerchantInputSerializer(StrictSerializer):
         error_messages={"invalid": "The ISO 3166-2 subdivision part, e.g. 'CA' or 'LND'."},
     )
     address = AddressSerializer(required=False)
-    website = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    # A web page the website check can fetch: ftp:// was accepted, then failed the check.
+    website = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        validators=[URLValidator(schemes=["http", "https"], message="An http(s) URL.")],
+    )
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = ExactRegexField(
         r"^\+?[0-9 ()\-.]{5,32}$",

@@ -71,6 +71,36 @@ def test_a_tax_id_of_no_letter_or_digit_is_refused_not_dropped(api: ApiClient, t
     )
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"legal_name": "\u200b"}, "legal_name"),  # a zero-width space only
+        ({"legal_name": "Acme \u202eLtd"}, "legal_name"),  # right-to-left override
+        ({"dba_name": "\u2067Acme\u2069"}, "dba_name"),  # an isolate
+        ({"people": [{"name": "\u200b\u200b"}]}, "people"),
+        ({"people": [{"name": "N", "date_of_birth": "3000-01-01"}]}, "people"),
+        ({"people": [{"name": "N", "date_of_birth": "0001-01-01"}]}, "people"),
+        ({"website": "ftp://acme.example/"}, "website"),
+    ],
+)
+def test_names_dates_and_websites_a_check_cannot_use_are_refused(
+    api: ApiClient, change: dict[str, Any], field: str
+) -> None:
+    """Found by a QA pass: each was a 201, then shown in the console or failed in the checks."""
+    response = api.post_json("/api/v1/merchants", {**PAYLOAD, **change})
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == {field}
+
+
+def test_names_in_any_script_with_marks_are_kept(api: ApiClient) -> None:
+    body = {
+        **PAYLOAD,
+        "legal_name": "\u0634\u0631\u0643\u0629 \u200fAcme",
+        "dba_name": "O'Brien & Co.",
+    }
+    assert api.post_json("/api/v1/merchants", body).status_code == 201
+
+
 def test_people_patched_are_read_as_on_create(api: ApiClient) -> None:
     """Found by a QA pass: a person PATCHed without a role got none, POSTed an owner."""
     created = api.post_json("/api/v1/merchants", {**PAYLOAD, "people": [{"name": "N"}]}).json()
