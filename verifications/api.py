@@ -44,7 +44,7 @@ from verifications.submissions import verification_submit_for
 MAX_WAIT_SECONDS = 30
 POLL_INTERVAL = 0.2
 # At most 6 digits: anything longer is capped anyway, and int() of a huge one would raise.
-_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d{1,6})(?!\d)")
+_PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait=(\d{1,6})(?!\d)", re.IGNORECASE)  # RFC 7240
 # "Done" for a waiting caller: a decision (including in_review) or an error.
 DONE = {
     VerificationStatus.APPROVED,

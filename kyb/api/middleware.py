@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,7 @@ class ApiMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        response = self._too_large(request) or self.get_response(request)
+        response = self._too_large(request) or _encoded(request) or self.get_response(request)
         api_headers(request.path, response)
         decision = getattr(request, "kyb_rate_decision", None)
         if decision is not None:
@@ -69,6 +70,18 @@ class ApiMiddleware:
             response["Connection"] = "close"
             return response
         return None
+
+
+def _encoded(request: HttpRequest) -> HttpResponse | None:
+    """A compressed request body is a 415: the parsers read plain JSON, and a gzip body was
+    reported as malformed JSON (found by a QA pass)."""
+    encoding = request.META.get("HTTP_CONTENT_ENCODING", "").strip().lower()
+    has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+    if encoding in ("", "identity") or not (has_body or "HTTP_TRANSFER_ENCODING" in request.META):
+        return None
+    return json_error(
+        "unsupported_media_type", "Request bodies are not compressed (Content-Encoding).", 415
+    )
 
 
 # Methods some view may serve (RFC 9110's, PATCH); any other is refused before the metrics
@@ -97,6 +110,17 @@ class ThresholdGZipMiddleware(GZipMiddleware):
         if (
             isinstance(response, HttpResponse)
             and len(response.content) < settings.API_GZIP_MIN_BYTES
-        ):
+        ) or _gzip_refused(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response
         return super().process_response(request, response)
+
+
+_GZIP_Q0 = re.compile(r"(?:^|,)\s*(?:gzip|\*)\s*;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:,|$)", re.I)
+
+
+def _gzip_refused(accept_encoding: str) -> bool:
+    """``gzip;q=0`` (or ``*;q=0`` without gzip named): the client refuses gzip (RFC 9110
+    12.5.3); Django's middleware only looks for the word (found by a QA pass)."""
+    return bool(_GZIP_Q0.search(accept_encoding)) and not re.search(
+        r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*(?:1|0?\.\d*[1-9]\d*))?\s*(?:,|$)", accept_encoding, re.I
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
@@ -204,6 +205,30 @@ def test_body_over_the_limit_is_413(api: ApiClient) -> None:
     assert response.json()["error"]["code"] == "payload_too_large"
     # The unread body follows on the connection: it is closed (a QA pass found "keep-alive").
     assert response["Connection"] == "close"
+
+
+def test_a_compressed_body_is_a_415(api: ApiClient) -> None:
+    """Found by a QA pass: a gzip body was reported as malformed JSON."""
+    import gzip
+
+    body = gzip.compress(orjson.dumps(GOOD))
+    response = api.post(
+        "/api/v1/merchants", body, content_type="application/json", HTTP_CONTENT_ENCODING="gzip"
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    # identity is no encoding; a GET carries no body to refuse.
+    assert api.get("/api/v1/merchants", HTTP_CONTENT_ENCODING="gzip").status_code == 200
+
+
+def test_gzip_refused_by_the_client_is_not_sent(api: ApiClient) -> None:
+    """Found by a QA pass: "gzip;q=0" (refused, RFC 9110) was answered gzipped."""
+    for i in range(30):
+        api.post_json("/api/v1/merchants", {**GOOD, "external_id": f"g-{i}"})
+    wanted = api.get("/api/v1/merchants?limit=30", HTTP_ACCEPT_ENCODING="gzip")
+    assert wanted["Content-Encoding"] == "gzip"
+    refused = api.get("/api/v1/merchants?limit=30", HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert not refused.has_header("Content-Encoding")
 
 
 def test_a_method_no_view_serves_is_refused_before_it_is_counted(api: ApiClient) -> None:

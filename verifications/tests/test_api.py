@@ -237,3 +237,14 @@ def test_replayed_create_returns_the_same_verification(api: ApiClient) -> None:
     second = api.post_json("/api/v1/verifications", body, HTTP_IDEMPOTENCY_KEY="v-1")
     assert second.status_code == 202 and second.json() == first.json()
     assert BusinessVerification.objects.filter(merchant=merchant).count() == 1
+
+
+def test_prefer_is_read_case_insensitively() -> None:
+    """RFC 7240: preference names are case-insensitive (a QA pass's WAIT=1 was ignored)."""
+    from types import SimpleNamespace
+
+    from verifications.api import prefer_wait_seconds
+
+    for header, seconds in [("wait=3", 3), ("WAIT=3", 3), ("respond-async, Wait=40", 30), ("", 0)]:
+        request: Any = SimpleNamespace(headers={"Prefer": header})
+        assert prefer_wait_seconds(request) == seconds, header
