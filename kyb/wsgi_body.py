@@ -9,9 +9,9 @@ things went wrong behind gunicorn:
   truncated body processed (a merchant was created from half a request).
 
 Bodies up to the path's limit (``kyb.api.bodylimit``: ``DATA_UPLOAD_MAX_MEMORY_SIZE``, larger
-for batch submissions) are therefore read here first: a chunked body is
-buffered and given its length, a short one is refused with the API's error envelope. Larger
-declared bodies pass through untouched; Django refuses them (413) as before.
+for batch submissions) are therefore read here first: a chunked body is buffered and given its
+length, a short one is refused with the API's error envelope, and so is a larger declared one
+(413, ``Connection: close``).
 """
 
 from __future__ import annotations
@@ -91,6 +91,18 @@ class CompleteBodyMiddleware:
             body = _read(environ["wsgi.input"], int(declared))
             if body is None or len(body) < int(declared):
                 return _incomplete(start_response)
+        elif declared.isdigit() and int(declared) > limit:
+            # Refused here, not by Django: the unread body still follows on the connection, so
+            # the answer must close it, and only the server may say so (PEP 3333 keeps
+            # hop-by-hop headers from applications; gunicorn honours this one). Django's own
+            # 413 kept the connection open, and the client's next request on it failed (a QA
+            # pass).
+            return _refuse(
+                start_response,
+                "413 Request Entity Too Large",
+                "payload_too_large",
+                f"Request body exceeds the size limit ({limit} bytes).",
+            )
         else:
             return self.app(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(body)

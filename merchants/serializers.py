@@ -3,13 +3,12 @@ output shape integrators depend on must never change because an input rule did."
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 import orjson
 from django.core.validators import URLValidator
-from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kyb.api.parsers import json_problem
@@ -17,9 +16,10 @@ from kyb.api.serializers import (
     CountryField,
     ExactRegexField,
     JsonValueField,
+    NameField,
     StrictSerializer,
+    TaxIdField,
 )
-from kyb.crypto import normalise_identifier
 from kyb.errors import ValidationFailed
 
 PERSON_ROLES = ("owner", "ubo", "director", "officer", "signatory", "other")
@@ -38,22 +38,23 @@ class AddressSerializer(StrictSerializer):
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
-# Bidirectional embedding, override and isolate controls: they reorder how a name is displayed
-# (an analyst would read another name than the one screened). LRM / RLM marks stay allowed.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": "^(19|20)[0-9]{2}-",
+        "description": "A date from 1900-01-01 to 2099-12-31.",
+    }
+)
+class BirthDateField(serializers.DateField):
+    """A date of birth in the years 1900 to 2099, as the schema's pattern says (a QA pass
+    stored 3000-01-01 and 0001-01-01; OpenAPI 3.0 cannot bound a date by today)."""
 
-
-class NameField(serializers.CharField):
-    """A name as the console shows and the screening reads it: no bidirectional controls, and
-    at least one letter or digit (a QA pass stored a legal name of one zero-width space)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        value = str(super().to_internal_value(data))
-        if _BIDI_CONTROLS.search(value):
-            raise serializers.ValidationError("Bidirectional control characters are not allowed.")
-        if value and not any(ch.isalnum() for ch in value):
-            raise serializers.ValidationError("A name needs at least one letter or digit.")
-        return value
+    def to_internal_value(self, value: Any) -> date:
+        parsed = super().to_internal_value(value)
+        if not 1900 <= parsed.year <= 2099:
+            raise serializers.ValidationError("A date of birth from 1900 to 2099.")
+        return parsed
 
 
 class PersonInputSerializer(StrictSerializer):
@@ -66,13 +67,8 @@ class PersonInputSerializer(StrictSerializer):
         help_text="a percentage as a string, 0 to 100, at most 2 decimals, e.g. '60' or '12.5'",
         error_messages={"invalid": "A percentage from 0 to 100 with at most 2 decimals."},
     )
-    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    date_of_birth = BirthDateField(required=False, allow_null=True)
     country = CountryField(required=False, allow_blank=True)
-
-    def validate_date_of_birth(self, value: date | None) -> date | None:
-        if value is not None and not date(1900, 1, 1) <= value <= timezone.localdate():
-            raise serializers.ValidationError("A date of birth from 1900 to today.")
-        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A PATCH is partial, and DRF then skips missing required fields in nested serializers
@@ -93,7 +89,7 @@ class MerchantInputSerializer(StrictSerializer):
     legal_name = NameField(max_length=300)
     dba_name = NameField(max_length=300, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    tax_id = serializers.CharField(
+    tax_id = TaxIdField(
         max_length=64,
         required=False,
         allow_blank=True,
@@ -120,6 +116,7 @@ class MerchantInputSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         validators=[URLValidator(schemes=["http", "https"], message="An http(s) URL.")],
+        help_text="An http:// or https:// URL.",
     )
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = ExactRegexField(
@@ -137,13 +134,6 @@ class MerchantInputSerializer(StrictSerializer):
     )
     people = PersonInputSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]
     metadata = JsonValueField(max_keys=METADATA_MAX_KEYS, required=False)
-
-    def validate_tax_id(self, value: str) -> str:
-        # Stored without spaces, dashes, dots or case; an id of none but those would have been
-        # stored as no tax id at all, silently (a QA pass sent "---" and an emoji).
-        if value and not normalise_identifier(value):
-            raise serializers.ValidationError("A tax id needs at least one letter or digit.")
-        return value
 
     def validate_subdivision(self, value: str) -> str:
         return value.upper()

@@ -63,8 +63,13 @@ def filter_body(context: Any, body: Any) -> bool:
 
 # DELETE here revokes or erases; what remains stays readable by design, so a GET after it is
 # not a use after free: a revoked key shows its revoked_at (the integrator's audit), an erased
-# merchant its business identity (docs/api.md#erasure).
-KEPT_AFTER_DELETE = {"GET /api/v1/api-keys/{prefix}", "GET /api/v1/merchants/{merchant_id}"}
+# merchant its business identity (docs/api.md#erasure) and its industry codes, which hold no
+# personal data (seen by the stateful phase on 2026-12-03).
+KEPT_AFTER_DELETE = {
+    "GET /api/v1/api-keys/{prefix}",
+    "GET /api/v1/merchants/{merchant_id}",
+    "GET /api/v1/merchants/{merchant_id}/classifications",
+}
 
 
 # A batch whose every item names a merchant that does not exist is well-formed and still

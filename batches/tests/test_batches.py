@@ -271,10 +271,10 @@ def test_the_items_list_pages_with_a_cursor_and_shows_no_personal_data(api: ApiC
     assert seen[0]["external_id"] == "m-0" and seen[0]["verification_id"]
     assert seen[3]["verification_id"] is None and seen[3]["error"]["code"] == "validation_error"
     assert "Corner Shop" not in str(seen) and "GB99887766" not in str(seen)
-    assert api.get(f"{BATCHES}/{batch_id}/items?cursor=bogus").status_code == 400
+    assert api.get(f"{BATCHES}/{batch_id}/items?cursor=bogus").status_code == 404
     # An index past the integer column (a 500 before 2026-12-03's QA pass).
     huge = base64.b64encode(b"p=99999999999999999999").decode()
-    assert api.get(f"{BATCHES}/{batch_id}/items?cursor={huge}").status_code == 400
+    assert api.get(f"{BATCHES}/{batch_id}/items?cursor={huge}").status_code == 404
 
 
 def test_a_batch_with_every_item_invalid_is_422_and_stores_nothing(api: ApiClient) -> None:
@@ -355,6 +355,36 @@ def test_the_wsgi_body_wrapper_reads_a_chunked_batch_up_to_the_batch_limit(setti
     assert call(BATCHES, 500).startswith("202") and seen == [500]
     assert call(BATCHES, 1001).startswith("413")
     assert call("/api/v1/verifications", 500).startswith("413")
+
+
+def test_the_wsgi_body_wrapper_refuses_a_declared_body_over_the_limit(settings: Any) -> None:
+    """Found by a QA pass: Django's 413 left the connection open with the unread body on it,
+    and the client's next request on it failed. The wrapper answers and closes it."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    called: list[bool] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        called.append(True)
+        start_response("201 Created", [])
+        return [b""]
+
+    answers: list[tuple[str, list[tuple[str, str]]]] = []
+    environ = {
+        "PATH_INFO": "/api/v1/merchants",
+        "CONTENT_LENGTH": "101",
+        "wsgi.input": io.BytesIO(),
+    }
+    body = CompleteBodyMiddleware(app)(environ, lambda s, h: answers.append((s, h)))
+    status, headers = answers[0]
+    assert status.startswith("413") and ("Connection", "close") in headers and not called
+    assert b"payload_too_large" in b"".join(body)
+    environ = {
+        "PATH_INFO": "/api/v1/merchants",
+        "CONTENT_LENGTH": "5",
+        "wsgi.input": io.BytesIO(b"{}xxx"),
+    }
+    CompleteBodyMiddleware(app)(environ, lambda s, h: answers.append((s, h)))
+    assert called == [True]
 
 
 def test_the_internal_task_submits_a_batch_idempotently(integrator: Any) -> None:

@@ -7,6 +7,7 @@ schema says what DRF's string fields refuse (NUL characters, whitespace-only val
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,16 @@ WEB_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://{URL_HOST}{URL_TAIL}$"
 HTTPS_URL = rf"^[Hh][Tt][Tt][Pp][Ss]://{URL_HOST}{URL_TAIL}$"
 # Blank once trimmed: whitespace alone, or nothing.
 BLANK = f"^[{PY_WHITESPACE}]*$"
+# Bidirectional embedding, override and isolate controls: they reorder how a name is displayed.
+BIDI_CONTROLS = "\\u202a-\\u202e\\u2066-\\u2069"
+# Characters nothing shows: soft hyphen, zero-width space and joiners, direction marks, word
+# joiner and invisible operators, byte order mark.
+INVISIBLE = "\\u00ad\\u180e\\u200b-\\u200f\\u2060-\\u2064\\ufeff"
+# A name: no NUL or bidirectional control, and something visible once trimmed.
+NAME = (
+    f"^[^\\x00{BIDI_CONTROLS}]*[^\\x00{BIDI_CONTROLS}{PY_WHITESPACE}{INVISIBLE}]"
+    f"[^\\x00{BIDI_CONTROLS}]*$"
+)
 
 
 def _json_type_error(field: serializers.Field, value: Any) -> str | None:
@@ -204,6 +215,9 @@ class CharFieldSchema(OpenApiSerializerFieldExtension):
         if isinstance(field, serializers.URLField):
             schema["pattern"] = getattr(field, "schema_pattern", WEB_URL)
             return schema
+        if hasattr(field, "schema_pattern"):  # a field that checks its own pattern (PatternField)
+            schema["pattern"] = field.schema_pattern
+            return schema
         if "format" in schema or "pattern" in schema:
             return schema
         blank_ok = field.allow_blank or not field.trim_whitespace
@@ -225,6 +239,53 @@ class ExactRegexField(serializers.RegexField):
         if value.endswith("\n"):
             self.fail("invalid")
         return value
+
+
+class PatternField(serializers.CharField):
+    """A trimmed string that must match ``schema_pattern`` as sent, the schema saying the same
+    (DRF's RegexField would not trim; this one trims as any CharField, and a pattern that
+    holds before trimming holds after it). A blank value, where allowed, is not checked."""
+
+    pattern: str = NO_NUL
+    pattern_message = "Invalid value."
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Blank allowed: whitespace alone trims to blank, and passes.
+        blank = f"|^[{PY_WHITESPACE}]+$" if self.allow_blank else ""
+        self.schema_pattern = self.pattern + blank
+
+    def to_internal_value(self, data: Any) -> str:
+        raw = data if isinstance(data, str) else ""
+        value = str(super().to_internal_value(data))
+        if value and not re.fullmatch(self.pattern, raw):
+            raise serializers.ValidationError(self.pattern_message)
+        return value
+
+
+class NameField(PatternField):
+    """A name as the console shows it and the screening reads it: something visible, and no
+    bidirectional controls (a QA pass stored a legal name of one zero-width space, and names
+    whose display an override reversed)."""
+
+    pattern = NAME
+    pattern_message = "A name needs a visible character and no bidirectional controls."
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "Something visible; no bidirectional control characters.")
+        super().__init__(**kwargs)
+
+
+# A tax id: compared without spaces, dashes, dots or case, so it needs a letter or digit.
+TAX_ID = "^[^\\x00]*[A-Za-z0-9][^\\x00]*$"
+
+
+class TaxIdField(PatternField):
+    """A tax id with at least one letter or digit: one of only dashes or an emoji was stored as
+    no tax id at all, silently (a QA pass)."""
+
+    pattern = TAX_ID
+    pattern_message = "A tax id needs at least one letter or digit (A-Z, 0-9)."
 
 
 class HttpsUrlField(serializers.URLField):

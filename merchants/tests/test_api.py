@@ -75,6 +75,7 @@ def test_a_tax_id_of_no_letter_or_digit_is_refused_not_dropped(api: ApiClient, t
     ("change", "field"),
     [
         ({"legal_name": "\u200b"}, "legal_name"),  # a zero-width space only
+        ({"tax_id": "***"}, "tax_id"),
         ({"legal_name": "Acme \u202eLtd"}, "legal_name"),  # right-to-left override
         ({"dba_name": "\u2067Acme\u2069"}, "dba_name"),  # an isolate
         ({"people": [{"name": "\u200b\u200b"}]}, "people"),
