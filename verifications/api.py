@@ -88,8 +88,11 @@ def waiter_slots() -> threading.BoundedSemaphore | None:
     size = settings.PREFER_WAIT_MAX_WAITERS
     if size <= 0:
         return None
-    with _waiters_lock:
-        return _waiters.setdefault(size, threading.BoundedSemaphore(size))
+    slots = _waiters.get(size)
+    if slots is None:
+        with _waiters_lock:
+            slots = _waiters.setdefault(size, threading.BoundedSemaphore(size))
+    return slots
 
 
 def _wait_until_done(verification_id: uuid.UUID, seconds: int) -> bool:

@@ -21,19 +21,19 @@ class SchemaApi(SpectacularAPIView):
 
     api_version = str(settings.SPECTACULAR_SETTINGS["VERSION"])
     http_method_names: ClassVar[list[str]] = ["get", "head"]  # type: ignore[misc]
-    _built: ClassVar[dict[str, Any]] = {}
+    _schema: ClassVar[dict[str, Any] | None] = None
     _lock = threading.Lock()
 
     def _get_schema_response(self, request: Request) -> Response:
         with self._lock:
-            if "schema" not in self._built:
+            if SchemaApi._schema is None:
                 generator = self.generator_class(
                     urlconf=self.urlconf, api_version=self.api_version, patterns=self.patterns
                 )
-                self._built["schema"] = generator.get_schema(request=request, public=True)
+                SchemaApi._schema = generator.get_schema(request=request, public=True)
         filename = self._get_filename(request, self.api_version)
         return Response(
-            data=self._built["schema"],
+            data=SchemaApi._schema,
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 

@@ -119,11 +119,12 @@ class ThresholdGZipMiddleware(GZipMiddleware):
 
 
 _GZIP_Q0 = re.compile(r"(?:^|,)\s*(?:gzip|\*)\s*;\s*q\s*=\s*0(?:\.0{0,3})?\s*(?:,|$)", re.I)
+_GZIP_WANTED = re.compile(
+    r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*(?:1|0?\.\d*[1-9]\d*))?\s*(?:,|$)", re.I
+)
 
 
 def _gzip_refused(accept_encoding: str) -> bool:
     """``gzip;q=0`` (or ``*;q=0`` without gzip named): the client refuses gzip (RFC 9110
     12.5.3); Django's middleware only looks for the word (found by a QA pass)."""
-    return bool(_GZIP_Q0.search(accept_encoding)) and not re.search(
-        r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*(?:1|0?\.\d*[1-9]\d*))?\s*(?:,|$)", accept_encoding, re.I
-    )
+    return bool(_GZIP_Q0.search(accept_encoding)) and not _GZIP_WANTED.search(accept_encoding)

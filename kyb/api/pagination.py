@@ -43,7 +43,7 @@ class CreatedCursorPagination(CursorPagination):
 
     def valid_position(self, position: str) -> bool:
         """Whether the database can read a decoded cursor's position (a ``created_at``)."""
-        return _timestamp(str(position))
+        return _timestamp(position)
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response(
