@@ -326,6 +326,8 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
     if person and nickname_group(a) & nickname_group(b):
         return NICKNAME_SIMILARITY
     shortest = min(len(a), len(b))
+    if not person and shortest in (3, 4) and _abbreviated(a, b):
+        return WORD_FORM_SIMILARITY  # ENG / ENGINEERING, CON / CONSTRUCTION, TECH / TECHNOLOGY
     if shortest <= 3 or (shortest == 4 and a[0] != b[0]):
         # Short words must agree, or at least start alike: one letter changes them (OMEGA / MEGA).
         if (
@@ -421,6 +423,14 @@ def _spelling_similarity(a: str, b: str, person: bool) -> float:
     if person and _same_father(a, b):
         return TRANSLITERATION_SIMILARITY
     return _transliterated(a, b, person or shortest >= 5)
+
+
+def _abbreviated(a: str, b: str) -> bool:
+    """One word the first three or four letters of the other, a descriptor (ENGINEERING,
+    CONSTRUCTION): "HESCO ENG. & CON. CO" is "HESCO ENGINEERING & CONSTRUCTION CO". Only
+    descriptors are cut so (SAKHA is not short for SAKHATRANS)."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(long) >= len(short) + 3 and long.startswith(short) and long in GENERIC_ORG_WORDS
 
 
 def _one_vowel_apart(a: str, b: str) -> bool:

@@ -280,6 +280,17 @@ def test_ordinary_words_are_no_trade() -> None:
     assert _matched("PACIFIC SHIPPING & TRANS", "PACIFIC SHIPPING AND TRANSPORTATION LTD") != []
 
 
+def test_a_descriptor_cut_short_is_that_descriptor() -> None:
+    # "ENG." and "CON." abbreviate ENGINEERING and CONSTRUCTION; the tokenizer drops the dots.
+    assert _matched("HESCO ENG & CON. CO", "HESCO ENGINEERING & CONSTRUCTION CO") != []
+    assert token_similarity("tech", "technology", person=False) > 0
+    # Only descriptors are cut so: a name's own word is not short for a longer one.
+    assert token_similarity("sakha", "sakhatrans", person=False) == 0
+    assert token_similarity("kani", "kaniyat", person=False) == 0
+    # Nor in a person's name.
+    assert token_similarity("eng", "engineering", person=True) == 0
+
+
 def test_initials_and_one_person_are_no_legal_form_in_front() -> None:
     # PMC is ordinary companies' initials (PMC-Sierra); "ONE PERSON" opens names too.
     assert _matched("PMC SIERRA", "SIERRA") == []
