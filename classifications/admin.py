@@ -7,10 +7,13 @@ from typing import Any
 from django.contrib import admin
 
 from classifications.models import Classification
+from kyb.admin_tools import ReadOnlyAdminMixin
 
 
 @admin.register(Classification)
-class ClassificationAdmin(admin.ModelAdmin[Any]):
+class ClassificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """A run's output, kept as the evidence of its verification: written by the pipeline only."""
+
     list_display = ("business", "code_system", "code", "description", "confidence", "rank")
     list_select_related = ("business",)
     list_filter = ("code_system",)
@@ -28,7 +31,6 @@ from classifications.models import (  # noqa: E402
     NaicsCode,
     SicCode,
 )
-from kyb.admin_tools import ReadOnlyAdminMixin  # noqa: E402
 
 
 class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):

@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from kyb.admin_tools import ReadOnlyAdminMixin
 from monitoring.dashboard import operations_charts
 from monitoring.models import MonitoringMetric
 
 
 @admin.register(MonitoringMetric)
-class MonitoringMetricAdmin(admin.ModelAdmin[Any]):
+class MonitoringMetricAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
     """The snapshots, read-only; ``operations/`` draws them (and live figures) as charts."""
 
     list_display = ("timestamp", "name", "value", "labels_text")
@@ -27,12 +28,6 @@ class MonitoringMetricAdmin(admin.ModelAdmin[Any]):
     @admin.display(description="labels")
     def labels_text(self, obj: MonitoringMetric) -> str:
         return ", ".join(f"{k}={v}" for k, v in (obj.labels or {}).items()) or "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.operations_view)

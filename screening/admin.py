@@ -20,6 +20,11 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A deleted entry stopped matching in every process that rebuilt its index, with no
+        # trace but the admin's log: an entry leaves a list only with a new version.
+        return False
+
 
 @admin.register(WatchList)
 class WatchListAdmin(ReadOnlyAdmin):

@@ -65,3 +65,42 @@ def test_large_table_admins_skip_full_counts() -> None:
     for model, model_admin in admin.site._registry.items():
         if model._meta.db_table in big:
             assert model_admin.show_full_result_count is False, model
+
+
+# What a superuser may add, change or delete in the admin; everything else is written by its
+# service only (lists by loading a version, evidence by the pipeline, reference data by its
+# loader). An operator could delete watch-list entries, and the entity stopped matching in every
+# process that rebuilt its index (2026-12-03).
+WRITABLE = {
+    "auth.Group": "add change delete",
+    "auth.User": "add change delete",
+    "merchants.Merchant": "add change delete",
+    "otp_totp.TOTPDevice": "add change delete",
+    "tenancy.ApiKey": "add change",
+    "tenancy.Integrator": "add change delete",
+    "verifications.PipelineJob": "change",
+    "webhooks.WebhookDelivery": "change",
+    "webhooks.WebhookEndpoint": "change",
+}
+
+
+def test_only_the_listed_admins_write() -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = User(username="root", is_superuser=True, is_staff=True, is_active=True)
+    found = {}
+    for model, model_admin in admin.site._registry.items():
+        allowed = [
+            verb
+            for verb, check in (
+                ("add", model_admin.has_add_permission),
+                ("change", model_admin.has_change_permission),
+                ("delete", model_admin.has_delete_permission),
+            )
+            if check(request)
+        ]
+        if allowed:
+            found[model._meta.label] = " ".join(allowed)
+    assert found == WRITABLE
+

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from merchants.tests.factories import MerchantFactory
-from screening.models import ClearedHit
+from screening.models import ClearedHit, WatchListEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixture_list")]
 
@@ -44,3 +44,16 @@ def test_hits_are_not_cleared_in_the_admin_even_with_the_clearing_permission(
 
 def test_staff_without_permissions_cannot_list_cleared_hits(staff_client: Any) -> None:
     assert staff_client().get("/admin/screening/clearedhit/").status_code == 403
+
+
+def test_list_entries_are_not_deleted_in_the_admin_even_with_the_permission(
+    staff_client: Any,
+) -> None:
+    """An operator deleted an entry: it stopped matching in each process that rebuilt its
+    index, with no list version saying so. Entries leave a list with a new version only."""
+    client = staff_client("delete_watchlistentry", "view_watchlistentry")
+    entry = WatchListEntry.objects.first()
+    assert entry is not None
+    url = f"/admin/screening/watchlistentry/{entry.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert WatchListEntry.objects.filter(pk=entry.pk).exists()

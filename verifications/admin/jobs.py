@@ -204,6 +204,9 @@ class RegistryEntityAdmin(admin.ModelAdmin[Any]):
     paginator = EstimatedCountPaginator
     ordering = ("lei",)
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # its form had every field read-only, and saving it was a 500
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # reference data, replaced by registry_load: no Save button
 
@@ -241,3 +244,6 @@ class InternalSubmissionAdmin(admin.ModelAdmin[Any]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the record of a submission: view-only, no Save button
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # it holds the idempotency key: deleting it would let a retry submit twice
