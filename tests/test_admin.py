@@ -104,3 +104,31 @@ def test_only_the_listed_admins_write() -> None:
             found[model._meta.label] = " ".join(allowed)
     assert found == WRITABLE
 
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/verifications/businessverification/?status__exact=%00",
+        "/admin/merchants/merchant/?country=%00",
+        "/admin/verifications/pipelinejob/?queue=%00",
+        "/admin/verifications/businessverification/?q=a&q=%00",
+        "/admin/tenancy/apikey/?_changelist_filters=country%3D%00",
+    ],
+)
+def test_a_nul_character_in_a_console_query_is_a_400_page(staff_client: Client, url: str) -> None:
+    """List filters passed it on to PostgreSQL, which refuses NUL in text: a 500."""
+    response = staff_client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_console_errors_are_pages_and_api_errors_json(staff_client: Client) -> None:
+    """An unknown case in the console showed the API's JSON envelope to the analyst."""
+    missing = "/admin/verifications/businessverification/00000000-0000-0000-0000-000000000000"
+    response = staff_client.get(f"{missing}/next/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    api = staff_client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "not_found"

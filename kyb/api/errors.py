@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +20,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from kyb.errors import DomainError, ValidationFailed
 
 logger = logging.getLogger("kyb.api")
+
+CONSOLE_PREFIX = "/admin/"  # where kyb/urls.py mounts the admin
 
 CODES: dict[type[Exception], str] = {
     exceptions.ParseError: "malformed_json",
@@ -108,17 +111,28 @@ def json_error(code: str, message: str, status_code: int) -> JsonResponse:
     return JsonResponse(envelope(code, message), status=status_code)
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """handler404: JSON for every path (the admin has its own pages)."""
+def _console(request: HttpRequest) -> bool:
+    """A page of the console (the admin), which a browser shows: its errors are HTML."""
+    return request.path.startswith(CONSOLE_PREFIX)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON, except in the console (an analyst's browser showed the envelope)."""
+    if _console(request):
+        return defaults.page_not_found(request, exception or Http404())
     return json_error("not_found", "Not found.", 404)
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    """handler500: a generic envelope, never a trace."""
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a generic envelope (a plain page in the console), never a trace."""
+    if _console(request):
+        return defaults.server_error(request)
     return json_error("internal_error", "Internal server error.", 500)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return json_error("payload_too_large", "Request body exceeds the size limit.", 413)
+    if _console(request):
+        return defaults.bad_request(request, exception or SuspiciousOperation())
     return json_error("bad_request", "Bad request.", 400)
