@@ -96,7 +96,8 @@ class KybAdminSite(AdminSite):
 
         @wraps(inner)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+            query = request.GET.lists()
+            if any("\x00" in key or "\x00" in "".join(values) for key, values in query):
                 raise SuspiciousOperation("a NUL character in the console's query string")
             return inner(request, *args, **kwargs)
 

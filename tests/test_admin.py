@@ -105,7 +105,6 @@ def test_only_the_listed_admins_write() -> None:
     assert found == WRITABLE
 
 
-
 @pytest.mark.parametrize(
     "url",
     [
