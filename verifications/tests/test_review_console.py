@@ -636,3 +636,25 @@ def test_bulk_rerun_is_refused_without_permission(nobody: User) -> None:
     assert response.status_code == 403
     failed.refresh_from_db()
     assert failed.status == VerificationStatus.ERROR
+
+
+def test_a_hit_on_an_alias_names_the_listed_entity(analyst: User, settings: Any) -> None:
+    """A hit on an alias showed the alias alone ("aka" the same alias): who the entry is, its
+    list version and its remarks were nowhere on the page."""
+    from screening.services import watchlist_load
+
+    settings.SCREENING_VERSION_CHECK_SECONDS = 0
+    engine.reset()
+    watchlist_load(source="ofac_sdn", paths=LIST_FILES)
+    alias = "HESA TRADE CENTER"  # an alias of entity 11195 in the fixture
+    merchant = MerchantFactory.create(legal_name=alias, country="IR")
+    result = check_sanctions({"merchant_id": str(merchant.pk), "legal_name": alias})
+    assert result.reasons == ["sanctions_match"], result.message
+    v = in_review(
+        merchant=merchant, risk_reasons=[SANCTIONS_MATCH], checks={"sanctions": result.as_dict()}
+    )
+    html = _client(analyst).get(page(v)).content.decode()
+    engine.reset()
+    assert "listed as <strong>IRAN AIRCRAFT MANUFACTURING INDUSTRIAL COMPANY</strong>" in html
+    assert " v1 · entity 11195" in html
+    assert "Subject to Secondary Sanctions" in html
