@@ -6,7 +6,8 @@ legal name, the DBA and every person of each monitored merchant: those whose lat
 is approved or in review, of an active integrator. Pending and running verifications screen
 against the new list anyway; rejected merchants are not monitored.
 
-Each merchant with a new match gets a review case: a verification with source ``monitoring``,
+Each merchant with a new match gets a review case (hits its open case already holds are not
+new: see ``_not_under_review``): a verification with source ``monitoring``,
 straight ``in_review``, whose sanctions check carries the hits and the list change that caused
 them; on commit it sends ``verification.created`` and ``merchant.screening_alert`` webhooks
 (the event outbox). A hit an analyst cleared stays cleared while the entry's content hash is the
@@ -139,15 +140,51 @@ def merchants_rescreen(change: WatchListChange) -> int:
         list_source=change.source, entity_ids=[*change.added, *change.changed]
     )
     alerts = 0
+    changed = frozenset(change.changed)
     cache: _QueryCache = {}
     for merchant in monitored_merchants():
         screened = merchant_rescreen_hits(
             merchant.snapshot, index=index, cleared=cleared.get(merchant.id, {}), cache=cache
         )
         if screened:
+            screened = _not_under_review(merchant.id, screened, changed=changed)
+        if screened:
             monitoring_case_open(merchant_id=merchant.id, screened=screened, change=change)
             alerts += 1
     return alerts
+
+
+def _not_under_review(
+    merchant_id: uuid.UUID, screened: list[dict[str, Any]], *, changed: frozenset[str]
+) -> list[dict[str, Any]]:
+    """``screened`` without the hits on unchanged entries that the merchant's open case (its
+    latest verification, in review) already holds: an analyst is deciding on them. A list's
+    first load opened a second case on the entries a merchant was in review for (and a third
+    with the next list), each moving the merchant's latest verification on and leaving the
+    earlier case behind. A changed entry is raised again, as after a clearance."""
+    current = (
+        Merchant.objects.filter(pk=merchant_id)
+        .values_list("verification__status", "verification__checks")
+        .first()
+    )
+    if current is None or current[0] != VerificationStatus.IN_REVIEW:
+        return screened
+    evidence = ((current[1] or {}).get("sanctions") or {}).get("evidence") or {}
+    open_hits = {
+        (str(hit.get("list")), str(hit.get("entity_id")))
+        for subject in evidence.get("screened") or []
+        for hit in subject.get("hits") or []
+    }
+    kept = []
+    for subject in screened:
+        hits = [
+            h
+            for h in subject["hits"]
+            if h["entity_id"] in changed or (h["list"], h["entity_id"]) not in open_hits
+        ]
+        if hits:
+            kept.append({**subject, "hits": hits})
+    return kept
 
 
 def monitoring_case_open(

@@ -158,3 +158,31 @@ def test_a_change_index_remembers_a_run_s_worth_of_words(tmp_path: Path) -> None
     index = watchlist_change_index(change=_load(tmp_path, ORION + DELTA))
     assert index is not None and len(index) == 2
     assert {p.memo_max for p in index._partitions.values()} == {CHANGE_MEMO_MAX}
+
+
+def test_a_list_s_first_load_opens_no_second_case_on_hits_under_review(
+    tmp_path: Path, settings: Any
+) -> None:
+    """The first load of a list (every entry "added") opened a monitoring case for a merchant
+    already in review on those very entries, and moved its latest verification to it, leaving
+    the first case behind."""
+    from screening import engine
+    from verifications.checks.sanctions import check_sanctions
+
+    settings.SCREENING_VERSION_CHECK_SECONDS = 0
+    engine.reset()
+    change = _load(tmp_path, DELTA)
+    in_review = _merchant("Delta Marine Logistics Ltd", status="in_review")
+    result = check_sanctions({"merchant_id": str(in_review.pk), "legal_name": in_review.legal_name})
+    engine.reset()
+    assert result.reasons == ["sanctions_match"], result.message
+    case = in_review.verification
+    case.checks = {"sanctions": result.as_dict()}
+    case.save(update_fields=["checks"])
+    approved = _merchant("Delta Marine Logistics Ltd")
+
+    assert watchlist_change_rescreen(change_id=change.pk) == 1
+    assert _cases(in_review) == []
+    in_review.refresh_from_db()
+    assert in_review.verification_id == case.pk
+    assert len(_cases(approved)) == 1
