@@ -283,6 +283,9 @@ def industry_summary(
     top_mcc = [c.get("code") for c in predicted.get("mcc") or []]
     return {
         "declared": declared,
+        # Nothing predicted (a monitoring case runs no industry check): nothing to compare the
+        # declared code with, where "not predicted" was shown.
+        "classified": any(predicted.get(name) for name in ("mcc", "naics", "sic")),
         "systems": [
             (name.upper(), (predicted.get(name) or [])[:3]) for name in ("mcc", "naics", "sic")
         ],

@@ -140,7 +140,7 @@ def test_a_load_that_only_removes_entries_needs_no_rescreen(tmp_path: Path) -> N
 
 
 def test_the_review_console_shows_a_monitoring_case(tmp_path: Path, admin_client: Any) -> None:
-    merchant = _merchant("Delta Marine Logistics Ltd")
+    merchant = _merchant("Delta Marine Logistics Ltd", declared_mcc="4214")
     watchlist_change_rescreen(change_id=_load(tmp_path, DELTA).pk)
     (case,) = _cases(merchant)
     queue = "/admin/verifications/businessverification/"
@@ -148,7 +148,13 @@ def test_the_review_console_shows_a_monitoring_case(tmp_path: Path, admin_client
     assert listing.status_code == 200 and str(merchant.legal_name) in listing.content.decode()
     page = admin_client.get(f"{queue}{case.pk}/change/")
     assert page.status_code == 200
-    assert "Delta Marine Logistics Limited" in page.content.decode()
+    html = page.content.decode()
+    assert "Delta Marine Logistics Limited" in html
+    # Only the sanctions check ran: the page said the register had no record and the declared
+    # MCC was "not predicted", and that the case was "submitted".
+    assert "opened by ongoing monitoring" in html
+    assert "No register record found" not in html and "Not checked in this verification" in html
+    assert "not predicted" not in html and "not classified in this verification" in html
 
 
 def test_a_change_index_remembers_a_run_s_worth_of_words(tmp_path: Path) -> None:
