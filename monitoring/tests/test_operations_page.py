@@ -44,6 +44,26 @@ def test_the_page_charts_decisions_timing_auto_rate_and_the_queue() -> None:
     assert b"kyb/vendor/chart.umd.min.js" in client.get(PAGE).content
 
 
+def test_a_case_sent_to_review_is_not_decided_automatically() -> None:
+    """Sending a case to review stamps it decided by "system": the chart counted it as an
+    automatic decision (86 % shown where 55 % were) and its time to review as time to decision."""
+    auto = BusinessVerificationFactory.create(status=VerificationStatus.PROCESSING)
+    verification_transition(verification_id=auto.pk, to_status=VerificationStatus.APPROVED)
+    for _ in range(3):
+        review = BusinessVerificationFactory.create(status=VerificationStatus.PROCESSING)
+        verification_transition(verification_id=review.pk, to_status=VerificationStatus.IN_REVIEW)
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "r@example.com", "pw-123456789"))
+    charts = _charts(client)
+    assert charts["auto"]["data"]["datasets"][0]["data"][-1] == 25.0
+    verification_transition(
+        verification_id=review.pk, to_status=VerificationStatus.REJECTED, actor="analyst"
+    )
+    charts = _charts(client)
+    assert charts["auto"]["data"]["datasets"][0]["data"][-1] == 25.0
+    assert charts["timing"]["data"]["datasets"][0]["data"][-1] is not None
+
+
 def test_the_page_needs_the_monitoring_view_permission() -> None:
     client = Client()
     client.force_login(User.objects.create_user("staff", password="pw-123456789", is_staff=True))
