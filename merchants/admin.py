@@ -88,7 +88,7 @@ class MerchantAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
         "registration_number__exact",
         "lei__exact",
         "legal_name",
-        "people__icontains",
+        "people__person_name_icontains",  # merchants.lookups: names, not the JSON's keys
     )
     search_help_text = (
         "merchant id, external id, registration number, LEI, or part of the name or of a "

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Upper
 
+from merchants.lookups import PersonNameContains
+
 
 class Merchant(models.Model):
     """A business an integrator wants to onboard. ``verification`` points at the latest run.
@@ -153,3 +155,7 @@ class MerchantChange(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.fields)} of {self.merchant_id} by {self.actor}"
+
+
+# The console's person search (merchants.lookups): part of a person's name, not of the JSON.
+Merchant._meta.get_field("people").register_lookup(PersonNameContains)

@@ -56,7 +56,7 @@ def merchant_search_conditions(term: str) -> list[Q]:
     legal name, a person's name (trigram indexes)."""
     term = term.strip()
     exact = Q(external_id=term) | Q(registration_number=term) | Q(lei=term.upper())
-    return [exact, Q(legal_name__icontains=term), Q(people__icontains=term)]
+    return [exact, Q(legal_name__icontains=term), Q(people__person_name_icontains=term)]
 
 
 def merchant_ids_matching(term: str) -> list[Any]:

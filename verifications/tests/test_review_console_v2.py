@@ -401,5 +401,36 @@ def test_person_and_lei_searches_are_served_by_indexes(analyst: User) -> None:
 
     assert "idx_merchants_lei" in _plan(Merchant.objects.filter(lei="5493001KJTIIGC8Y1R12"))
     if _has_extension("pg_trgm"):
-        plan = _plan(Merchant.objects.filter(people__icontains="Bergstr"))
+        plan = _plan(Merchant.objects.filter(people__person_name_icontains="Bergstr"))
         assert "idx_merchants_people_trgm" in plan, plan
+
+
+@pytest.mark.parametrize("term", ["Ole", "nam", "birth", "null", "director", "1980"])
+def test_a_person_search_reads_names_not_the_people_data(analyst: User, term: str) -> None:
+    """ "Ole" found every merchant with people: the search read the JSON as text, keys ("role",
+    "name", "date_of_birth") and roles included."""
+    from merchants.tests.factories import MerchantFactory as Factory
+
+    merchant = Factory.create(
+        legal_name="Harbour Bakery Ltd",
+        people=[{"name": "Ingrid Bergström", "role": "director", "date_of_birth": "1980-02-01"}],
+    )
+    in_review(merchant=merchant)
+    root = _client(User.objects.create_superuser("root", "r@example.com", "pw-123456789"))
+    found = f"/admin/merchants/merchant/{merchant.pk}/change/"
+    assert found not in root.get("/admin/merchants/merchant/", {"q": term}).content.decode()
+    assert found in root.get("/admin/merchants/merchant/", {"q": "bergstr"}).content.decode()
+    queue = _client(analyst).get(QUEUE, {"q": term}).content.decode()
+    assert "Harbour Bakery" not in queue
+    assert "Harbour Bakery" in _client(analyst).get(QUEUE, {"q": "Ingrid"}).content.decode()
+
+
+def test_a_person_search_takes_wildcards_literally() -> None:
+    from merchants.models import Merchant
+    from merchants.tests.factories import MerchantFactory as Factory
+
+    Factory.create(people=[{"name": "Anna Smith", "role": "owner"}])
+    assert not Merchant.objects.filter(people__person_name_icontains="%").exists()
+    assert not Merchant.objects.filter(people__person_name_icontains="A_na").exists()
+    assert Merchant.objects.filter(people__person_name_icontains='nna "').count() == 0
+    assert Merchant.objects.filter(people__person_name_icontains="nna s").count() == 1
