@@ -79,6 +79,13 @@ def _refuse_if_held_by_another(verification: BusinessVerification, user: Any) ->
         raise ReviewRefused(f"assigned to {holder.get_username()}; ask them or a senior analyst")
 
 
+def _refuse_if_escalated(verification: BusinessVerification, user: Any) -> None:
+    """An escalated case is the senior analysts' (those who may reassign): an analyst could
+    still take, decide and hit-clear it after escalating it, which made escalation a label."""
+    if verification.escalated_at is not None and not user.has_perm(PERM_REASSIGN):
+        raise ReviewRefused("the case is escalated: a senior analyst takes it from here")
+
+
 def _audit(
     verification: BusinessVerification,
     user: Any,
@@ -104,6 +111,7 @@ def verification_assign(*, verification_id: VerificationId, user: Any) -> Busine
     unless the user may reassign (senior analysts)."""
     _require(user, PERM_ASSIGN)
     verification = _locked_in_review(verification_id)
+    _refuse_if_escalated(verification, user)
     if verification.assigned_to_id == user.pk:
         return verification
     _refuse_if_held_by_another(verification, user)
@@ -162,6 +170,7 @@ def verification_decide(
         raise ReviewRefused(f"unknown reason code {reason_code!r}")
     verification = _locked_in_review(verification_id)
     _refuse_if_held_by_another(verification, user)
+    _refuse_if_escalated(verification, user)
     if (
         outcome == VerificationStatus.APPROVED
         and has_sanctions_match(verification)
@@ -235,6 +244,7 @@ def verification_request_information(
     reason = _reason(reason)
     verification = _locked_in_review(verification_id)
     _refuse_if_held_by_another(verification, user)
+    _refuse_if_escalated(verification, user)
     verification.information_requested = reason
     verification.information_requested_at = timezone.now()
     verification.save(
@@ -300,6 +310,7 @@ def verification_hit_clear(
     reason = _reason(reason)
     verification = _locked_in_review(verification_id)
     _refuse_if_held_by_another(verification, user)
+    _refuse_if_escalated(verification, user)
     raised = {(hit.get("list"), hit.get("entity_id")) for _, hit in sanctions_hits(verification)}
     if (list_source, entity_id) not in raised:
         raise ReviewRefused(f"{list_source}:{entity_id} is not a hit of this verification")

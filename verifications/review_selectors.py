@@ -344,15 +344,18 @@ def _history(verification: BusinessVerification) -> list[dict[str, Any]]:
 def _permissions(user: Any, verification: BusinessVerification) -> dict[str, bool]:
     in_review = verification.status == VerificationStatus.IN_REVIEW
     holder = verification.assigned_to_id
-    free_or_mine = holder in (None, user.pk) or user.has_perm(PERM_REASSIGN)
+    senior = user.has_perm(PERM_REASSIGN)
+    free_or_mine = holder in (None, user.pk) or senior
+    # An escalated case is the senior analysts' (verifications.review._refuse_if_escalated).
+    workable = in_review and (verification.escalated_at is None or senior)
     return {
-        "decide": in_review and free_or_mine and user.has_perm(PERM_DECIDE),
-        "assign": in_review and holder != user.pk and user.has_perm(PERM_ASSIGN),
+        "decide": workable and free_or_mine and user.has_perm(PERM_DECIDE),
+        "assign": workable and holder != user.pk and user.has_perm(PERM_ASSIGN),
         "unassign": in_review
         and holder is not None
         and free_or_mine
         and user.has_perm(PERM_ASSIGN),
-        "clear_hit": in_review and free_or_mine and user.has_perm(PERM_CLEAR_HIT),
+        "clear_hit": workable and free_or_mine and user.has_perm(PERM_CLEAR_HIT),
         "reveal_pii": user.has_perm(PERM_REVEAL_PII),
         "override_sanctions": user.has_perm(PERM_OVERRIDE_SANCTIONS),
     }

@@ -363,19 +363,20 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
         self, request: HttpRequest, current: BusinessVerification, filters: str
     ) -> BusinessVerification | None:
         """The first case still to work in the queue's filtered order: in review, not this one,
-        free or the analyst's own. None when the filtered queue holds no other."""
+        free or the analyst's own, and not escalated unless the user is a senior analyst.
+        None when the filtered queue holds no other."""
         queue_request = copy.copy(request)
         queue_request.GET = QueryDict(filters)
         try:
             queryset = self.get_changelist_instance(queue_request).get_queryset(queue_request)
         except (IncorrectLookupParameters, ValidationError):
             queryset = self.get_queryset(request)
-        return (
-            queryset.filter(status=VerificationStatus.IN_REVIEW)
-            .filter(Q(assigned_to__isnull=True) | Q(assigned_to=request.user.pk))
-            .exclude(pk=current.pk)
-            .first()
+        workable = queryset.filter(status=VerificationStatus.IN_REVIEW).filter(
+            Q(assigned_to__isnull=True) | Q(assigned_to=request.user.pk)
         )
+        if not request.user.has_perm(review.PERM_REASSIGN):
+            workable = workable.filter(escalated_at__isnull=True)
+        return workable.exclude(pk=current.pk).first()
 
     def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         filters = self._filters(request)

@@ -42,6 +42,11 @@ def senior() -> User:
     return _staff("senior.vandermeer", "senior analyst")
 
 
+@pytest.fixture
+def analyst2() -> User:
+    return _staff("analyst.okonkwo", "analyst")
+
+
 def _hook(v: BusinessVerification) -> None:
     WebhookEndpoint.objects.create(
         integrator=v.integrator, url="https://hooks.example.com/kyb", secret_encrypted="x"
@@ -186,6 +191,30 @@ def test_escalation_releases_the_case_to_a_senior_and_is_audited(
     )
     v.refresh_from_db()
     assert v.status == VerificationStatus.REJECTED and v.escalated_at is None
+
+
+def test_an_escalated_case_is_the_seniors(analyst: User, analyst2: User, senior: User) -> None:
+    """Escalating was a label: any analyst could then take, decide or ask about the case, and
+    "next case" handed it to them."""
+    v = in_review()
+    assert (
+        _client(analyst).post(page(v, "decide/escalate"), {"reason": RATIONALE}).status_code == 302
+    )
+    other = _client(analyst2)
+    assert other.post(page(v, "assign")).status_code in (302, 403)
+    other.post(page(v, "decide/reject"), {"reason_code": "other", "reason": "no"})
+    other.post(page(v, "decide/request_info"), {"reason": "send the register extract"})
+    v.refresh_from_db()
+    assert v.status == VerificationStatus.IN_REVIEW and v.assigned_to is None
+    assert v.information_requested_at is None
+    body = other.get(page(v)).content.decode()
+    assert "decide/reject" not in body and f"{v.pk}/assign/" not in body
+    current = in_review()
+    next_page = other.get(page(current, "next"))
+    assert str(v.pk) not in next_page.get("Location", "")
+    assert _client(senior).post(page(v, "assign")).status_code == 302
+    v.refresh_from_db()
+    assert v.assigned_to == senior
 
 
 def test_request_info_is_marked_filtered_and_aged_in_the_queue(analyst: User) -> None:
