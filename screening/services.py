@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -63,6 +63,10 @@ class ScreeningError(ValueError):
 
 class UnknownListEntity(ScreeningError):
     """The entity is not in any active version of the list."""
+
+
+class HitAlreadyCleared(ScreeningError):
+    """The hit is cleared for this merchant already, on the entry as it is now."""
 
 
 def match_threshold(entity_type: str | None = None) -> float:
@@ -186,22 +190,40 @@ def screening_hit_clear(
 
     The entry's current content hash is stored: if the list later changes the entry, the hit is
     raised again. Clearing again (after such a change) updates the stored hash and reason.
+    Clearing a hit already cleared on the entry as it is is refused (``HitAlreadyCleared``):
+    the second analyst's click replaced who cleared it and why.
     """
     if not reason.strip():
         raise ScreeningError("a reason is required to clear a hit")
     entry = selectors.watchlist_entry_current(list_source=list_source, entity_id=entity_id)
     if entry is None:
         raise UnknownListEntity(f"{list_source}:{entity_id} is not on an active list")
-    cleared, created = ClearedHit.objects.update_or_create(
-        merchant_id=merchant_id,
-        list_source=list_source,
-        entity_id=entity_id,
-        defaults={
-            "content_hash": entry.content_hash,
-            "cleared_by": cleared_by,
-            "reason": reason.strip(),
-        },
-    )
+    key = {"merchant_id": merchant_id, "list_source": list_source, "entity_id": entity_id}
+    values = {
+        "content_hash": entry.content_hash,
+        "cleared_by": cleared_by,
+        "reason": reason.strip(),
+    }
+    with transaction.atomic():
+        cleared = ClearedHit.objects.select_for_update().filter(**key).first()
+        created = False
+        if cleared is None:
+            try:
+                with transaction.atomic():  # a savepoint: another clearing may win the insert
+                    cleared = ClearedHit.objects.create(**key, **values)
+                created = True
+            except IntegrityError:
+                cleared = ClearedHit.objects.select_for_update().get(**key)
+        if not created:
+            if cleared.content_hash == entry.content_hash:
+                who = getattr(cleared.cleared_by, "username", None) or "an analyst"
+                raise HitAlreadyCleared(
+                    f"{list_source}:{entity_id} is already cleared for this merchant, by {who} "
+                    f"on {cleared.created_at:%Y-%m-%d}"
+                )
+            for name, value in values.items():
+                setattr(cleared, name, value)
+            cleared.save(update_fields=[*values])
     logger.info(
         "screening hit cleared",
         extra={

@@ -12,6 +12,7 @@ from merchants.tests.factories import MerchantFactory
 from screening.matching.index import ListEntity, ScreeningIndex
 from screening.models import ClearedHit, WatchList, WatchListEntry
 from screening.services import (
+    HitAlreadyCleared,
     ScreeningError,
     UnknownListEntity,
     screen_name,
@@ -150,11 +151,30 @@ def test_cleared_hit_comes_back_when_the_list_entry_changes(tmp_path: Path) -> N
 
 
 @pytest.mark.usefixtures("fixture_list")
-def test_clearing_again_updates_the_memory_and_needs_a_reason() -> None:
+def test_clearing_again_is_refused_until_the_entry_changes_and_needs_a_reason(
+    tmp_path: Path,
+) -> None:
+    """A second clearing of an unchanged entry replaced who cleared it and why (two analysts
+    clicking at once: the last one won, the first was in the audit log only)."""
     merchant = MerchantFactory.create()
+    first = get_user_model().objects.create_user("first")
     screening_hit_clear(
-        merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="a"
+        merchant_id=merchant.pk,
+        list_source="ofac_sdn",
+        entity_id="44525",
+        reason="a",
+        cleared_by=first,
     )
+    with pytest.raises(HitAlreadyCleared, match="already cleared for this merchant, by first"):
+        screening_hit_clear(
+            merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="b"
+        )
+    assert list(ClearedHit.objects.values_list("reason", flat=True)) == ["a"]
+    changed = tmp_path / "sdn.csv"
+    changed.write_text(
+        FIXTURE_FILES[2].read_text("utf-8").replace('"BELARUS-EO14038"', '"BELARUS-EO14038] [X"')
+    )
+    watchlist_load(source="ofac_sdn", paths=[changed])
     screening_hit_clear(
         merchant_id=merchant.pk, list_source="ofac_sdn", entity_id="44525", reason="b"
     )
