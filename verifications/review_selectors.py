@@ -320,7 +320,9 @@ def _hit_rows(verification: BusinessVerification) -> list[HitRow]:
     return sorted(rows, key=lambda r: -float(r.hit.get("score") or 0))
 
 
-def _history(verification: BusinessVerification) -> list[dict[str, Any]]:
+def _history(verification: BusinessVerification, user: Any) -> list[dict[str, Any]]:
+    """Status changes, and the console's audit rows (escalations, cleared hits, reveals) for
+    users who may read the audit log (``view_analystaction``)."""
     rows = [
         {
             "at": e.created_at,
@@ -334,10 +336,16 @@ def _history(verification: BusinessVerification) -> list[dict[str, Any]]:
         }
         for e in verification.events.all()
     ]
-    rows += [
-        {"at": a.created_at, "actor": a.actor, "what": a.get_action_display(), "reason": a.reason}
-        for a in verification.analyst_actions.all()
-    ]
+    if user.has_perm("verifications.view_analystaction"):
+        rows += [
+            {
+                "at": a.created_at,
+                "actor": a.actor,
+                "what": a.get_action_display(),
+                "reason": a.reason,
+            }
+            for a in verification.analyst_actions.all()
+        ]
     return sorted(rows, key=lambda r: r["at"])
 
 
@@ -387,16 +395,20 @@ def review_page(*, verification: BusinessVerification, user: Any) -> ReviewPage:
         ],
         registry_rows=registry_comparison(verification),
         industry=industry_summary(verification, classifications),
+        # Internal notes for those who may read them (a staff user with only the verification's
+        # view permission read every note).
         notes=list(
             CaseNote.objects.filter(merchant_id=verification.merchant_id).order_by("-created_at")[
                 :50
             ]
-        ),
+        )
+        if user.has_perm("verifications.view_casenote")
+        else [],
         hits=_hit_rows(verification),
         registry=registry.get("record"),
         website=website,
         classifications=classifications,
-        history=_history(verification),
+        history=_history(verification, user),
         band=risk_band(verification.risk_score),
         sanctions_match=has_sanctions_match(verification),
         can=_permissions(user, verification),

@@ -463,3 +463,19 @@ def test_a_person_search_takes_wildcards_literally() -> None:
     assert not Merchant.objects.filter(people__person_name_icontains="A_na").exists()
     assert Merchant.objects.filter(people__person_name_icontains='nna "').count() == 0
     assert Merchant.objects.filter(people__person_name_icontains="nna s").count() == 1
+
+
+def test_notes_and_the_audit_trail_need_their_own_view_permissions(
+    analyst: User, staff_client: Any
+) -> None:
+    """A staff user holding only the verification's view permission read every internal note
+    and the escalations' and cleared hits' reasons."""
+    v = in_review()
+    analyst_client = _client(analyst)
+    analyst_client.post(page(v, "note"), {"body": NOTE})
+    analyst_client.post(page(v, "decide/escalate"), {"reason": RATIONALE})
+    viewer = staff_client("view_businessverification", username="viewer")
+    body = viewer.get(page(v)).content.decode()
+    assert NOTE not in body and RATIONALE not in body and "Internal notes" not in body
+    body = analyst_client.get(page(v)).content.decode()
+    assert NOTE in body and RATIONALE in body
