@@ -187,6 +187,10 @@ def verification_decide(
             "decision_code": reason_code,
             "decision_public_reason": public_reason.strip(),
             "escalated_at": None,
+            # The decision answers an open request for information: it stayed on the API's
+            # verification, and counted as waiting on the merchant, after the case was decided.
+            "information_requested": "",
+            "information_requested_at": None,
         },
     )
 

@@ -479,3 +479,15 @@ def test_notes_and_the_audit_trail_need_their_own_view_permissions(
     assert NOTE not in body and RATIONALE not in body and "Internal notes" not in body
     body = analyst_client.get(page(v)).content.decode()
     assert NOTE in body and RATIONALE in body
+
+
+def test_a_decision_closes_the_request_for_information(analyst: User) -> None:
+    """After the decision the integrator still read the request on the verification."""
+    v = in_review()
+    client = _client(analyst)
+    client.post(page(v, "decide/request_info"), {"reason": "send the register extract"})
+    client.post(page(v, "decide/approve"), {"reason_code": "other", "reason": RATIONALE})
+    v.refresh_from_db()
+    assert v.status == VerificationStatus.APPROVED
+    assert v.information_requested_at is None
+    assert _api(v).get(f"/api/v1/verifications/{v.pk}").json()["information_request"] is None
