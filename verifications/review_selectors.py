@@ -143,13 +143,30 @@ def merchant_changes(verification: BusinessVerification) -> list[tuple[str, Any,
     then = verification.input_snapshot or {}
     now = merchant_snapshot(verification.merchant)
     changes: list[tuple[str, Any, Any]] = [
-        (name, then[name], now[name])
+        (name, _shown(name, then[name]), _shown(name, now[name]))
         for name in now
         if name not in HIDDEN_SNAPSHOT_FIELDS and name in then and then[name] != now[name]
     ]
     if "tax_id_hash" in then and then["tax_id_hash"] != now["tax_id_hash"]:
         changes.append(("tax_id", "(the id checked)", "(another id, or none)"))
     return changes
+
+
+def _shown(name: str, value: Any) -> str:
+    """A snapshot value in words; people as "name (role, born YYYY)": the page printed the raw
+    list, full dates of birth included, where everything else shows the year only."""
+    if name != "people" or not isinstance(value, list):
+        return readable(value)
+    lines = []
+    for person in value:
+        if not isinstance(person, dict):
+            continue
+        details = [str(person.get("role") or "")]
+        if born := str(person.get("date_of_birth") or "")[:4]:
+            details.append(f"born {born}")
+        extra = ", ".join(d for d in details if d)
+        lines.append(f"{person.get('name') or '—'}" + (f" ({extra})" if extra else ""))
+    return "; ".join(lines) or "—"
 
 
 # Never shown: the id, and the tax id's token and hash (a change is reported without values).

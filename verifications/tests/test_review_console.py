@@ -299,6 +299,25 @@ def test_page_shows_what_changed_on_the_merchant_since_the_checks_ran(analyst: U
     assert checked_name in body and "Renamed After Submission Ltd" in body
 
 
+def test_people_edited_since_submission_show_a_birth_year_only(analyst: User) -> None:
+    """The warning printed the raw list: dicts, None and full dates of birth."""
+    from verifications.services import merchant_snapshot
+
+    person = {"name": "Anna Smith", "role": "owner", "date_of_birth": "1985-04-12"}
+    v = in_review(merchant=MerchantFactory.create(people=[person]))
+    v.input_snapshot = merchant_snapshot(v.merchant)
+    v.save(update_fields=["input_snapshot"])
+    added = {"name": "Ben Jones", "role": "director", "date_of_birth": "1970-01-30"}
+    Merchant.objects.filter(pk=v.merchant_id).update(people=[person, added])
+    body = _client(analyst).get(page(v)).content.decode()
+    assert "Anna Smith (owner, born 1985); Ben Jones (director, born 1970)" in body
+    assert (
+        "1985-04-12" not in body
+        and "1970-01-30" not in body
+        and "{" not in body.split('id="merchant-changed"')[1].split("</p>")[0]
+    )
+
+
 def test_page_query_count_does_not_grow_with_hits_events_or_codes(
     analyst: User, sanctions_case: BusinessVerification
 ) -> None:
