@@ -191,7 +191,7 @@ class WebhookDeliveryAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
             try:
                 webhook_delivery_redeliver(delivery=delivery)
             except DomainError as exc:
-                self.message_user(request, f"{delivery.pk}: {exc}", messages.WARNING)
+                self.message_user(request, f"Delivery {delivery.pk}: {exc}", messages.WARNING)
             else:
                 queued += 1
         self.message_user(request, f"{queued} redelivery(ies) queued.", messages.SUCCESS)

@@ -587,7 +587,8 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
             self._refused(request, exc)
         else:
             entity = f"{form.cleaned_data['list_source']}:{form.cleaned_data['entity_id']}"
-            self.message_user(request, f"{entity} cleared as a false positive for this merchant.")
+            # Not starting with the id: the admin capitalises a message's first letter.
+            self.message_user(request, f"Cleared {entity} as a false positive for this merchant.")
         return HttpResponseRedirect(page_url)
 
 

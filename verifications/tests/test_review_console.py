@@ -565,7 +565,10 @@ def test_clearing_a_hit_is_remembered_for_the_merchant_and_audited(
     assert (cleared.merchant_id, cleared.cleared_by) == (v.merchant_id, analyst)
     action = AnalystAction.objects.get()
     assert action.action == "clear_hit" and action.detail["entity_id"] == "44525"
-    assert b"cleared for this merchant" in client.get(page(v)).content
+    body = client.get(page(v)).content.decode()
+    assert "cleared for this merchant" in body
+    # Not "Ofac_sdn:44525 ...": the admin capitalises a message's first letter.
+    assert "Cleared ofac_sdn:44525 as a false positive" in body
     hits = screen_name(name=SANCTIONED, merchant_id=v.merchant_id)
     assert "44525" not in {h.entity_id for h in hits}
     assert "44525" in {h.entity_id for h in screen_name(name=SANCTIONED)}  # others still see it
