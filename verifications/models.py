@@ -156,6 +156,9 @@ class BusinessVerification(models.Model):
             ),
             # The review queue's order (in_review first, then oldest): see REVIEW_QUEUE_ORDER.
             models.Index(IN_REVIEW_FIRST, "created_at", name="idx_business_verifications_queue"),
+            # The queue sorted by risk (its column) and the risk-band filter: without it a click
+            # on the column sorted every row (1.5 s at 1,000,000, bench_admin).
+            models.Index(fields=["risk_score"], name="idx_business_verifications_risk"),
             # Reason-code filter: risk_reasons @> [{"code": ...}].
             GinIndex(
                 fields=["risk_reasons"],

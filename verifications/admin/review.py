@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -157,6 +158,16 @@ def _short_age(then: Any) -> str:
 RERUN_BATCH = 1000  # verifications re-queued by one bulk re-run
 
 
+class QueueChangeList(ChangeList):
+    """The queue, sorted only by the columns ``sortable_by`` names, also when a link asks for
+    another (``?o=3``): the header offers only those, and any other sort read every row."""
+
+    def get_ordering_field(self, field_name: Any) -> Any:
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+
 @admin.register(BusinessVerification)
 class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     """Read-only: every change goes through a console action and its service."""
@@ -174,6 +185,14 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
         "waiting",
     )
     list_display_links = ("short_id", "merchant_name")
+    # Only columns an index sorts: by merchant, integrator, assignee or status a click sorted
+    # every row (0.85-1.3 s at 1,000,000 verifications, bench_admin); the search and the
+    # filters find those. Risk: idx_business_verifications_risk; waiting: created_at.
+    sortable_by = ("risk", "waiting")
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
     list_select_related = ("merchant", "integrator", "assigned_to")
     list_filter = (
         "status",
@@ -235,7 +254,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     def short_id(self, obj: BusinessVerification) -> str:
         return str(obj.pk)[:8]
 
-    @admin.display(description="merchant", ordering="merchant__legal_name")
+    @admin.display(description="merchant")
     def merchant_name(self, obj: BusinessVerification) -> str:
         return obj.merchant.legal_name
 
@@ -253,7 +272,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     def reason_codes(self, obj: BusinessVerification) -> str:
         return ", ".join(r.get("code", "?").replace("_", " ") for r in (obj.risk_reasons or [])[:3])
 
-    @admin.display(description="assignee", ordering="assigned_to")
+    @admin.display(description="assignee")
     def assignee(self, obj: BusinessVerification) -> str:
         return obj.assigned_to.get_username() if obj.assigned_to else "—"
 

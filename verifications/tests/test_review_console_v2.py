@@ -491,3 +491,35 @@ def test_a_decision_closes_the_request_for_information(analyst: User) -> None:
     assert v.status == VerificationStatus.APPROVED
     assert v.information_requested_at is None
     assert _api(v).get(f"/api/v1/verifications/{v.pk}").json()["information_request"] is None
+
+
+def test_the_queue_sorts_only_by_indexed_columns(analyst: User) -> None:
+    """Sorting by merchant, integrator, assignee or status read every row (0.85-1.3 s at
+    1,000,000 verifications); by risk it did too, until its index."""
+    from kyb.tests.test_admin_tools import _plan
+
+    in_review()
+    client = _client(analyst)
+    for column in (2, 3, 5, 9):  # merchant, integrator, status, assignee (0: the checkbox)
+        response = client.get(QUEUE, {"o": str(column)})
+        assert response.status_code == 200
+        ordering = response.context["cl"].get_ordering(
+            response.wsgi_request, BusinessVerification.objects.all()
+        )
+        assert not any(
+            "merchant" in str(o)
+            or "integrator" in str(o)
+            or "assigned" in str(o)
+            or o in ("status", "-status")
+            for o in ordering
+        ), (column, ordering)
+    body = client.get(QUEUE).content.decode()
+    assert 'href="?o=6' in body and 'href="?o=-10' in body
+    assert not any(f'href="?o={c}' in body for c in (2, 3, 5, 9))
+    risk = client.get(QUEUE, {"o": "6"})
+    ordering = risk.context["cl"].get_ordering(
+        risk.wsgi_request, BusinessVerification.objects.all()
+    )
+    assert ordering[0] == "risk_score"
+    plan = _plan(BusinessVerification.objects.order_by("risk_score", "-pk")[:100])
+    assert "idx_business_verifications_risk" in plan, plan

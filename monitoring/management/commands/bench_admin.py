@@ -219,6 +219,9 @@ class Command(BaseCommand):
         return [
             ("verifications: default", v),
             ("verifications: status=in_review", f"{v}?status__exact=in_review"),
+            ("verifications: by risk (column)", f"{v}?o=6"),
+            ("verifications: by risk, descending", f"{v}?o=-6"),
+            ("verifications: band=high", f"{v}?band=high"),
             ("verifications: search by id", f"{v}?q={verification_id}"),
             ("verifications: search by external id", f"{v}?q={MARKER}-{middle}"),
             ("verification page", f"{v}{verification_id}/change/"),
