@@ -7,17 +7,22 @@ from typing import Any
 from django.contrib import admin
 
 from classifications.models import Classification
-from kyb.admin_tools import ReadOnlyAdminMixin
+from kyb.admin_tools import ReadOnlyAdminMixin, UUIDSearchMixin
 
 
 @admin.register(Classification)
-class ClassificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
-    """A run's output, kept as the evidence of its verification: written by the pipeline only."""
+class ClassificationAdmin(UUIDSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """A run's output, kept as the evidence of its verification: written by the pipeline only.
+    Searched by merchant id through its index ("=business__id" and "=code" compared the columns
+    as upper-case text: every row read)."""
 
     list_display = ("business", "code_system", "code", "description", "confidence", "rank")
     list_select_related = ("business",)
     list_filter = ("code_system",)
-    search_fields = ("=business__id", "=code")
+    uuid_search_fields = ("business_id",)
+    uuid_search_only = True
+    search_fields = ("=business__id",)  # shows the search box; UUIDSearchMixin answers it
+    search_help_text = "merchant id"
     raw_id_fields = ("business", "verification")
     show_full_result_count = False
     ordering = ("-created_at",)

@@ -131,3 +131,24 @@ def test_console_errors_are_pages_and_api_errors_json(staff_client: Client) -> N
     api = staff_client.get("/api/v1/no-such-thing")
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
+
+
+def test_audit_log_and_classification_searches_use_indexes(staff_client: Client) -> None:
+    """ "=actor" and "=business__id" compared the columns as upper-case text: each search read
+    the whole table."""
+    from kyb.tests.test_admin_tools import _plan
+    from verifications.models import AnalystAction
+
+    classification = ClassificationFactory()
+    merchant_id = classification.business_id
+    body = staff_client.get(
+        "/admin/classifications/classification/", {"q": str(merchant_id)}
+    ).content.decode()
+    assert f"/admin/classifications/classification/{classification.pk}/change/" in body
+    body = staff_client.get(
+        "/admin/classifications/classification/", {"q": classification.code}
+    ).content.decode()
+    assert f"/admin/classifications/classification/{classification.pk}/change/" not in body
+    assert staff_client.get("/admin/verifications/analystaction/", {"q": "ana"}).status_code == 200
+    plan = _plan(AnalystAction.objects.filter(actor="ana").order_by("-created_at")[:100])
+    assert "idx_analyst_actions_actor" in plan, plan

@@ -232,8 +232,11 @@ class AnalystAction(models.Model):
     class Meta:
         db_table = "analyst_actions"
         ordering = ["created_at", "id"]
-        # The console audit log, newest first.
-        indexes = [models.Index(fields=["created_at"], name="idx_analyst_actions_created_at")]
+        # The console audit log, newest first; searched by the analyst's username.
+        indexes = [
+            models.Index(fields=["created_at"], name="idx_analyst_actions_created_at"),
+            models.Index(fields=["actor", "created_at"], name="idx_analyst_actions_actor"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=AnalystActionKind.values),

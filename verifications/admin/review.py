@@ -619,7 +619,10 @@ class AnalystActionAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
     list_filter = ("action",)
     list_select_related = ("verification",)
     uuid_search_fields = ("verification_id",)
-    search_fields = ("=actor",)
+    # The username as written (idx_analyst_actions_actor): "=actor" compared UPPER(actor) and
+    # read the whole log.
+    search_fields = ("actor__exact",)
+    search_help_text = "verification id, or an analyst's username (exactly)"
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # one count per filter option would scan the table
     paginator = EstimatedCountPaginator
