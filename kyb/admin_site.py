@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.conf import settings
@@ -19,6 +19,8 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django_otp import match_token
+
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
 def two_factor_required() -> bool:
@@ -89,7 +91,7 @@ class KybAdminSite(AdminSite):
     def login_template(self) -> str:  # type: ignore[override]
         return "admin/login_2fa.html" if two_factor_required() else "admin/login.html"
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """Every console view, refusing a query that holds a NUL character with a 400: list
         filters passed it to PostgreSQL, which cannot store one in text (a 500)."""
         inner = super().admin_view(view, cacheable)
@@ -101,7 +103,7 @@ class KybAdminSite(AdminSite):
                 raise SuspiciousOperation("a NUL character in the console's query string")
             return inner(request, *args, **kwargs)
 
-        return guarded
+        return cast(_View, guarded)
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Active staff, and with 2FA required, verified by an OTP device this session."""

@@ -139,7 +139,7 @@ def test_audit_log_and_classification_searches_use_indexes(staff_client: Client)
     from kyb.tests.test_admin_tools import _plan
     from verifications.models import AnalystAction
 
-    classification = ClassificationFactory()
+    classification = ClassificationFactory.create()
     merchant_id = classification.business_id
     body = staff_client.get(
         "/admin/classifications/classification/", {"q": str(merchant_id)}

@@ -183,6 +183,7 @@ def test_a_list_s_first_load_opens_no_second_case_on_hits_under_review(
     engine.reset()
     assert result.reasons == ["sanctions_match"], result.message
     case = in_review.verification
+    assert case is not None
     case.checks = {"sanctions": result.as_dict()}
     case.save(update_fields=["checks"])
     approved = _merchant("Delta Marine Logistics Ltd")
