@@ -159,7 +159,8 @@ DB_POOL_MAX_LIFETIME = env_float("DB_POOL_MAX_LIFETIME", 300.0)
 DB_POOL_MAX_IDLE = env_float("DB_POOL_MAX_IDLE", 60.0)
 
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
-_db["ENGINE"] = "django_prometheus.db.backends.postgresql"
+# django-prometheus's backend, whose pool drops connections the server ended (kyb.pg_backend).
+_db["ENGINE"] = "kyb.pg_backend"
 _db["ATOMIC_REQUESTS"] = False
 _db_options = dict(_db.get("OPTIONS", {}))
 _db_options["connect_timeout"] = DB_CONNECT_TIMEOUT

@@ -27,3 +27,23 @@ def test_beat_schedule_names_registered_tasks() -> None:
     app.loader.import_default_modules()
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_transient_database_retries_outlast_a_restart() -> None:
+    """Five retries under Celery's full jitter waited 31 s on average and ran out during a 45-s
+    outage (a QA fault run, 2026-12-03)."""
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from kyb.queues import IDEMPOTENT_DB_TASK as options
+
+    backoffs = [
+        get_exponential_backoff_interval(
+            factor=options["retry_backoff"],
+            retries=n,
+            maximum=options["retry_backoff_max"],
+            full_jitter=False,
+        )
+        for n in range(options["max_retries"])
+    ]
+    assert options["retry_jitter"] is True
+    assert sum(backoffs) / 2 >= 120  # full jitter: each wait is on average half its backoff

@@ -139,3 +139,23 @@ def test_env_readers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path.write_text(" from-file \n")
     monkeypatch.setenv("KYB_T_STR_FILE", str(path))
     assert env_str("KYB_T_STR", "default") == "from-file"
+
+
+def test_a_pooled_connection_the_server_ended_is_not_handed_out() -> None:
+    """After PostgreSQL restarted, each process's pool handed out its dead connections one by
+    one: a 503 per connection, for minutes."""
+    env = dict(PRODUCTION_ENV, DB_POOL_MIN_SIZE="1", DB_POOL_MAX_SIZE="1")
+    code = (
+        "import os, time, psycopg\n"
+        "from django.db import connection\n"
+        "pid = connection.cursor().execute('SELECT pg_backend_pid()').fetchone()[0]\n"
+        "connection.close()  # back to the pool, idle\n"
+        "with psycopg.connect(os.environ['DATABASE_URL']) as killer:\n"
+        "    killer.execute('SELECT pg_terminate_backend(%s)', [pid])\n"
+        "time.sleep(0.5)\n"
+        "again = connection.cursor().execute('SELECT pg_backend_pid()').fetchone()[0]\n"
+        "print('fresh' if again != pid else 'same')\n"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "fresh", result.stdout + result.stderr

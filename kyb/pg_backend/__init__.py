@@ -1,0 +1,2 @@
+"""The PostgreSQL backend: django-prometheus's (query metrics) with a cheap pool check (see
+``kyb.db_pool``)."""
