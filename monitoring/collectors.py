@@ -84,7 +84,7 @@ class BreakerCollector(Collector):
             open_now = GaugeMetricFamily(
                 "kyb_outbound_breakers_open",
                 "Per-destination circuit breakers open now (website: per merchant host, "
-                "webhooks: per receiving host).",
+                "webhooks: per receiving host and port).",
                 labels=["provider"],
             )
             for kind, n in counts.items():

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet
@@ -275,9 +276,15 @@ def _claim(delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
     now = timezone.now()
     lease = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
     pending = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-    claimed = pending.filter(next_attempt_at__lte=now, endpoint__disabled_at=None).update(
+    due = pending.filter(next_attempt_at__lte=now, endpoint__disabled_at=None)
+    claimed = due.filter(attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS).update(
         attempts=F("attempts") + 1, next_attempt_at=lease
     )
+    if not claimed and due.update(status=DeliveryStatus.DEAD, last_error=UNRECORDED):
+        # Every attempt was made and the last one's outcome never recorded (its worker died,
+        # or hit its time limit): the cap holds anyway. Without it such a delivery was sent
+        # again at each lease's end, with no limit.
+        return None
     if not claimed:
         # Created or redelivered while the endpoint was being disabled: abandon it like the rest.
         pending.filter(endpoint__disabled_at__isnull=False).update(
@@ -286,6 +293,9 @@ def _claim(delivery_id: uuid.UUID | str) -> WebhookDelivery | None:
         return None
     return WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
 
+
+UNRECORDED = "no outcome recorded for the last attempt; every attempt has been made"
+TIMED_OUT = "no response before the attempt's time limit"
 
 SIMULATED_FAILURE = (
     "sandbox: simulated delivery failure {number} of {of} (magic value); not sent, "
@@ -321,7 +331,7 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
         # is recorded and retried on the usual schedule) instead of holding a worker for the
         # full timeout on every pending delivery.
         response = outbound.breaker_guarded(
-            f"webhooks:{(urlsplit(endpoint.url).hostname or '').lower()}",
+            f"webhooks:{_receiver(endpoint.url)}",
             lambda: outbound.request(
                 "POST",
                 endpoint.url,
@@ -339,7 +349,21 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
             error = f"HTTP {response.status}"
     except outbound.OutboundError as exc:
         error = public_error(exc)
+    except SoftTimeLimitExceeded:
+        # The outbound deadline ends an attempt first; this is the backstop, so the attempt is
+        # recorded and follows the backoff (it escaped, unrecorded, and was resent at every
+        # lease's end).
+        error = TIMED_OUT
     return _record_surely(delivery, status_code, error, int((time.monotonic() - started) * 1000))
+
+
+def _receiver(url: str) -> str:
+    """What one breaker guards: a host and port. Keyed on the host alone, one integrator's dead
+    receiver on a shared host (a SaaS inbox, another port) opened the breaker for every other
+    endpoint there."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{(parts.hostname or '').lower()}:{port}"
 
 
 # Candidates for an IP address literal (v4, v6, bracketed v6); ipaddress decides.

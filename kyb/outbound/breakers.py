@@ -127,7 +127,7 @@ def call(provider: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def guarded(provider: str, func: Callable[[], T]) -> T:
     """Run one outbound call under ``provider``'s breaker, where ``provider`` may name one
-    destination (``website:<host>``, ``webhooks:<host>``). Network failures (connect errors,
+    destination (``website:<host>``, ``webhooks:<host>:<port>``). Network failures (connect errors,
     timeouts, resets) count against it and are re-raised as they were; a refused destination, a
     too-large answer or too many redirects are the answer, not the destination failing. Raises
     ``CircuitOpen`` (an ``OutboundError``) while the breaker is open."""

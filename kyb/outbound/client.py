@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -67,8 +68,15 @@ class OutboundResponse:
         return orjson.loads(self.body)
 
 
+# The wall-clock deadline of the request this thread is making (``request`` sets it): the
+# read timeout is per socket read, so a server that drips its status line and headers a byte
+# at a time never reached it, and held a worker until its task's time limit.
+_budget = threading.local()
+
+
 class _GuardedConnectionMixin:
-    """Resolve, vet every address, then connect to a vetted address (never re-resolve)."""
+    """Resolve, vet every address, then connect to a vetted address (never re-resolve); read
+    the response's head within the request's deadline."""
 
     _dns_host: str
     port: int
@@ -76,6 +84,27 @@ class _GuardedConnectionMixin:
     source_address: Any
     socket_options: Any
     host: str
+    sock: Any
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = getattr(_budget, "deadline", None)
+        if deadline is None:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        # Past the deadline the socket is shut down: the blocked read returns and the request
+        # fails as a broken connection (``request`` reports it as out of time).
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._cut_off)
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            timer.cancel()
+
+    def _cut_off(self) -> None:
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _new_conn(self) -> socket.socket:
         addresses = resolve_checked(
@@ -277,6 +306,7 @@ def request(
     )
     history: list[str] = []
     outcome = "error"
+    _budget.deadline = deadline
     try:
         for _ in range(settings.OUTBOUND_MAX_REDIRECTS + 1):
             response = _send(hop, retry, u3timeout)
@@ -301,8 +331,13 @@ def request(
         outcome = "blocked"
         raise
     except HTTPError as exc:
+        if time.monotonic() >= deadline:
+            raise OutboundError(
+                f"{hop.method} {hop.url}: no response within the time budget"
+            ) from exc
         raise OutboundError(f"{hop.method} {hop.url}: {_describe(exc)}") from exc
     finally:
+        _budget.deadline = None
         metrics.observe_request(
             provider=provider, outcome=outcome, seconds=time.monotonic() - started
         )

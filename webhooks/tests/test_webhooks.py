@@ -272,3 +272,54 @@ def test_a_delivery_created_for_a_disabled_endpoint_is_abandoned_unsent(
     assert _deliver_all() == ["skipped"]
     assert receiver.requests == []
     assert WebhookDelivery.objects.get().status == "dead"
+
+
+def test_an_attempt_cut_by_the_task_time_limit_is_recorded_and_backed_off(
+    api: ApiClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soft time limit escaped the attempt: nothing recorded, no backoff, resent at each
+    lease's end without limit (a receiver dripping its headers, in a QA fault run)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from kyb import outbound
+    from webhooks.services import TIMED_OUT
+
+    def too_slow(*args: Any, **kwargs: Any) -> Any:
+        raise SoftTimeLimitExceeded()
+
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    monkeypatch.setattr(outbound, "request", too_slow)
+    before = timezone.now()
+    assert _deliver_all() == ["pending"]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.attempts, delivery.last_error) == (1, TIMED_OUT)
+    assert list(delivery.log.values_list("error", flat=True)) == [TIMED_OUT]
+    assert delivery.next_attempt_at >= before + timedelta(seconds=0.8 * backoff_seconds(1) / 1.2)
+
+
+def test_a_delivery_whose_last_attempt_went_unrecorded_dies_at_the_cap(
+    api: ApiClient, receiver: Receiver, settings: Any
+) -> None:
+    from webhooks.services import UNRECORDED
+
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    # Both attempts claimed, the last one's worker lost before it recorded anything; its lease
+    # has run out.
+    WebhookDelivery.objects.update(attempts=2, next_attempt_at=timezone.now())
+    assert _deliver_all() == ["skipped"]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == ("dead", UNRECORDED)
+    assert receiver.requests == []
+
+
+def test_one_breaker_per_receiving_host_and_port() -> None:
+    """Keyed on the host alone, one integrator's dead receiver on a shared host opened the
+    breaker for every endpoint there."""
+    from webhooks.services import _receiver
+
+    assert _receiver("http://127.0.0.1:8681/hook") != _receiver("http://127.0.0.1:8683/hook")
+    assert _receiver("https://Hooks.Example.com/a") == _receiver("https://hooks.example.com:443/b")
+    assert _receiver("http://hooks.example.com/a") == "hooks.example.com:80"

@@ -157,6 +157,52 @@ def test_a_dripping_response_is_cut_at_the_time_budget(server: FakeProvider) -> 
         thread.join(timeout=5)
 
 
+def test_a_response_head_dripped_a_byte_at_a_time_is_cut_at_the_time_budget(
+    server: FakeProvider,
+) -> None:
+    """The read timeout is per read: a receiver sending its status line and headers a byte at
+    a time (a QA fault run) held the webhook worker until the task's time limit, which left the
+    attempt unrecorded and retried it forever."""
+    import socket as socketlib
+    import threading
+    import time
+
+    listener = socketlib.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+    head = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"x" * 200 + b"\r\nContent-Length: 0\r\n\r\n"
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        for byte in head:  # 0.05 s a byte: 12 s for the whole head
+            if stop.is_set():
+                break
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.05)
+        conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(outbound.OutboundError, match="time budget"):
+            outbound.request(
+                "POST", f"http://127.0.0.1:{port}/", body=b"{}", timeout=0.5, retries=0
+            )
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+    # The next request on this thread has no deadline left over.
+    server.route("/ok", Reply(200, b"fine"))
+    assert outbound.request("GET", server.url + "/ok", retries=0).status == 200
+
+
 def test_requests_carry_our_user_agent_and_caller_headers(server: FakeProvider) -> None:
     server.route("/ua", Reply.html("ok"))
     outbound.request("GET", server.url + "/ua", headers={"X-Trace": "1"})
