@@ -62,8 +62,11 @@ def _preload(**kwargs: object) -> None:
     """Run the fork-safe loaders (kyb/warmup.py; the classifier) in the worker's main process,
     before the pool forks: every pool process, replacements included, inherits what they load
     (shared copy-on-write) instead of loading it itself."""
+    from kyb.pg_backend.base import DatabaseWrapper
     from kyb.warmup import warm_up_run
 
+    # Each pool process keeps its database pool across tasks (kyb/pg_backend/base.py).
+    DatabaseWrapper.keep_pool = True
     warm_up_run(before_fork=True)
 
 

@@ -159,3 +159,36 @@ def test_a_pooled_connection_the_server_ended_is_not_handed_out() -> None:
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "fresh", result.stdout + result.stderr
+
+
+def test_a_worker_keeps_its_pool_and_a_forked_child_opens_its_own() -> None:
+    """Celery's Django fixup closes the pool after every task: each task opened a new
+    connection, and the warm-up thread lost the pool under it ("the pool is closed")."""
+    env = dict(PRODUCTION_ENV, DB_POOL_MIN_SIZE="1", DB_POOL_MAX_SIZE="2")
+    code = (
+        "import os\n"
+        "from django.db import connection\n"
+        "from kyb.pg_backend.base import DatabaseWrapper\n"
+        "def backend():\n"
+        "    return connection.cursor().execute('SELECT pg_backend_pid()').fetchone()[0]\n"
+        "backend(); first = connection.pool\n"
+        "connection.close(); connection.close_pool()  # Django's own use: closed\n"
+        "backend(); closed = connection.pool is not first and first.closed\n"
+        "DatabaseWrapper.keep_pool = True  # what kyb.celery sets in a worker\n"
+        "mine = connection.pool\n"
+        "connection.close(); connection.close_pool()  # what the fixup does after a task\n"
+        "kept_pid = backend()\n"
+        "kept = connection.pool is mine and not mine.closed\n"
+        "connection.close()\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    backend()\n"
+        "    os._exit(0 if connection.pool is not mine else 1)  # its own pool\n"
+        "_, status = os.waitpid(child, 0)\n"
+        "alive = connection.cursor().execute(\n"
+        "    'SELECT count(*) FROM pg_stat_activity WHERE pid = %s', [kept_pid]).fetchone()[0]\n"
+        "print(closed, kept, os.waitstatus_to_exitcode(status) == 0, alive == 1)\n"
+    )
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True True True True", result.stdout
