@@ -3,6 +3,7 @@ caller's transaction), delivery attempts with backoff, redelivery."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import random
@@ -18,12 +19,14 @@ from urllib.parse import urlsplit
 import orjson
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from kyb import outbound
-from kyb.cache import cache_get_or_fill, invalidate_on_commit, resource_owner
+from kyb.cache import cache_get_or_fill, invalidate_on_commit, redis_client, resource_owner
 from kyb.crypto import decrypt, encrypt
 from kyb.errors import DomainError
 from kyb.events import Event
@@ -308,6 +311,7 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
+    _sent_mark_clear(delivery.pk)  # its message arrived: a retry may be dispatched on time
     endpoint, event = delivery.endpoint, delivery.event
     if delivery.redelivery_of_id is None and delivery.attempts <= event.simulated_failures:
         # Sandbox "webhook failure" magic value: this attempt fails as a dead receiver would,
@@ -461,8 +465,36 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str, ms: 
     return str(delivery.status)
 
 
+def _not_sent_lately(ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """``ids`` less those this dispatcher sent within ``WEBHOOK_LEASE_SECONDS`` (a key per
+    delivery in the cache's Redis, set if absent): every 15-s run re-sent each due delivery
+    whose message still waited in the queue (500 messages a run under a backlog; the claim
+    skipped the copies). Without Redis all are sent: the claim still makes one attempt."""
+    if not ids:
+        return ids
+    try:
+        with redis_client().pipeline(transaction=False) as pipe:
+            for delivery_id in ids:
+                pipe.set(_sent_key(delivery_id), 1, nx=True, ex=settings.WEBHOOK_LEASE_SECONDS)
+            fresh = pipe.execute()
+    except RedisError:
+        logger.warning("webhook dispatch: Redis unavailable, sending every due delivery")
+        return ids
+    return [delivery_id for delivery_id, new in zip(ids, fresh, strict=True) if new]
+
+
+def _sent_mark_clear(delivery_id: uuid.UUID) -> None:
+    with contextlib.suppress(RedisError):  # else it expires with the lease
+        redis_client().delete(_sent_key(delivery_id))
+
+
+def _sent_key(delivery_id: uuid.UUID) -> str:
+    return str(cache.make_key(f"webhooks:sent:{delivery_id}"))
+
+
 def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
-    """Enqueue every pending delivery whose time has come (retries, lost messages)."""
+    """Enqueue every pending delivery whose time has come (retries, lost messages), unless
+    this dispatcher sent it within the lease (its message may still be queued)."""
     due = list(
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
@@ -471,7 +503,7 @@ def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
         .values_list("id", flat=True)[:limit]
     )
     sent = 0
-    for delivery_id in due:
+    for delivery_id in _not_sent_lately(due):
         if not _enqueue(delivery_id):
             break  # broker down: the rest wait for the next run instead of each failing
         sent += 1

@@ -323,3 +323,28 @@ def test_one_breaker_per_receiving_host_and_port() -> None:
     assert _receiver("http://127.0.0.1:8681/hook") != _receiver("http://127.0.0.1:8683/hook")
     assert _receiver("https://Hooks.Example.com/a") == _receiver("https://hooks.example.com:443/b")
     assert _receiver("http://hooks.example.com/a") == "hooks.example.com:80"
+
+
+def test_the_dispatcher_does_not_resend_a_delivery_still_queued(
+    api: ApiClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 15-s run re-sent each due delivery whose message still waited in the queue (a QA
+    fault run saw 30 twice in a row after a worker restart)."""
+    from webhooks import services
+
+    sent: list[str] = []
+
+    def enqueue(delivery_id: str) -> bool:
+        sent.append(delivery_id)
+        return True
+
+    monkeypatch.setattr(services, "_enqueue", enqueue)
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    receiver.statuses = [500]
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    assert webhook_deliveries_dispatch_due() == 1
+    assert webhook_deliveries_dispatch_due() == 0  # still queued: not sent again
+    assert _deliver_all() == ["pending"]  # the receiver answers 500: a retry is scheduled
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert webhook_deliveries_dispatch_due() == 1  # the retry goes out on time
+    assert len(sent) == 2
