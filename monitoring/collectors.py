@@ -24,6 +24,7 @@ from kyb.outbound.metrics import BREAKER_STATE_VALUES
 from kyb.queues import Queue
 from verifications.models import BusinessVerification, JobStatus, PipelineJob, VerificationStatus
 from verifications.registries import BREAKER_PROVIDERS
+from webhooks.models import DeliveryStatus, WebhookDelivery
 
 
 class PipelineCollector(Collector):
@@ -70,6 +71,31 @@ class PipelineCollector(Collector):
 
 # Breakers kept per destination (kyb.outbound.breaker_guarded): counted, not listed.
 DESTINATION_BREAKERS = ("website", "webhooks")
+
+
+class WebhookCollector(Collector):
+    """``kyb_webhook_deliveries_due`` and ``kyb_webhook_oldest_due_seconds``: pending deliveries
+    whose next attempt time has come, and how long the oldest has waited past it (the partial
+    index ``idx_webhook_deliveries_due``). A backlog of due deliveries is a stalled webhooks
+    queue or a dispatcher that does not run; nothing showed one before (a QA fault run)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = timezone.now()
+        try:
+            due = WebhookDelivery.objects.filter(
+                status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+            ).aggregate(n=Count("id"), oldest=Min("next_attempt_at"))
+        except DatabaseError:
+            return
+        yield GaugeMetricFamily(
+            "kyb_webhook_deliveries_due", "Pending webhook deliveries due now", value=due["n"]
+        )
+        oldest = due["oldest"]
+        yield GaugeMetricFamily(
+            "kyb_webhook_oldest_due_seconds",
+            "How long the oldest due webhook delivery has waited past its attempt time",
+            value=(now - oldest).total_seconds() if oldest else 0.0,
+        )
 
 
 class BreakerCollector(Collector):

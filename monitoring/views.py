@@ -25,6 +25,7 @@ from monitoring.collectors import (
     QueueCollector,
     RedisRolesCollector,
     WatchlistCollector,
+    WebhookCollector,
 )
 from monitoring.health import readiness_probes, watchlist_detail
 
@@ -76,6 +77,7 @@ def _pipeline_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     registry.register(PipelineCollector())
     registry.register(BreakerCollector())
+    registry.register(WebhookCollector())
     registry.register(WatchlistCollector())
     registry.register(QueueCollector())
     registry.register(RedisRolesCollector())

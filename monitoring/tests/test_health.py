@@ -126,6 +126,36 @@ def test_metrics_include_queue_depth_and_review_backlog(client: Client) -> None:
     assert 'kyb_verifications{status="in_review"} 1.0' in body
 
 
+def test_metrics_show_a_webhook_backlog(client: Client) -> None:
+    """Nothing showed due deliveries piling up (a stuck webhooks queue), a QA fault run found."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from merchants.tests.factories import IntegratorFactory
+    from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+    integrator = IntegratorFactory.create()
+    endpoint = WebhookEndpoint.objects.create(
+        integrator=integrator, url="https://hooks.example.com/x", secret_encrypted="x"
+    )
+    event = WebhookEvent.objects.create(
+        integrator=integrator, type="verification.created", body="{}"
+    )
+    for minutes in (1, 20):
+        WebhookDelivery.objects.create(
+            event=event,
+            endpoint=endpoint,
+            next_attempt_at=timezone.now() - timedelta(minutes=minutes),
+        )
+    body = client.get("/metrics").content.decode()
+    assert "kyb_webhook_deliveries_due 2.0" in body
+    oldest = next(
+        line for line in body.splitlines() if line.startswith("kyb_webhook_oldest_due_seconds ")
+    )
+    assert float(oldest.split()[1]) >= 20 * 60
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 def test_probes_by_pod_ip_over_http_are_answered(client: Client, settings: Any, path: str) -> None:
     """The kubelet and Prometheus call the pod IP over plain HTTP: neither ALLOWED_HOSTS nor
