@@ -153,6 +153,13 @@ def guarded(provider: str, func: Callable[[], T]) -> T:
         return call(provider, counted)
     except ProviderFailure:
         raise failures[0] from None
+    except CircuitOpen:
+        if failures:
+            # This call failed and tripped the breaker (pybreaker then raises its own error):
+            # the call's failure is what happened; it read "circuit breaker open" with the
+            # attempt's whole duration.
+            raise failures[0] from None
+        raise
 
 
 def open_counts(kinds: Iterable[str]) -> dict[str, int]:
