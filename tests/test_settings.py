@@ -192,3 +192,22 @@ def test_a_worker_keeps_its_pool_and_a_forked_child_opens_its_own() -> None:
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True True True True", result.stdout
+
+
+def test_a_booted_process_does_not_import_requests() -> None:
+    """DRF imported ``requests`` (installed for the OTLP exporter) and redis-py OpenTelemetry's
+    metrics SDK into every process: 5 MB each, with web workers at the 200 MB goal. Both stay
+    importable."""
+    code = (
+        "import sys\n"
+        "from django.core.wsgi import get_wsgi_application\n"
+        "from django.urls import get_resolver\n"
+        "get_wsgi_application(); get_resolver().url_patterns\n"
+        "booted = {'requests', 'opentelemetry.sdk.metrics'} & set(sys.modules)\n"
+        "import requests\n"
+        "from opentelemetry.sdk.metrics import MeterProvider\n"
+        "print(sorted(booted), requests.get is not None and MeterProvider is not None)\n"
+    )
+    result = _manage("shell", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[] True", result.stdout
