@@ -7,27 +7,68 @@
   we do not enable: 1.8 MB (47 modules).
 
 Web workers sit at the edge of the 200 MB goal (docs/benchmarks.md), and each web and worker
-process paid both. So each library is imported first, here, with the optional package hidden:
-it then takes the package as absent. The package itself stays importable afterwards (tracing
-imports what it needs). Imported by ``kyb/__init__.py``, which every process loads first.
+process paid both. So while one of those modules runs (the first time anything imports it) the
+optional package is hidden, and the library takes it as absent; the package itself stays
+importable afterwards (tracing imports what it needs). The libraries are not imported any
+earlier than before: gunicorn's master, which imports neither, stays small.
+``kyb/__init__.py``, which every process loads first, installs the finder.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.abc
+import importlib.machinery
 import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
 
-# (module to import now, optional package it must not pull in)
-HIDDEN_WHILE_IMPORTING = (
-    ("rest_framework.compat", "requests"),
-    ("redis", "opentelemetry.sdk.metrics"),
-)
+# module -> the optional package it must not pull in while it runs
+HIDDEN_WHILE_IMPORTING = {
+    "rest_framework.compat": "requests",
+    "redis": "opentelemetry.sdk.metrics",
+}
 
-for _module, _hidden in HIDDEN_WHILE_IMPORTING:
-    if _module in sys.modules or _hidden in sys.modules:
-        continue
-    sys.modules[_hidden] = None  # type: ignore[assignment]  # an import of it now fails
-    try:
-        importlib.import_module(_module)
-    finally:
-        del sys.modules[_hidden]
+
+class _Hiding(importlib.abc.Loader):
+    """The real loader, with ``hidden`` absent from ``sys.modules`` while the module runs."""
+
+    def __init__(self, loader: Any, hidden: str) -> None:
+        self.loader = loader
+        self.hidden = hidden
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        created: ModuleType | None = self.loader.create_module(spec)
+        return created
+
+    def exec_module(self, module: ModuleType) -> None:
+        if self.hidden in sys.modules:  # already imported by someone: nothing to save
+            self.loader.exec_module(module)
+            return
+        sys.modules[self.hidden] = None  # type: ignore[assignment]  # an import of it fails
+        try:
+            self.loader.exec_module(module)
+        finally:
+            del sys.modules[self.hidden]
+
+
+class HideOptionalImports(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        hidden = HIDDEN_WHILE_IMPORTING.get(fullname)
+        if hidden is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _Hiding(spec.loader, hidden)
+        return spec
+
+
+def install() -> None:
+    if not any(isinstance(finder, HideOptionalImports) for finder in sys.meta_path):
+        sys.meta_path.insert(0, HideOptionalImports())
+
+
+install()
