@@ -5,25 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kyb.admin_tools import ReadOnlyAdminMixin
 from screening.models import ClearedHit, WatchList, WatchListChange, WatchListEntry, WatchListFeed
 from screening.selectors import watchlist_is_stale
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Lists are changed by loading a new version, never by editing rows."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A deleted entry stopped matching in every process that rebuilt its index, with no
-        # trace but the admin's log: an entry leaves a list only with a new version.
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """Lists are changed by loading a new version, never by editing rows: no add, change or
+    delete (a deleted entry stopped matching in every process that rebuilt its index, with no
+    trace but the admin's log)."""
 
 
 @admin.register(WatchList)

@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from kyb.admin_tools import CountryFilter, EstimatedCountPaginator, FixedChoicesFilter
+from kyb.admin_tools import (
+    CountryFilter,
+    EstimatedCountPaginator,
+    FixedChoicesFilter,
+    ReadOnlyAdminMixin,
+)
 from kyb.queues import Queue
 from verifications import names
 from verifications.models import (
@@ -191,9 +196,10 @@ class RegistrationStatusFilter(FixedChoicesFilter):
 
 
 @admin.register(RegistryEntity)
-class RegistryEntityAdmin(admin.ModelAdmin[Any]):
-    """The offline register (``manage.py registry_load``): read-only reference data, millions of
-    rows in production (the GLEIF golden copy): fixed filters, estimated counts, indexed search."""
+class RegistryEntityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """The offline register (``manage.py registry_load``): read-only reference data, replaced by
+    ``registry_load`` (its add form, all fields read-only, was a 500), millions of rows in
+    production (the GLEIF golden copy): fixed filters, estimated counts, indexed search."""
 
     list_display = ("lei", "legal_name", "country", "entity_status", "registration_status")
     list_filter = (EntityStatusFilter, RegistrationStatusFilter, CountryFilter)
@@ -203,15 +209,6 @@ class RegistryEntityAdmin(admin.ModelAdmin[Any]):
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     ordering = ("lei",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # its form had every field read-only, and saving it was a 500
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # reference data, replaced by registry_load: no Save button
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
@@ -229,8 +226,9 @@ class RegistryEntityAdmin(admin.ModelAdmin[Any]):
 
 
 @admin.register(InternalSubmission)
-class InternalSubmissionAdmin(admin.ModelAdmin[Any]):
-    """Submissions through ``kyb.verifications.submit`` and their idempotency keys."""
+class InternalSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """Submissions through ``kyb.verifications.submit`` and their idempotency keys: the record
+    of a submission, view-only (deleting one would let a retry submit twice)."""
 
     list_display = ("idempotency_key", "integrator", "verification", "created_at")
     list_select_related = ("integrator", "verification")
@@ -238,12 +236,3 @@ class InternalSubmissionAdmin(admin.ModelAdmin[Any]):
     readonly_fields = ("integrator", "idempotency_key", "request_hash", "verification")
     show_full_result_count = False
     ordering = ("-created_at",)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the record of a submission: view-only, no Save button
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # it holds the idempotency key: deleting it would let a retry submit twice
