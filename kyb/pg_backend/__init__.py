@@ -1,2 +1,2 @@
-"""The PostgreSQL backend: django-prometheus's (query metrics) with a cheap pool check (see
-``kyb.db_pool``)."""
+"""The PostgreSQL backend: django-prometheus's (query metrics), its pool fitted to our processes
+(see ``base``)."""

@@ -1,9 +1,10 @@
 """django-prometheus's PostgreSQL backend, with its psycopg pool fitted to our processes.
 
-* **A cheap check on checkout** (``kyb.db_pool.check_idle_connection``). Django builds the pool
-  and passes ``check`` from ``CONN_HEALTH_CHECKS``: on, psycopg's check costs a round trip per
-  checkout; off, a pool kept handing out the connections of a restarted server (a 503 each).
-  Ours is one ``select`` call, so it is set on the pool Django made.
+* **A cheap check on checkout** (``check_idle_connection``). After PostgreSQL restarted (or a
+  proxy between dropped its connections) each process's pool still held up to
+  ``DB_POOL_MAX_SIZE`` dead connections and handed each out once: a 503 per dead connection, for
+  minutes. Django builds the pool and passes ``check`` from ``CONN_HEALTH_CHECKS``: on, psycopg's
+  check costs a round trip per checkout. Ours is one ``select`` call, set on the pool Django made.
 * **A pool inherited through ``fork`` is never used**: it is dropped without a word on its
   sockets (they are the parent's), and the child opens its own.
 * **Celery workers keep their pool** (``keep_pool``, set by ``kyb.celery`` in the worker).
@@ -17,13 +18,31 @@
 from __future__ import annotations
 
 import os
+import select
 from typing import Any
 
+import psycopg
 from django_prometheus.db.backends.postgresql.base import (  # type: ignore[import-untyped]
     DatabaseWrapper as PrometheusWrapper,
 )
 
-from kyb.db_pool import check_idle_connection
+
+def check_idle_connection(conn: psycopg.Connection) -> None:
+    """Raise if the server has closed ``conn`` or sent it anything while it sat in the pool: the
+    pool then discards it and hands out another.
+
+    An idle connection has nothing to read, so when the server ends one (a shutdown's FATAL
+    message, or EOF) its socket turns readable. A connection cut without a word (a silent
+    network partition) is not caught here; TCP keepalives and ``DB_POOL_MAX_LIFETIME`` bound
+    those."""
+    if conn.closed or conn.broken:
+        raise psycopg.OperationalError("the connection is closed")
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        # Closed, so the pool discards it (one it cannot tell is broken goes back in the pool,
+        # and the same connection failed the check until the pool's timeout).
+        conn.close()
+        raise psycopg.OperationalError("the server ended the connection while it was idle")
 
 
 class DatabaseWrapper(PrometheusWrapper):
