@@ -42,6 +42,7 @@ from verifications.models import (
     VerificationSource,
     VerificationStatus,
 )
+from verifications.review import sanctions_hits
 from verifications.risk import assess
 from verifications.services import merchant_snapshot
 
@@ -169,11 +170,8 @@ def _not_under_review(
     )
     if current is None or current[0] != VerificationStatus.IN_REVIEW:
         return screened
-    evidence = ((current[1] or {}).get("sanctions") or {}).get("evidence") or {}
     open_hits = {
-        (str(hit.get("list")), str(hit.get("entity_id")))
-        for subject in evidence.get("screened") or []
-        for hit in subject.get("hits") or []
+        (str(hit.get("list")), str(hit.get("entity_id"))) for _, hit in sanctions_hits(current[1])
     }
     kept = []
     for subject in screened:

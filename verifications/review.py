@@ -288,10 +288,12 @@ def merchant_tax_id_reveal(*, verification_id: VerificationId, user: Any) -> str
 
 
 def sanctions_hits(
-    verification: BusinessVerification,
+    verification: BusinessVerification | dict[str, Any] | None,
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(screened subject, hit) pairs from the sanctions check's evidence."""
-    evidence = (verification.checks or {}).get("sanctions", {}).get("evidence") or {}
+    """(screened subject, hit) pairs from the sanctions check's evidence of ``verification``
+    (or of its ``checks`` as stored)."""
+    checks = verification.checks if isinstance(verification, BusinessVerification) else verification
+    evidence = ((checks or {}).get("sanctions") or {}).get("evidence") or {}
     return [
         (subject, hit)
         for subject in evidence.get("screened") or []
