@@ -502,10 +502,15 @@ def webhook_deliveries_dispatch_due(*, limit: int = 500) -> int:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
+    fresh = _not_sent_lately(due)
     sent = 0
-    for delivery_id in _not_sent_lately(due):
+    for delivery_id in fresh:
         if not _enqueue(delivery_id):
-            break  # broker down: the rest wait for the next run instead of each failing
+            # Broker down: the rest wait for the next run instead of each failing, unmarked so
+            # that run sends them (not the lease's end).
+            for unsent in fresh[sent:]:
+                _sent_mark_clear(unsent)
+            break
         sent += 1
     return sent
 

@@ -348,3 +348,16 @@ def test_the_dispatcher_does_not_resend_a_delivery_still_queued(
     WebhookDelivery.objects.update(next_attempt_at=timezone.now())
     assert webhook_deliveries_dispatch_due() == 1  # the retry goes out on time
     assert len(sent) == 2
+
+
+def test_deliveries_the_broker_refused_go_out_on_the_next_dispatch(
+    api: ApiClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from webhooks import services
+
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    monkeypatch.setattr(services, "_enqueue", lambda delivery_id: False)  # broker down
+    assert webhook_deliveries_dispatch_due() == 0
+    monkeypatch.setattr(services, "_enqueue", lambda delivery_id: True)  # back
+    assert webhook_deliveries_dispatch_due() == 1
