@@ -5,8 +5,8 @@
   ``DB_POOL_MAX_SIZE`` dead connections and handed each out once: a 503 per dead connection, for
   minutes. Django builds the pool and passes ``check`` from ``CONN_HEALTH_CHECKS``: on, psycopg's
   check costs a round trip per checkout. Ours is one ``select`` call, set on the pool Django made.
-* **A pool inherited through ``fork`` is never used**: it is dropped without a word on its
-  sockets (they are the parent's), and the child opens its own.
+* **A pool inherited through ``fork`` is never used**: a forked child forgets it (psycopg says
+  nothing on the parent's sockets), and opens its own.
 * **Celery workers keep their pool** (``keep_pool``, set by ``kyb.celery`` in the worker).
   Celery's Django fixup calls ``close_pool()`` when a pool process starts and after every task:
   each task then opened a new connection, and the warm-up thread loading the screening index
@@ -48,27 +48,25 @@ def check_idle_connection(conn: psycopg.Connection) -> None:
 class DatabaseWrapper(PrometheusWrapper):
     keep_pool = False  # a Celery worker's (kyb.celery): close_pool() keeps this process's pool
 
-    def _drop_inherited_pool(self) -> bool:
-        """Forget a pool another process opened; whether there was one."""
-        pool = self._connection_pools.get(self.alias)
-        if pool is not None and getattr(pool, "_kyb_pid", None) != os.getpid():
-            self._connection_pools.pop(self.alias, None)
-            return True
-        return False
-
     @property
     def pool(self) -> Any:
-        self._drop_inherited_pool()
         pool = super().pool
-        if pool is not None and getattr(pool, "_kyb_pid", None) is None:
-            pool._kyb_pid = os.getpid()
-            if pool._check is None:
-                pool._check = check_idle_connection  # psycopg_pool keeps the callback here
+        if pool is not None and pool._check is None:
+            pool._check = check_idle_connection  # psycopg_pool keeps the callback here
         return pool
 
     def close_pool(self) -> None:
-        """Forget a pool inherited from the parent process; close this process's own, unless
-        ``keep_pool`` (its connections went back to it on ``close()``)."""
-        if self._drop_inherited_pool() or self.keep_pool:
-            return
-        super().close_pool()
+        """Close this process's pool, unless ``keep_pool`` (its connections went back to it on
+        ``close()``)."""
+        if not self.keep_pool:
+            super().close_pool()
+
+
+def _forget_inherited_pools() -> None:
+    """In a forked child: the parent's pools (and sockets) are not this process's to use or
+    close. psycopg never finishes a connection in a process other than the one that opened it,
+    so dropping them is silent; the child's first query opens its own pool."""
+    DatabaseWrapper._connection_pools.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_pools)
