@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -123,12 +128,11 @@ def test_connection_refused_is_an_outbound_error(settings: Any) -> None:
     assert not isinstance(caught.value, outbound.BlockedDestination)
 
 
-def test_a_dripping_response_is_cut_at_the_time_budget(server: FakeProvider) -> None:
-    import socket as socketlib
-    import threading
-    import time
-
-    listener = socketlib.socket()
+@contextmanager
+def _dripping_server(first: bytes, then: Iterable[bytes]) -> Iterator[str]:
+    """A local HTTP server that reads the request, sends ``first`` at once and then each piece
+    of ``then`` 0.05 s apart (until the client hangs up); yields its URL."""
+    listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     stop = threading.Event()
@@ -136,25 +140,35 @@ def test_a_dripping_response_is_cut_at_the_time_budget(server: FakeProvider) -> 
     def drip() -> None:
         conn, _ = listener.accept()
         conn.recv(4096)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-        while not stop.is_set():
-            try:
-                conn.sendall(b"x")
-            except OSError:
-                break
-            time.sleep(0.05)
+        try:
+            conn.sendall(first)
+            for piece in then:
+                if stop.is_set():
+                    break
+                conn.sendall(piece)
+                time.sleep(0.05)
+        except OSError:
+            pass
         conn.close()
 
     thread = threading.Thread(target=drip, daemon=True)
     thread.start()
-    port = listener.getsockname()[1]
     try:
-        with pytest.raises(outbound.OutboundError, match="time budget"):
-            outbound.request("GET", f"http://127.0.0.1:{port}/", timeout=0.5, retries=0)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
     finally:
         stop.set()
         listener.close()
         thread.join(timeout=5)
+
+
+def test_a_dripping_response_is_cut_at_the_time_budget(server: FakeProvider) -> None:
+    with (
+        _dripping_server(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", itertools.repeat(b"x")
+        ) as url,
+        pytest.raises(outbound.OutboundError, match="time budget"),
+    ):
+        outbound.request("GET", url, timeout=0.5, retries=0)
 
 
 def test_a_response_head_dripped_a_byte_at_a_time_is_cut_at_the_time_budget(
@@ -163,41 +177,13 @@ def test_a_response_head_dripped_a_byte_at_a_time_is_cut_at_the_time_budget(
     """The read timeout is per read: a receiver sending its status line and headers a byte at
     a time (a QA fault run) held the webhook worker until the task's time limit, which left the
     attempt unrecorded and retried it forever."""
-    import socket as socketlib
-    import threading
-    import time
-
-    listener = socketlib.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    stop = threading.Event()
     head = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"x" * 200 + b"\r\nContent-Length: 0\r\n\r\n"
-
-    def drip() -> None:
-        conn, _ = listener.accept()
-        conn.recv(4096)
-        for byte in head:  # 0.05 s a byte: 12 s for the whole head
-            if stop.is_set():
-                break
-            try:
-                conn.sendall(bytes([byte]))
-            except OSError:
-                break
-            time.sleep(0.05)
-        conn.close()
-
-    thread = threading.Thread(target=drip, daemon=True)
-    thread.start()
-    port = listener.getsockname()[1]
-    try:
-        with pytest.raises(outbound.OutboundError, match="time budget"):
-            outbound.request(
-                "POST", f"http://127.0.0.1:{port}/", body=b"{}", timeout=0.5, retries=0
-            )
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(timeout=5)
+    # 0.05 s a byte: 12 s for the whole head
+    with (
+        _dripping_server(b"", (bytes([byte]) for byte in head)) as url,
+        pytest.raises(outbound.OutboundError, match="time budget"),
+    ):
+        outbound.request("POST", url, body=b"{}", timeout=0.5, retries=0)
     # The next request on this thread has no deadline left over.
     server.route("/ok", Reply(200, b"fine"))
     assert outbound.request("GET", server.url + "/ok", retries=0).status == 200
