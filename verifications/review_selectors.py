@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -364,6 +364,19 @@ def _history(verification: BusinessVerification, user: Any) -> list[dict[str, An
             for a in verification.analyst_actions.all()
         ]
     return sorted(rows, key=lambda r: r["at"])
+
+
+def cases_workable_by(
+    queryset: QuerySet[BusinessVerification], user: Any
+) -> QuerySet[BusinessVerification]:
+    """The cases of ``queryset`` ``user`` may work now: in review, free or theirs, and not
+    escalated unless they are a senior analyst (``verifications.review._refuse_if_escalated``)."""
+    workable = queryset.filter(status=VerificationStatus.IN_REVIEW).filter(
+        Q(assigned_to__isnull=True) | Q(assigned_to=user.pk)
+    )
+    if not user.has_perm(PERM_REASSIGN):
+        workable = workable.filter(escalated_at__isnull=True)
+    return workable
 
 
 def _permissions(user: Any, verification: BusinessVerification) -> dict[str, bool]:

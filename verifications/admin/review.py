@@ -21,7 +21,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -50,6 +50,7 @@ from verifications.models import (
     VerificationStatus,
 )
 from verifications.review_selectors import (
+    cases_workable_by,
     merchant_ids_matching,
     review_page,
     review_queue_stats,
@@ -390,12 +391,7 @@ class BusinessVerificationAdmin(UUIDSearchMixin, admin.ModelAdmin[Any]):
             queryset = self.get_changelist_instance(queue_request).get_queryset(queue_request)
         except (IncorrectLookupParameters, ValidationError):
             queryset = self.get_queryset(request)
-        workable = queryset.filter(status=VerificationStatus.IN_REVIEW).filter(
-            Q(assigned_to__isnull=True) | Q(assigned_to=request.user.pk)
-        )
-        if not request.user.has_perm(review.PERM_REASSIGN):
-            workable = workable.filter(escalated_at__isnull=True)
-        return workable.exclude(pk=current.pk).first()
+        return cases_workable_by(queryset, request.user).exclude(pk=current.pk).first()
 
     def _context(self, request: HttpRequest, **extra: Any) -> dict[str, Any]:
         filters = self._filters(request)
