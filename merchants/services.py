@@ -49,14 +49,16 @@ def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _merchant_updated_publish(merchant: Merchant) -> None:
+def _merchant_updated_publish(merchant: Merchant, change: MerchantChange) -> None:
     """Announce ``merchant.updated``; the public representation is rendered only if a
-    subscriber wants it."""
+    subscriber wants it. The subject is the audit row (``change.merchant``, who, which fields):
+    verifications closes an open request for information when the integrator updates."""
     events.publish(
         "merchant.updated",
         integrator_id=merchant.integrator_id,
         payload=lambda: public(merchant_data(merchant)),
         livemode=merchant.livemode,
+        subject=change,
     )
 
 
@@ -113,10 +115,10 @@ def merchant_update(*, merchant: Merchant, fields: Mapping[str, Any], actor: str
         return merchant
     with conflict_on(UNIQUE_EXTERNAL_ID, code="merchant_exists", message=MERCHANT_EXISTS):
         merchant.save(update_fields=[*changed, "updated_at"])
-        MerchantChange.objects.create(
+        change = MerchantChange.objects.create(
             merchant=merchant,
             actor=actor[:150],
             fields=sorted({"tax_id" if name.startswith("tax_id_") else name for name in changed}),
         )
-        _merchant_updated_publish(merchant)
+        _merchant_updated_publish(merchant, change)
     return merchant

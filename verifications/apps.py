@@ -9,18 +9,20 @@ class VerificationsConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import beat_init
 
-        from kyb import retention
+        from kyb import events, retention
         from kyb.api.fastpath import fast_read_register
         from screening import events as screening_events
         from verifications import erasure, signals  # noqa: F401  (signals: cache invalidation)
         from verifications.groups import review_groups_on_post_migrate
         from verifications.monitoring import merchants_rescreen
         from verifications.pipeline.relay import relay_in_beat
+        from verifications.review import information_request_answered
         from verifications.selectors import VERIFICATION_NAMESPACE, verification_body
         from verifications.services import verification_events_before
 
         beat_init.connect(relay_in_beat, weak=False, dispatch_uid="kyb_outbox_relay")
         screening_events.register(merchants_rescreen)  # ongoing monitoring
+        events.subscribe(information_request_answered)  # merchant.updated closes a request
         retention.register(
             "verification_events",
             days_setting="RETENTION_VERIFICATION_EVENTS_DAYS",

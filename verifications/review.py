@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kyb.crypto import decrypt
+from kyb.events import Event
+from merchants.models import MerchantChange
 from screening.models import ClearedHit
 from screening.services import ScreeningError, screening_hit_clear
 from verifications.effects import verification_changed
@@ -264,6 +266,42 @@ def verification_request_information(
     )
     verification_changed(verification, event_type="verification.information_requested")
     return event
+
+
+def information_request_answered(event: Event) -> None:
+    """``merchant.updated`` subscriber (``kyb.events``): an update from the integrator (the API,
+    not an operator in the console) answers an open request for information on the merchant's
+    cases in review. The request is closed (the queue's "waiting on merchant" mark and the API's
+    ``information_request`` go), an in_review -> in_review ``VerificationEvent`` says who changed
+    which fields, and ``verification.updated`` leaves on commit. The analyst then reads the
+    changes on the case and decides, or asks again."""
+    change = event.subject
+    if event.type != "merchant.updated" or not isinstance(change, MerchantChange):
+        return
+    if change.actor.startswith("user:"):
+        return  # an operator's edit in the console is not the merchant's answer
+    with transaction.atomic():
+        waiting = BusinessVerification.objects.select_for_update().filter(
+            merchant_id=change.merchant_id,
+            status=VerificationStatus.IN_REVIEW,
+            information_requested_at__isnull=False,
+        )
+        for verification in waiting:
+            verification.information_requested = ""
+            verification.information_requested_at = None
+            verification.save(
+                update_fields=["information_requested", "information_requested_at", "updated_at"]
+            )
+            VerificationEvent.objects.create(
+                verification=verification,
+                from_status=VerificationStatus.IN_REVIEW,
+                to_status=VerificationStatus.IN_REVIEW,
+                actor=change.actor,
+                reason="Request for information answered: the merchant was updated ("
+                + ", ".join(change.fields)
+                + ").",
+            )
+            verification_changed(verification, event_type="verification.updated")
 
 
 @transaction.atomic

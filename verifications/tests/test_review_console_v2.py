@@ -493,6 +493,41 @@ def test_a_decision_closes_the_request_for_information(analyst: User) -> None:
     assert _api(v).get(f"/api/v1/verifications/{v.pk}").json()["information_request"] is None
 
 
+def test_the_integrators_merchant_update_answers_the_request_for_information(
+    analyst: User,
+) -> None:
+    """The case stayed "waiting on the merchant" after the integrator sent what was asked."""
+    v, other = in_review(), in_review()
+    _hook(v)
+    client = _client(analyst)
+    for case in (v, other):
+        client.post(page(case, "decide/request_info"), {"reason": "send the website"})
+    api = _api(v)
+    answer = api.patch_json(f"/api/v1/merchants/{v.merchant_id}", {"website": "https://a.example"})
+    assert answer.status_code == 200, answer.content
+    v.refresh_from_db()
+    other.refresh_from_db()
+    assert v.status == VerificationStatus.IN_REVIEW and v.information_requested_at is None
+    assert other.information_requested_at is not None  # another merchant's case still waits
+    assert api.get(f"/api/v1/verifications/{v.pk}").json()["information_request"] is None
+    latest = v.events.latest("created_at")
+    assert latest.actor.startswith("api_key:") and "website" in latest.reason
+    assert WebhookEvent.objects.filter(type="verification.updated").count() == 1
+    waiting = client.get(QUEUE, {"view": "waiting"}).content.decode()
+    assert str(v.pk)[:8] not in waiting and str(other.pk)[:8] in waiting
+
+
+def test_an_operators_merchant_edit_does_not_answer_the_request(analyst: User) -> None:
+    """Only the integrator answers: an operator's correction in the console leaves it open."""
+    from merchants.services import merchant_update
+
+    v = in_review()
+    _client(analyst).post(page(v, "decide/request_info"), {"reason": "send the website"})
+    merchant_update(merchant=v.merchant, fields={"website": "https://b.example"}, actor="user:ops")
+    v.refresh_from_db()
+    assert v.information_requested_at is not None
+
+
 def test_the_queue_sorts_only_by_indexed_columns(analyst: User) -> None:
     """Sorting by merchant, integrator, assignee or status read every row (0.85-1.3 s at
     1,000,000 verifications); by risk it did too, until its index."""
