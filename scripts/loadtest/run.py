@@ -12,7 +12,9 @@ seeds 100,000 merchants and verifications (once), and runs wrk (scripts/loadtest
 5. the engines in use: LOADTEST_ENGINE_NAMES (20,000) distinct real names screened and a quarter
    as many businesses classified through the front (``/api/v1/screen``, ``/api/v1/classify``),
    so every web worker holds the screening index and the classifier with their caches full;
-6. one Celery worker (one pool process) deciding the jobs the POSTs queued for
+6. the reference: stock Django REST framework (scripts/loadtest/stock_drf.py, one row per POST)
+   behind the same front with the same gunicorn sizing, sent the same POSTs at 64 connections;
+7. one Celery worker (one pool process) deciding the jobs the POSTs queued for
    LOADTEST_WORKER_SECONDS (60), with the offline checks (the website check is off).
 
 For each wrk scenario it prints req/s, p50/p95/p99, errors, the machine's CPU busy %, the CPU
@@ -30,6 +32,7 @@ import json
 import os
 import re
 import resource
+import runpy
 import secrets
 import shutil
 import signal
@@ -48,6 +51,7 @@ OUT = ROOT / "var" / "loadtest"
 PY = str(ROOT / ".venv" / "bin" / "python")
 FRONT_PORT = int(os.environ.get("LOADTEST_FRONT_PORT", "8480"))
 APP_PORT = int(os.environ.get("LOADTEST_APP_PORT", "8481"))
+STOCK_FRONT_PORT, STOCK_APP_PORT = FRONT_PORT + 2, APP_PORT + 2
 USERS = int(os.environ.get("LOADTEST_USERS", "1000"))
 DURATION = int(os.environ.get("LOADTEST_DURATION", "60"))
 SHORT = int(os.environ.get("LOADTEST_SHORT_DURATION", "20"))
@@ -56,7 +60,7 @@ WRK_THREADS = os.environ.get("LOADTEST_WRK_THREADS", "2")
 ENGINE_NAMES = int(os.environ.get("LOADTEST_ENGINE_NAMES", "20000"))
 WORKER_SECONDS = int(os.environ.get("LOADTEST_WORKER_SECONDS", "60"))
 # Comma-separated subset to run (default all): plan, capacity, healthz, get, post, list, zipf,
-# engines, worker.
+# stock, engines, worker.
 ONLY = {x.strip() for x in os.environ.get("LOADTEST_SCENARIOS", "").split(",") if x.strip()}
 BASE = f"http://127.0.0.1:{FRONT_PORT}"
 
@@ -97,16 +101,13 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _nginx_conf() -> Path:
+def _nginx_conf(name: str = "nginx", app_port: int = APP_PORT, port: int = FRONT_PORT) -> Path:
     """deploy/nginx/kyb.conf rendered for a local, unprivileged nginx (scripts/nginx_front.py)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from nginx_front import write_local
 
     return write_local(
-        OUT / "nginx",
-        upstream=f"127.0.0.1:{APP_PORT}",
-        listen=f"127.0.0.1:{FRONT_PORT}",
-        daemon=False,
+        OUT / name, upstream=f"127.0.0.1:{app_port}", listen=f"127.0.0.1:{port}", daemon=False
     )
 
 
@@ -164,7 +165,9 @@ def _process_cpu() -> dict[str, float]:
     return used
 
 
-def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) -> dict:
+def _wrk(
+    mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int, base: str = BASE
+) -> dict:
     args = [
         "wrk",
         f"-t{WRK_THREADS}",
@@ -174,7 +177,7 @@ def _wrk(mode: str, connections: int, seconds: int, think_ms: int, zipf_n: int) 
         "10s",
         "-s",
         str(ROOT / "scripts" / "loadtest" / "kyb.lua"),
-        BASE,
+        base,
         "--",
         mode,
         str(think_ms),
@@ -354,6 +357,12 @@ def _scenarios() -> int:
     if "get_cached" in results and "healthz" in results:
         ratio = results["get_cached"]["rps"] / results["healthz"]["rps"]
         print(f"cached GET / healthz req/s: {ratio:.2f}")
+    if not ONLY or "stock" in ONLY:
+        results["stock_post"] = r = _stock_post()
+        _print("reference: stock DRF POST, 64 conn.", r)
+        if "post" in results:
+            ratio = results["post"]["rps"] / r["rps"]
+            print(f"POST verification / stock DRF POST req/s: {ratio:.2f}")
     if ENGINE_NAMES and (not ONLY or "engines" in ONLY):
         _engines()
     worker = _worker_start() if WORKER_SECONDS and (not ONLY or "worker" in ONLY) else None
@@ -367,6 +376,41 @@ def _scenarios() -> int:
             worker.wait(60)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _stock_post() -> dict:
+    """Stock DRF's POST (scripts/loadtest/stock_drf.py) through its own copy of the front, served
+    by gunicorn with the workers, threads and keep-alive of kyb/gunicorn_conf.py."""
+    here = ROOT / "scripts" / "loadtest"
+    env = {**_env(), "PYTHONPATH": str(here)}
+    create = "import stock_drf; stock_drf.create_table()"
+    subprocess.run([PY, "-c", create], cwd=here, env=env, check=True)
+    conf = runpy.run_path(str(ROOT / "kyb" / "gunicorn_conf.py"))
+    web = subprocess.Popen(
+        [
+            *(str(ROOT / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{STOCK_APP_PORT}"),
+            *("--worker-class", "gthread", "--workers", str(conf["workers"])),
+            *("--threads", str(conf["threads"]), "--keep-alive", str(conf["keepalive"])),
+            "stock_drf:application",
+        ],
+        cwd=here,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(OUT / "stock_drf.log", "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    nginx = _nginx_conf("nginx-stock", STOCK_APP_PORT, STOCK_FRONT_PORT)
+    front = subprocess.Popen(["nginx", "-p", str(nginx.parent), "-c", str(nginx)], cwd=OUT)
+    base = f"http://127.0.0.1:{STOCK_FRONT_PORT}"
+    try:
+        _wait_up(f"{base}/healthz")
+        _wrk("post", 16, 5, 0, 1, base)  # warm: workers and connections
+        return _wrk("post", 64, SHORT, 0, 1, base)
+    finally:
+        front.send_signal(signal.SIGQUIT)
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(30)
+        front.wait(30)
 
 
 def _post_json(path: str, body: dict, key: str) -> None:
