@@ -169,6 +169,13 @@ def test_pgbouncer_authenticates_the_app_user_within_the_plans_connection_budget
     app_user = re.match(r"postgres://([^:@]+)@pgbouncer:", config["DATABASE_URL"])
     assert app_user and app_user[1] == env["POSTGRESQL_USERNAME"]
     assert env["PGBOUNCER_DATABASE"] == config["DATABASE_URL"].rsplit("/", 1)[-1]
+    # The app prepares statements unless told not to (kyb/settings.py, DB_PREPARE_THRESHOLD): in
+    # transaction mode PgBouncer must then track them, or they fail on another server connection.
+    prepares = config.get("DB_SERVER_SIDE_BINDING", "true") == "true" and int(
+        config.get("DB_PREPARE_THRESHOLD", "5")
+    )
+    if prepares and env["PGBOUNCER_POOL_MODE"] != "session":
+        assert int(env.get("PGBOUNCER_MAX_PREPARED_STATEMENTS", "0")) > 0
     # Budget across replicas, and nothing scales PgBouncer out of it.
     replicas = deployment["spec"]["replicas"]
     assert replicas * int(env["PGBOUNCER_MAX_DB_CONNECTIONS"]) == PLAN_MAX_CONNECTIONS

@@ -76,7 +76,7 @@ def _insert_select(
     # parameters.
     sql = (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT {', '.join(expressions)} FROM generate_series(1, %s) AS g(i)"
+        f"SELECT {', '.join(expressions)} FROM generate_series(1, %s::integer) AS g(i)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, rows])

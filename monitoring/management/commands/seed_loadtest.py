@@ -112,7 +112,12 @@ class Command(BaseCommand):
         }
         with connection.cursor() as cursor:
             cursor.execute(
-                _copy_sql(Merchant, merchant, "generate_series(%s, %s) AS n", "t.id = %s"),
+                _copy_sql(
+                    Merchant,
+                    merchant,
+                    "generate_series(%s::integer, %s::integer) AS n",
+                    "t.id = %s",
+                ),
                 [offset, offset + size - 1, template.merchant_id],
             )
             cursor.execute(
