@@ -351,6 +351,8 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
         status_code = response.status
         if not 200 <= response.status < 300:
             error = f"HTTP {response.status}"
+    except outbound.CircuitOpen as exc:
+        return _defer_unsent(delivery, public_error(exc))
     except outbound.OutboundError as exc:
         error = public_error(exc)
     except SoftTimeLimitExceeded:
@@ -359,6 +361,24 @@ def webhook_delivery_attempt(*, delivery_id: uuid.UUID | str) -> str:
         # lease's end).
         error = TIMED_OUT
     return _record_surely(delivery, status_code, error, int((time.monotonic() - started) * 1000))
+
+
+NOT_SENT = "not sent: {error} (the receiver's recent attempts failed); not counted as an attempt"
+
+
+def _defer_unsent(delivery: WebhookDelivery, error: str) -> str:
+    """The receiver's breaker refused the attempt before anything was sent: give the claimed
+    attempt back and wait the usual backoff. Counted, refusals used up ``WEBHOOK_MAX_ATTEMPTS``
+    while the breaker stayed open (with a short backoff, a delivery died in a minute having
+    been sent once). Only attempts that reached the network count; the breaker lets one
+    through when it half-opens, and that one counts."""
+    wait = timedelta(seconds=backoff_seconds(max(delivery.attempts, 1)))
+    deferred = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+        attempts=F("attempts") - 1,
+        last_error=NOT_SENT.format(error=error)[:500],
+        next_attempt_at=timezone.now() + wait,
+    )
+    return str(DeliveryStatus.PENDING) if deferred else "skipped"
 
 
 def _receiver(url: str) -> str:

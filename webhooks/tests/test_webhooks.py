@@ -325,6 +325,34 @@ def test_one_breaker_per_receiving_host_and_port() -> None:
     assert _receiver("http://hooks.example.com/a") == "hooks.example.com:80"
 
 
+def test_attempts_an_open_breaker_refused_are_not_counted(
+    api: ApiClient, receiver: Receiver, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused attempts counted towards WEBHOOK_MAX_ATTEMPTS: with the breaker open for a while,
+    a delivery went dead having been sent once."""
+    from kyb import outbound
+
+    def refused(provider: str, func: Any) -> Any:
+        raise outbound.CircuitOpen("circuit breaker open")
+
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
+    _endpoint(api, receiver.url, event_types=["verification.created"])
+    verification_create(merchant=MerchantFactory.create(integrator=api.integrator))
+    monkeypatch.setattr(outbound, "breaker_guarded", refused)
+    for _ in range(3):
+        WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+        assert _deliver_all() == ["pending"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.attempts == 0
+    assert delivery.last_error.startswith("not sent: circuit breaker open")
+    assert delivery.next_attempt_at > timezone.now()
+    assert not delivery.log.exists() and receiver.requests == []
+    monkeypatch.undo()  # the breaker closes: the delivery goes out, as its first attempt
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert _deliver_all() == ["succeeded"]
+    assert WebhookDelivery.objects.get().attempts == 1 and len(receiver.requests) == 1
+
+
 def test_the_dispatcher_does_not_resend_a_delivery_still_queued(
     api: ApiClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
