@@ -21,6 +21,13 @@ PRODUCTION_ENV = {
 }
 
 
+def _shell_says(code: str, env: dict[str, str]) -> str:
+    """``manage.py shell -c code`` under ``env``, which must succeed; its last line of output."""
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     clean.pop("SECURE_SSL_REDIRECT", None)
@@ -110,9 +117,7 @@ def test_pool_sizes_and_statement_timeout_come_from_env() -> None:
         "print(o['pool']['min_size'], o['pool']['max_size'], o['options'],"
         " settings.DATABASES['default']['ATOMIC_REQUESTS'])"
     )
-    result = _manage("shell", "-c", code, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "3 9 -c statement_timeout=1234 False"
+    assert _shell_says(code, env) == "3 9 -c statement_timeout=1234 False"
 
 
 def test_statement_timeout_is_enforced_by_the_server() -> None:
@@ -156,9 +161,7 @@ def test_a_pooled_connection_the_server_ended_is_not_handed_out() -> None:
         "again = connection.cursor().execute('SELECT pg_backend_pid()').fetchone()[0]\n"
         "print('fresh' if again != pid else 'same')\n"
     )
-    result = _manage("shell", "-c", code, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "fresh", result.stdout + result.stderr
+    assert _shell_says(code, env) == "fresh"
 
 
 def test_a_worker_keeps_its_pool_and_a_forked_child_opens_its_own() -> None:
@@ -192,9 +195,7 @@ def test_a_worker_keeps_its_pool_and_a_forked_child_opens_its_own() -> None:
         "    'SELECT count(*) FROM pg_stat_activity WHERE pid = %s', [kept_pid]).fetchone()[0]\n"
         "print(closed, kept, os.waitstatus_to_exitcode(status) == 0, alive == 1)\n"
     )
-    result = _manage("shell", "-c", code, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "True True True True", result.stdout
+    assert _shell_says(code, env) == "True True True True"
 
 
 def test_a_booted_process_does_not_import_requests() -> None:
@@ -211,6 +212,4 @@ def test_a_booted_process_does_not_import_requests() -> None:
         "from opentelemetry.sdk.metrics import MeterProvider\n"
         "print(sorted(booted), requests.get is not None and MeterProvider is not None)\n"
     )
-    result = _manage("shell", "-c", code, env=PRODUCTION_ENV)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[] True", result.stdout
+    assert _shell_says(code, PRODUCTION_ENV) == "[] True"
