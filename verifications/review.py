@@ -280,7 +280,7 @@ def information_request_answered(event: Event) -> None:
         return
     if change.actor.startswith("user:"):
         return  # an operator's edit in the console is not the merchant's answer
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins merchant_update's transaction
         waiting = BusinessVerification.objects.select_for_update().filter(
             merchant_id=change.merchant_id,
             status=VerificationStatus.IN_REVIEW,
