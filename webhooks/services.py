@@ -372,7 +372,7 @@ def _defer_unsent(delivery: WebhookDelivery, error: str) -> str:
     while the breaker stayed open (with a short backoff, a delivery died in a minute having
     been sent once). Only attempts that reached the network count; the breaker lets one
     through when it half-opens, and that one counts."""
-    wait = timedelta(seconds=backoff_seconds(max(delivery.attempts, 1)))
+    wait = timedelta(seconds=backoff_seconds(delivery.attempts))  # this claim's number
     deferred = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
         attempts=F("attempts") - 1,
         last_error=NOT_SENT.format(error=error)[:500],
