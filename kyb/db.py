@@ -113,11 +113,12 @@ _NATIVE: dict[type[Field[Any, Any]], type] = {
 
 
 def _server_binding_cursor(conn: Any) -> Any:
-    """A cursor that sends the values apart from the statement (PostgreSQL binds them).
+    """A cursor that sends the values apart from the statement (PostgreSQL binds them),
+    whatever ``DB_SERVER_SIDE_BINDING`` says (on by default, when Django's own cursors do too).
 
-    Django's psycopg cursors bind on the client: every value is quoted into the SQL text in
-    Python, which for the multi-row statements below (sixty values and more) cost a quarter of
-    the statement's CPU (439 -> 327 µs for six ten-column rows, 5 x 3,000 runs, medians). The
+    With it off, Django's psycopg cursors bind on the client: every value is quoted into the SQL
+    text in Python, which for the multi-row statements below (sixty values and more) cost a
+    quarter of the statement's CPU (439 -> 327 µs for six ten-column rows, 5 x 3,000 runs). The
     cursor still goes through Django's wrapper, so query logging, execute wrappers (metrics)
     and the connection's adapters and time zone are the same. The placeholders stay ``%s``;
     PostgreSQL types each value from the column it goes into."""
