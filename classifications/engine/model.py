@@ -67,6 +67,29 @@ PRODUCER_CUES = re.compile(
 )
 
 
+# A name alone is a registered business's name, and a business is not a government body: public
+# administration codes (NAICS 92) are left out of a names-only answer unless the name says it is
+# one ("Northgate Parish Council", "Department of ..."). Read word by word, "Health", "Education"
+# or "Communications" had picked the administration of health, education or communications
+# programmes.
+PUBLIC_CODES = {
+    "naics": re.compile(r"92"),  # Public Administration
+    "sic": re.compile(r"9[1-7]"),  # Division J, Public Administration
+    "mcc": re.compile(r"92(11|22|23)|93(11|99)|940[25]"),  # fines, taxes, government services
+}
+PUBLIC_BODY_CUES = re.compile(
+    r"\b(?:council|county|borough|parish|city of|town of|village of|state of|department|dept|"
+    r"ministry|government|municipal|municipality|authority|agency|administration|court|courts|"
+    r"police|commission|bureau|office of|federal|public)\b",
+    re.IGNORECASE,
+)
+
+
+def is_public_code(system: str, code: str) -> bool:
+    """True for a public administration code of ``system`` (``PUBLIC_CODES``)."""
+    return bool(PUBLIC_CODES[system].match(code))
+
+
 def has_producer_cue(text: str) -> bool:
     """True when the text speaks of making, growing, extracting or distributing goods."""
     return bool(PRODUCER_CUES.search(text))
@@ -147,6 +170,8 @@ class Query:
     surfaces: dict[int, tuple[str, str]] = field(default_factory=dict)  # column -> wording, field
     producer_cue: bool = True
     names_only: bool = False
+    # Names only: the name says it is a public body (``PUBLIC_BODY_CUES``).
+    public_body: bool = True
     # Name idioms read (names only): the name's words -> the code wording they were read as.
     idioms: tuple[tuple[str, str], ...] = ()
 
@@ -208,6 +233,10 @@ class IndustryClassifier:
         self.producer_mask = np.array(
             [code[:2] in PRODUCER_SECTORS for code in tables["naics"].codes], dtype=np.float64
         )
+        self.public_masks = {
+            system: np.array([is_public_code(system, code) for code in table.codes])
+            for system, table in tables.items()
+        }
         self.tables = tables
         self.params = params
         self.version = version
@@ -269,6 +298,7 @@ class IndustryClassifier:
         idioms: tuple[tuple[str, str], ...] = ()
         others = (description, website_title, website_text)
         names_only = bool(name.strip()) and not any(x.strip() for x in others)
+        public_body = not names_only or bool(PUBLIC_BODY_CUES.search(name[:TEXT_LIMIT]))
         if names_only:
             reading = self.names.read(name[:TEXT_LIMIT])
             name, idioms = reading.text, reading.idioms
@@ -293,6 +323,7 @@ class IndustryClassifier:
             producer_cue=has_producer_cue(" ".join(fields.values())),
             names_only=names_only,
             idioms=idioms,
+            public_body=public_body,
         )
 
     def query(self, text: str) -> Query:
@@ -343,7 +374,8 @@ class IndustryClassifier:
         """Raw per-code scores of all three systems for one query.
 
         When the input never mentions making or distributing goods, the fitted penalty applies to
-        farming, mining, manufacturing and wholesale codes.
+        farming, mining, manufacturing and wholesale codes. A name alone that does not say it is a
+        public body gets no public administration code.
         """
         q = query.words
         doc_sims = self._docs_cols.dot(q)
@@ -352,13 +384,19 @@ class IndustryClassifier:
             if not query.empty
             else np.zeros(len(self.tables["naics"].codes))
         )
+        masks = self.public_masks if not query.public_body else None
+        if masks:
+            naics = _without(naics, masks["naics"])
+        sic, mcc = self._derived("sic", naics, q), self._derived("mcc", naics, q)
+        if masks:
+            sic, mcc = _without(sic, masks["sic"]), _without(mcc, masks["mcc"])
         return RawScores(
             query=q,
             surfaces=query.surfaces,
             naics=naics,
             doc_sims=doc_sims,
-            sic=self._derived("sic", naics, q),
-            mcc=self._derived("mcc", naics, q),
+            sic=sic,
+            mcc=mcc,
         )
 
     def _derived(self, system: str, naics: np.ndarray, query: Csr) -> np.ndarray:
@@ -569,6 +607,12 @@ def _new_words(name: str, *others: str) -> str:
 
 
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def _without(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``scores`` with the masked codes at 0. Not renormalised: the codes left keep the score
+    the model gave them, so their confidence is not raised by what was taken away."""
+    return np.where(mask, 0.0, scores)
 
 
 def _log_softmax(x: np.ndarray) -> np.ndarray:

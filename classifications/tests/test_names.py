@@ -60,6 +60,12 @@ def test_a_name_with_an_idiom_classifies_as_its_code(idiom: NameIdiom, spelling:
         ("Horizon Acquisition Corp II", "525990", "6770"),
         ("Apex Therapeutics, Inc.", "325412", "2834"),
         ("Pacific Airlines Holdings", "481111", "4512"),
+        ("Northgate Energy Corp", "211120", "1311"),
+        ("Red Rock Resources Inc.", "211120", "1311"),
+        ("Apex Communications Inc", "517111", "481"),
+        ("Summit Payments Inc", "522320", "6099"),
+        ("Valley Water Company", "221310", "4941"),
+        ("Bluewater Maritime Corp", "483111", "441"),
     ],
 )
 def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: str) -> None:
@@ -80,6 +86,9 @@ def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: st
         ("Northgate Waste Management Ltd", "residential property managers", "5313"),
         ("Northgate Events Management Ltd", "residential property managers", "5313"),
         ("Northgate Cyber Security Ltd", "security guards", "5616"),
+        ("Northgate Human Resources Ltd", "crude petroleum production", "211"),
+        ("Northgate Solar Energy Ltd", "crude petroleum production", "211"),
+        ("Northgate Marketing Communications Ltd", "wired telecommunications carriers", "517"),
     ],
 )
 def test_an_idiom_word_after_its_exceptions_is_read_as_written(
@@ -146,3 +155,23 @@ def test_a_malformed_idiom_row_stops_the_load_with_its_line(tmp_path: Path) -> N
     )
     with pytest.raises(ValueError, match="line 3"):
         load_idioms(path)
+
+
+@pytest.mark.parametrize(
+    "name", ["Northgate Health Inc.", "Apex Education Ltd", "Summit Technologies Inc."]
+)
+def test_a_company_name_alone_gets_no_public_administration_code(name: str) -> None:
+    """Read word by word these were the administration of public health or education programmes
+    and space research and technology (NAICS 92, SIC 94-96)."""
+    result = classify_business(name=name)
+    assert not any(p.code.startswith("92") for p in result.naics)
+    assert not any(p.code[:2] in {"91", "92", "93", "94", "95", "96", "97"} for p in result.sic)
+
+
+def test_a_public_body_named_as_one_keeps_public_administration() -> None:
+    result = classify_business(name="Westshire County Council")
+    assert result.naics[0].code.startswith("92")
+    described = classify_business(
+        name="Summit Technologies Inc.", description="Space research and technology agency"
+    )
+    assert described.naics[0].code.startswith("92")
