@@ -9,6 +9,9 @@ Labelled sets, all public and documented in ``data/benchmark/README.md`` and ``N
   confidence maps were fitted on (with the calibration phrases): shown to compare, not a hold-out.
 - ``real-world``: 50 businesses described in everyday words (not index phrases), hand-labelled with
   NAICS, SIC and MCC.
+- ``everyday-test``: the hold-out half of 1,201 fictional businesses described as their owners
+  would (``everyday_businesses.csv``), labelled NAICS, SIC and MCC; ``everyday-dev (seen)`` is the
+  half the build chooses the blend and fits the confidence maps on.
 - ``names-test``: real UK registrant names alone (Companies House sample) with the UK SIC 2007
   divisions they filed; the model's NAICS distribution is carried to UK SIC divisions through a
   text crosswalk (each UK SIC subclass title classified by the model). ``names-dev`` is the half
@@ -27,7 +30,14 @@ from dataclasses import dataclass, field
 
 from . import splits
 from .benchmark_names import NamesTally, format_names, run_names
-from .build import GoldMaps, gold_maps, gold_sets, merchant_dev_cases, naics_documents
+from .build import (
+    GoldMaps,
+    everyday_gold,
+    gold_maps,
+    gold_sets,
+    merchant_dev_cases,
+    naics_documents,
+)
 from .calibration import ece_noise, expected_calibration_error, reliability_table
 from .model import IndustryClassifier, sector
 from .sources import DATA_DIR
@@ -99,6 +109,16 @@ def real_world_cases() -> list[Case]:
         ]
 
 
+def everyday_cases(split: splits.EverydaySplit, maps: GoldMaps) -> list[Case]:
+    """One half of the everyday-wording set (``everyday_businesses.csv``). A SIC or MCC counts
+    as right when it is the label or a concordance / crosswalk partner of the NAICS label, the
+    rule of the index phrases (``build.everyday_gold``)."""
+    return [
+        Case(b.name, b.description, everyday_gold(b.naics, b.sic, b.mcc, maps))
+        for b in splits.everyday(split)
+    ]
+
+
 def merchant_dev_set(maps: GoldMaps) -> list[Case]:
     """The merchant-wording calibration dev set (seen while tuning: reported, never a target)."""
     seen = {t.lower() for _, t in naics_documents()}
@@ -142,6 +162,8 @@ def run(
     sets = {
         "index-test": index_test_cases(maps)[:limit],
         "real-world": real_world_cases(),
+        "everyday-test": everyday_cases("everyday-test", maps),
+        "everyday-dev (seen)": everyday_cases("everyday-dev", maps),
         "merchant-dev (seen)": merchant_dev_set(maps),
     }
     out: dict[str, tuple[Tally, Tally, int]] = {}

@@ -225,3 +225,23 @@ def sic_to_naics2002() -> list[tuple[str, str, str, str]]:
 def naics2022_to_2017() -> list[tuple[str, str]]:
     """(NAICS 2022, NAICS 2017) pairs of the Census concordance."""
     return [(r["naics2022"], r["naics2017"]) for r in _rows("naics2022_to_naics2017_census.csv")]
+
+
+@dataclass(frozen=True)
+class EverydayBusiness:
+    """One row of the everyday-wording set: a fictional business in its own words, labelled."""
+
+    name: str
+    description: str
+    naics: str
+    sic: str
+    mcc: str
+
+
+@cache
+def everyday_businesses() -> tuple[EverydayBusiness, ...]:
+    """The everyday-wording set (``benchmark/everyday_businesses.csv``), both halves."""
+    return tuple(
+        EverydayBusiness(r["name"], r["description"], r["naics"], r["sic"], r["mcc"])
+        for r in _rows("benchmark/everyday_businesses.csv")
+    )

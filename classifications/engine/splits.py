@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from .sources import naics_index_phrases
+from .sources import EverydayBusiness, everyday_businesses, naics_index_phrases
 
 Split = Literal["train", "calib", "test"]
 
@@ -43,3 +43,24 @@ def names_split_of(company_number: str) -> NamesSplit:
     """
     digest = hashlib.md5(f"names|{company_number}".encode(), usedforsecurity=False).hexdigest()
     return "names-dev" if int(digest[:8], 16) % 2 == 0 else "names-test"
+
+
+# ---- everyday-wording set (fictional businesses, benchmark and calibration use) ---------------
+EverydaySplit = Literal["everyday-dev", "everyday-test"]
+
+
+def everyday_split_of(name: str, description: str) -> EverydaySplit:
+    """Bucket of one everyday description: the dev half may be tuned and calibrated on, the test
+    half never is.
+
+    Frozen before the set was first scored (same MD5 rule as the others, keyed by the business's
+    name and description).
+    """
+    key = f"everyday|{name}|{description}"
+    digest = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+    return "everyday-dev" if int(digest[:8], 16) % 2 == 0 else "everyday-test"
+
+
+def everyday(split: EverydaySplit) -> list[EverydayBusiness]:
+    """The rows of one half of the everyday-wording set, in file order."""
+    return [b for b in everyday_businesses() if everyday_split_of(b.name, b.description) == split]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from classifications.engine import build as build_module
+from classifications.engine import splits
 from classifications.engine.benchmark_names import name_cases
 from classifications.engine.model import load, save
 
@@ -104,6 +105,36 @@ def test_merchant_dev_set_is_disjoint_from_the_everyday_evaluation_set() -> None
     assert not texts & evaluation
     assert not texts & docs
     assert all(gold["naics"] and all(len(c) == 6 for c in gold["naics"]) for _, gold in dev)
+
+
+def test_the_build_reads_only_the_dev_half_of_the_everyday_wording_set() -> None:
+    """The build tunes and calibrates on ``everyday-dev``; ``everyday-test`` is the hold-out that
+    only the benchmark reads. The halves are disjoint, each about half, every row's codes are
+    codes of their systems, and no description is a training document or a ``real-world`` row."""
+    from classifications.engine.benchmark import real_world_cases
+    from classifications.engine.sources import (
+        everyday_businesses,
+        mcc_codes,
+        naics_codes,
+        sic_codes,
+    )
+
+    rows = everyday_businesses()
+    assert len(rows) > 600
+    dev = build_module.everyday_dev_cases(build_module.gold_maps())
+    test = splits.everyday("everyday-test")
+    assert 0.4 < len(dev) / len(rows) < 0.6
+    assert len(dev) + len(test) == len(rows)
+    dev_texts = {description.lower() for (_, description), _ in dev}
+    assert not dev_texts & {b.description.lower() for b in test}
+    assert len({(b.name, b.description) for b in rows}) == len(rows)
+    docs = {t.lower() for _, t in build_module.naics_documents()}
+    everyday = {b.description.lower() for b in rows}
+    assert not everyday & docs
+    assert not everyday & {c.description.lower() for c in real_world_cases()}
+    assert {b.naics for b in rows} <= {c for c in naics_codes() if len(c) == 6}
+    assert {b.sic for b in rows} <= set(sic_codes())
+    assert {b.mcc for b in rows} <= set(mcc_codes())
 
 
 def test_setting_a_crosswalk_after_scoring_takes_effect(small_model_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -78,4 +79,6 @@ def test_bench_classify_prints_accuracy_calibration_and_latency() -> None:
     assert "| index-test | 40 | model |" in report
     assert "NAICS-6 top-1 | NAICS-6 top-3 | NAICS-4 top-1 | sector top-1 | ECE" in report
     assert "| real-world | 50 | baseline: most frequent |" in report
+    assert re.search(r"\| everyday-test \| \d{3} \| model \|", report)
+    assert "| everyday-dev (seen) |" in report
     assert "ECE NAICS top-1" in report and "median" in report and "p95" in report
