@@ -51,6 +51,11 @@ def sector(code: str) -> str:
 # and a name whose best NAICS confidence stays below the threshold is ``industry_unknown``.
 NAMES_CONFIDENCE_SCALE = 0.4
 NAMES_UNKNOWN_BELOW = 0.15
+# A description (with any website text) of this many words or more is read as a sentence, not a
+# phrase: where the build fitted separate confidence maps for such text (SIC, since 2026-12-03),
+# they apply. One curve could not fit both: the SIC scores of an owner's sentences and of an index
+# phrase are right at different rates (docs/classification.md).
+LONG_TEXT_WORDS = 10
 # Characters read per field: bounds the work per call; the opening of a page says what it sells.
 TEXT_LIMIT = 20_000
 
@@ -83,6 +88,14 @@ PUBLIC_BODY_CUES = re.compile(
     r"police|commission|bureau|office of|federal|public)\b",
     re.IGNORECASE,
 )
+
+
+def map_index(table: SystemTable, rank: int, long_text: bool) -> int:
+    """Which of ``table.calibration`` applies to the code at ``rank`` (0 = top) of a query: the
+    top code's map or the runner-ups', of the long-text pair when the table has one."""
+    n = len(table.calibration)
+    bucket = min(rank, 1, n - 1)
+    return bucket + 2 if long_text and n == 4 else bucket
 
 
 def is_public_code(system: str, code: str) -> bool:
@@ -156,7 +169,8 @@ class SystemTable:
     vectors: Matrix | None = None  # direct title/description vectors (SIC, MCC)
     crosswalk: Matrix | None = None  # n_naics x n_codes, rows sum to 1
     # Isotonic maps: [0] for the top-ranked code, [1] for ranks 2..k (their scores mean different
-    # things: the runner-up's 0.3 is right less often than a winner's 0.3).
+    # things: the runner-up's 0.3 is right less often than a winner's 0.3); where a system has
+    # four, [2] and [3] are the same for text of ``LONG_TEXT_WORDS`` words or more (``map_index``).
     calibration: list[IsotonicMap] = field(default_factory=list)
     risk: dict[str, str] = field(default_factory=dict)
 
@@ -172,6 +186,8 @@ class Query:
     names_only: bool = False
     # Names only: the name says it is a public body (``PUBLIC_BODY_CUES``).
     public_body: bool = True
+    # The description and website text hold ``LONG_TEXT_WORDS`` words or more.
+    long_text: bool = False
     # Name idioms read (names only): the name's words -> the code wording they were read as.
     idioms: tuple[tuple[str, str], ...] = ()
 
@@ -324,6 +340,7 @@ class IndustryClassifier:
             names_only=names_only,
             idioms=idioms,
             public_body=public_body,
+            long_text=sum(len(t.split()) for t in others) >= LONG_TEXT_WORDS,
         )
 
     def query(self, text: str) -> Query:
@@ -468,7 +485,9 @@ class IndustryClassifier:
         raw = self.score(query)
         scale = NAMES_CONFIDENCE_SCALE if query.names_only else 1.0
         preds = {
-            system: self._top(system, getattr(raw, system), k, scale) if not query.empty else []
+            system: self._top(system, getattr(raw, system), k, scale, long_text=query.long_text)
+            if not query.empty
+            else []
             for system in SYSTEMS
         }
         evidence = (
@@ -510,7 +529,7 @@ class IndustryClassifier:
         )
 
     def _top(
-        self, system: str, probs: np.ndarray, k: int, scale: float = 1.0
+        self, system: str, probs: np.ndarray, k: int, scale: float = 1.0, *, long_text: bool = False
     ) -> list[CodePrediction]:
         table = self.tables[system]
         order = np.argsort(-probs, kind="stable")[:k]
@@ -520,7 +539,7 @@ class IndustryClassifier:
                 break
             confidence = float(probs[i])
             if table.calibration:
-                confidence = table.calibration[min(rank, len(table.calibration) - 1)](confidence)
+                confidence = table.calibration[map_index(table, rank, long_text)](confidence)
             confidence *= scale
             if out:  # a lower rank never shows more confidence than the one above it
                 confidence = min(confidence, out[-1].confidence)

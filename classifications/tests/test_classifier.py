@@ -122,6 +122,31 @@ def test_website_text_alone_is_enough() -> None:
     assert "722511" in _codes(classify_business(website_text=text), "naics")
 
 
+def test_long_text_picks_the_long_text_maps_where_a_system_has_them() -> None:
+    from classifications.engine.model import SystemTable, map_index
+
+    four = SystemTable(codes=[], titles=[], calibration=[IsotonicMap((), ())] * 4)
+    assert [map_index(four, r, False) for r in (0, 1, 4)] == [0, 1, 1]
+    assert [map_index(four, r, True) for r in (0, 1, 4)] == [2, 3, 3]
+    two = SystemTable(codes=[], titles=[], calibration=[IsotonicMap((), ())] * 2)
+    assert [map_index(two, r, True) for r in (0, 1, 4)] == [0, 1, 1]
+    one = SystemTable(codes=[], titles=[], calibration=[IsotonicMap((), ())])
+    assert [map_index(one, r, True) for r in (0, 3)] == [0, 0]
+
+
+def test_a_sentence_is_long_text_and_a_phrase_or_a_name_is_not() -> None:
+    from classifications.engine import get_classifier
+
+    model = get_classifier()
+    sentence = "We fix leaky pipes and install water heaters for homes around Tulsa"
+    assert model.encode(name="Tulsa Drain Pros", description=sentence).long_text
+    assert not model.encode(description="Plumbing contractors").long_text
+    assert not model.encode(name="Tulsa Drain Pros Plumbing and Heating Services Ltd").long_text
+    # the shipped artefact has the long-text SIC maps (docs/classification.md)
+    assert len(model.tables["sic"].calibration) == 4
+    assert len(model.tables["naics"].calibration) == 2
+
+
 def test_isotonic_map_interpolates_between_thresholds_and_clips_at_the_ends() -> None:
     iso = IsotonicMap(thresholds=(0.2, 0.6), values=(0.1, 0.9))
     assert iso(0.0) == pytest.approx(0.1) and iso(1.0) == pytest.approx(0.9)
