@@ -89,6 +89,8 @@ def test_us_listed_style_names_get_their_industry(name: str, naics: str, sic: st
         ("Northgate Human Resources Ltd", "crude petroleum production", "211"),
         ("Northgate Solar Energy Ltd", "crude petroleum production", "211"),
         ("Northgate Marketing Communications Ltd", "wired telecommunications carriers", "517"),
+        ("Northgate Irrigation Systems Ltd", "computer systems design services", "5415"),
+        ("Northgate Alcoholic Beverages Ltd", "soft drink manufacturing", "312111"),
     ],
 )
 def test_an_idiom_word_after_its_exceptions_is_read_as_written(
