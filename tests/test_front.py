@@ -211,8 +211,9 @@ def test_the_fronts_access_log_drops_encoded_and_credential_parameters(
     logged = '"GET /api/v1/merchants?REDACTED HTTP/1.1" 401'
     text = ""
     # nginx writes a request's line after sending the response, so wait for both lines. Not for
-    # any "/api/v1/merchants?REDACTED": another test's Referer carries that too, and counting it
-    # stopped the wait one line early (a flaky failure in CI on 2026-12-03).
+    # two "/api/v1/merchants?REDACTED": each line carries it twice (the request and its Referer,
+    # which _get sets), so counting it stopped the wait one line early (a flaky failure in CI on
+    # 2026-12-03).
     for _ in range(50):
         text = log.read_text() if log.exists() else ""
         if "limit=2" in text or text.count(logged) >= 2:

@@ -384,6 +384,7 @@ def tune_ensemble(
     index = {c: i for i, c in enumerate(model.tables["naics"].codes)}
     gold = np.array([index[c] for c, _ in labelled])
     parts = [model.naics_parts(model.query(p)) for _, p in labelled]
+    extra = [group for group in extra if group]  # an empty dev set has no top-1 to average
     extra_parts = [[model.naics_parts(encode_dev(model, b)) for b, _ in group] for group in extra]
     extra_gold = [[{index[c] for c in g["naics"]} for _, g in group] for group in extra]
     best: tuple[float, float, dict[str, float]] | None = None
@@ -503,7 +504,7 @@ def calibrate(
         (scorer.get((code, phrase), model), ("", phrase), gold_sets(code, maps), 1.0)
         for code, phrase in labelled
     ]
-    for group in extra:
+    for group in (g for g in extra if g):
         w = len(labelled) / len(group)
         cases.extend((model, business, gold, w) for business, gold in group)
     pooled: dict[tuple[str, int], tuple[list[float], list[bool], list[float]]] = {

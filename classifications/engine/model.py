@@ -76,16 +76,20 @@ PRODUCER_CUES = re.compile(
 # administration codes (NAICS 92) are left out of a names-only answer unless the name says it is
 # one ("Northgate Parish Council", "Department of ..."). Read word by word, "Health", "Education"
 # or "Communications" had picked the administration of health, education or communications
-# programmes.
+# programmes. The cues are phrases where company names use the bare word: "... Court Management
+# Ltd" (a block of flats), "Public Limited Company", "Travel Agency", "First Federal Savings".
 PUBLIC_CODES = {
     "naics": re.compile(r"92"),  # Public Administration
     "sic": re.compile(r"9[1-7]"),  # Division J, Public Administration
-    "mcc": re.compile(r"92(11|22|23)|93(11|99)|940[25]"),  # fines, taxes, government services
+    # court costs, fines, bail, taxes, government services, embassy fees, postal, state lotteries
+    "mcc": re.compile(r"92(11|22|23)|93(11|99)|940[0256]"),
 }
 PUBLIC_BODY_CUES = re.compile(
-    r"\b(?:council|county|borough|parish|city of|town of|village of|state of|department|dept|"
-    r"ministry|government|municipal|municipality|authority|agency|administration|court|courts|"
-    r"police|commission|bureau|office of|federal|public)\b",
+    r"\b(?:council|borough of|parish of|city of|town of|village of|county of|state of|township|"
+    r"department of|dept of|ministry|government|municipal|municipality|school district|"
+    r"board of education|port authority|housing authority|local authority|transit authority|"
+    r"revenue service|hm revenue|police|commission|bureau of|office of|magistrates|crown court|"
+    r"supreme court|district court|county court)\b",
     re.IGNORECASE,
 )
 
@@ -340,7 +344,7 @@ class IndustryClassifier:
             names_only=names_only,
             idioms=idioms,
             public_body=public_body,
-            long_text=sum(len(t.split()) for t in others) >= LONG_TEXT_WORDS,
+            long_text=sum(len(t[:TEXT_LIMIT].split()) for t in others) >= LONG_TEXT_WORDS,
         )
 
     def query(self, text: str) -> Query:

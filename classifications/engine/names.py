@@ -36,6 +36,7 @@ class NameIdiom:
 
     words: tuple[str, ...]  # the spellings, lower case, words separated by one space
     unless_after: frozenset[str]  # not read this way after one of these words ("care homes")
+    unless_before: frozenset[str]  # nor before one of these ("energy drinks")
     reads_as: str
     system: str
     code: str
@@ -71,6 +72,7 @@ def load_idioms(path: Path = IDIOMS_FILE) -> list[NameIdiom]:
                 NameIdiom(
                     words=words,
                     unless_after=frozenset(filter(None, row["unless_after"].split("|"))),
+                    unless_before=frozenset(filter(None, row.get("unless_before", "").split("|"))),
                     reads_as=row["reads_as"].strip(),
                     system=row["system"],
                     code=row["code"].strip(),
@@ -108,8 +110,10 @@ class NameReader:
         last = 0
         for match in self._pattern.finditer(text) if self._idioms else ():
             idiom = self._idioms[self._which[match.group(0)]]
-            before = text[: match.start()].split()
-            if before and before[-1] in idiom.unless_after:
+            before, after = text[: match.start()].split(), text[match.end() :].split()
+            if (before and before[-1] in idiom.unless_after) or (
+                after and after[0] in idiom.unless_before
+            ):
                 continue
             parts.append(text[last : match.start()])
             parts.append(f" {idiom.reads_as} ")

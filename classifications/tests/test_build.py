@@ -12,6 +12,7 @@ from classifications.engine import build as build_module
 from classifications.engine import splits
 from classifications.engine.benchmark_names import name_cases
 from classifications.engine.model import load, save
+from classifications.engine.sources import EverydayBusiness
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,7 @@ def test_the_build_reads_only_the_dev_half_of_the_everyday_wording_set() -> None
         everyday_businesses,
         mcc_codes,
         naics_codes,
+        naics_index_phrases,
         sic_codes,
     )
 
@@ -129,12 +131,30 @@ def test_the_build_reads_only_the_dev_half_of_the_everyday_wording_set() -> None
     assert not dev_texts & {b.description.lower() for b in test}
     assert len({(b.name, b.description) for b in rows}) == len(rows)
     docs = {t.lower() for _, t in build_module.naics_documents()}
+    phrases = {p.lower() for _, p in naics_index_phrases()}  # every split, the hold-out too
     everyday = {b.description.lower() for b in rows}
-    assert not everyday & docs
+    assert not everyday & (docs | phrases)
     assert not everyday & {c.description.lower() for c in real_world_cases()}
+    merchant = build_module.merchant_dev_cases(build_module.gold_maps(), docs)
+    assert not everyday & {t.lower() for t, _ in merchant}
     assert {b.naics for b in rows} <= {c for c in naics_codes() if len(c) == 6}
     assert {b.sic for b in rows} <= set(sic_codes())
     assert {b.mcc for b in rows} <= set(mcc_codes())
+
+
+def test_the_build_asks_for_the_everyday_dev_half_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = splits.everyday
+
+    def spy(split: splits.EverydaySplit) -> list[EverydayBusiness]:
+        asked.append(split)
+        return real(split)
+
+    monkeypatch.setattr(splits, "everyday", spy)
+    build_module.build(
+        naics_prefixes=("4581", "7225"), linear_epochs=1, write=False, refit=False, progress=print
+    )
+    assert asked and set(asked) == {"everyday-dev"}
 
 
 def test_setting_a_crosswalk_after_scoring_takes_effect(small_model_dir: Path) -> None:
