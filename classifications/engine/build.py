@@ -28,6 +28,7 @@ from .model import (
     Query,
     SystemTable,
     has_producer_cue,
+    map_slot,
     save,
 )
 from .text import feature_list, linear_feature_list
@@ -273,12 +274,13 @@ def build(
     )
     model.set_crosswalk("mcc", mcc_crosswalk)
     progress("tuning blend parameters and fitting calibration on the calibration split")
-    calib = [(c, p) for c, p in splits.phrases("calib") if c in set(naics)]
+    known = set(naics)
+    calib = [(c, p) for c, p in splits.phrases("calib") if c in known]
     maps = gold_maps(edges)
     seen = {t.lower() for _, t in docs}
-    merchant = [(("", t), g) for t, g in merchant_dev_cases(maps, seen) if g["naics"] <= set(naics)]
-    everyday = [c for c in everyday_dev_cases(maps) if c[1]["naics"] <= set(naics)]
-    dev = [group for group in (merchant, everyday) if group]
+    merchant = [(("", t), g) for t, g in merchant_dev_cases(maps, seen) if g["naics"] <= known]
+    everyday = [c for c in everyday_dev_cases(maps) if c[1]["naics"] <= known]
+    dev = [merchant, everyday]  # an empty one (a small test build) is skipped where it is used
     tune(model, calib)
     tune_ensemble(model, calib, progress, extra=dev)
     calibrate(model, calib, maps, extra=dev)
@@ -312,8 +314,7 @@ def build(
 
 def _half(code: str, phrase: str) -> int:
     """Deterministic half (0/1) of a calibration phrase, for cross-fitting the confidence maps."""
-    digest = hashlib.md5(f"half|{code}|{phrase}".encode(), usedforsecurity=False).hexdigest()
-    return int(digest[:8], 16) % 2
+    return splits.bucket(f"half|{code}|{phrase}", 2)
 
 
 GoldMaps = dict[str, dict[str, set[str]]]
@@ -522,7 +523,7 @@ def calibrate(
             codes = model.tables[system].codes
             long_text = query.long_text and system in LENGTH_CONDITIONED
             for rank, i in enumerate(np.argsort(-probs, kind="stable")[:k]):
-                scores, hits, weights = pooled[(system, min(rank, 1) + 2 * long_text)]
+                scores, hits, weights = pooled[(system, map_slot(rank, long_text))]
                 scores.append(float(probs[i]))
                 hits.append(codes[i] in gold[system])
                 weights.append(weight)

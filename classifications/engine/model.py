@@ -94,12 +94,18 @@ PUBLIC_BODY_CUES = re.compile(
 )
 
 
+def map_slot(rank: int, long_text: bool) -> int:
+    """The slot of a four-map table that the code at ``rank`` (0 = top) is calibrated with: the
+    top code's map or the runner-ups', of the long-text pair for long text. The build fits the
+    maps into these slots (``build.calibrate``)."""
+    return min(rank, 1) + 2 * long_text
+
+
 def map_index(table: SystemTable, rank: int, long_text: bool) -> int:
-    """Which of ``table.calibration`` applies to the code at ``rank`` (0 = top) of a query: the
-    top code's map or the runner-ups', of the long-text pair when the table has one."""
+    """Which of ``table.calibration`` applies to the code at ``rank`` of a query: its
+    ``map_slot`` when the table has the long-text pair, else the top or runner-up map."""
     n = len(table.calibration)
-    bucket = min(rank, 1, n - 1)
-    return bucket + 2 if long_text and n == 4 else bucket
+    return map_slot(rank, long_text) if n == 4 else min(rank, 1, n - 1)
 
 
 def is_public_code(system: str, code: str) -> bool:
@@ -344,7 +350,7 @@ class IndustryClassifier:
             names_only=names_only,
             idioms=idioms,
             public_body=public_body,
-            long_text=sum(len(t[:TEXT_LIMIT].split()) for t in others) >= LONG_TEXT_WORDS,
+            long_text=_word_count(others) >= LONG_TEXT_WORDS,
         )
 
     def query(self, text: str) -> Query:
@@ -630,6 +636,12 @@ def _new_words(name: str, *others: str) -> str:
 
 
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def _word_count(texts: Sequence[str]) -> int:
+    """Words in ``texts``, counted up to ``LONG_TEXT_WORDS`` each: a page of website text is not
+    split whole to learn that it is long."""
+    return sum(len(t.split(None, LONG_TEXT_WORDS)) for t in texts)
 
 
 def _without(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -16,15 +16,17 @@ from .sources import EverydayBusiness, everyday_businesses, naics_index_phrases
 Split = Literal["train", "calib", "test"]
 
 
+def bucket(key: str, n: int) -> int:
+    """The documented split rule: the first 8 hex digits of the MD5 of ``key``, modulo ``n``."""
+    return int(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()[:8], 16) % n
+
+
 def split_of(code: str, phrase: str) -> Split:
     """Bucket of one index phrase."""
-    bucket = (
-        int(hashlib.md5(f"{code}|{phrase}".encode(), usedforsecurity=False).hexdigest()[:8], 16)
-        % 100
-    )
-    if bucket < 70:
+    b = bucket(f"{code}|{phrase}", 100)
+    if b < 70:
         return "train"
-    return "calib" if bucket < 85 else "test"
+    return "calib" if b < 85 else "test"
 
 
 def phrases(split: Split) -> list[tuple[str, str]]:
@@ -41,8 +43,7 @@ def names_split_of(company_number: str) -> NamesSplit:
 
     Frozen before any names-only tuning (same MD5 rule as the phrases, keyed by company number).
     """
-    digest = hashlib.md5(f"names|{company_number}".encode(), usedforsecurity=False).hexdigest()
-    return "names-dev" if int(digest[:8], 16) % 2 == 0 else "names-test"
+    return "names-dev" if bucket(f"names|{company_number}", 2) == 0 else "names-test"
 
 
 # ---- everyday-wording set (fictional businesses, benchmark and calibration use) ---------------
@@ -56,9 +57,7 @@ def everyday_split_of(name: str, description: str) -> EverydaySplit:
     Frozen before the set was first scored (same MD5 rule as the others, keyed by the business's
     name and description).
     """
-    key = f"everyday|{name}|{description}"
-    digest = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
-    return "everyday-dev" if int(digest[:8], 16) % 2 == 0 else "everyday-test"
+    return "everyday-dev" if bucket(f"everyday|{name}|{description}", 2) == 0 else "everyday-test"
 
 
 def everyday(split: EverydaySplit) -> list[EverydayBusiness]:
