@@ -24,7 +24,7 @@ def test_bench_api_prints_every_request_against_healthz_and_cleans_up() -> None:
     call_command("bench_api", calls=3, posts=2, rows=2, stdout=out)
     lines = out.getvalue().splitlines()
     names = [line.split()[0] for line in lines[1:]]
-    assert names == ["healthz", "get_cached", "get_uncached", "list_50", "post"]
+    assert names == ["healthz", "get_cached", "get_uncached", "list_50", "classify", "post"]
     assert not Integrator.objects.filter(name__startswith="bench-api").exists()
 
 

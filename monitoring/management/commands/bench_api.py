@@ -157,6 +157,10 @@ class Command(BaseCommand):
         calls, posts = options["calls"], options["posts"]
         detail = f"/api/v1/verifications/{ids[0]}"
         post_body = orjson.dumps({"merchant_id": str(merchant.id)})
+        # the README's stateless call: the classifier itself, behind the API's auth and limits
+        classify_body = orjson.dumps(
+            {"name": "Acme Outdoor", "description": "Online outdoor clothing shop"}
+        )
 
         def nothing() -> None:
             return None
@@ -181,6 +185,13 @@ class Command(BaseCommand):
             "list_50": (
                 lambda i: self._environ(
                     "GET", "/api/v1/verifications?limit=50", AUTHORIZATION=self.auth
+                ),
+                max(calls // 4, 50),
+                nothing,
+            ),
+            "classify": (
+                lambda i: self._environ(
+                    "POST", "/api/v1/classify", classify_body, AUTHORIZATION=self.auth
                 ),
                 max(calls // 4, 50),
                 nothing,
