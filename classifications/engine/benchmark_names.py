@@ -19,7 +19,12 @@ from .model import NAMES_UNKNOWN_BELOW, IndustryClassifier
 from .sources import DATA_DIR
 from .splits import NamesSplit, names_split_of
 
-NOT_AN_INDUSTRY = frozenset({"99999", "74990"})  # dormant, non-trading
+# UK SIC 2007 codes that name no activity (Companies House's "99999 Dormant Company" and "74990
+# Non-trading company"): no name is labelled with them, and no crosswalk column is built from
+# them. "Dormant Company", classified as a title, spread over a hundred NAICS codes; every one that
+# no real subclass picked went wholly to division 99 (extraterritorial organisations), which then
+# topped the answer for any name with little to read ("01 DIGITAL LIMITED").
+NOT_AN_INDUSTRY = frozenset({"99999", "74990"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,11 @@ def name_cases(split: NamesSplit) -> list[NameCase]:
 def uk_division_crosswalk(model: IndustryClassifier) -> tuple[sp.csr_matrix, list[str]]:
     """n_naics x n_divisions matrix (rows sum to 1 where mapped) and the division codes."""
     with (DATA_DIR / "uk_sic2007_subclasses.csv").open(newline="", encoding="utf-8") as fh:
-        subclasses = [(r["division"], r["title"]) for r in csv.DictReader(fh)]
+        subclasses = [
+            (r["division"], r["title"])
+            for r in csv.DictReader(fh)
+            if r["sic2007"] not in NOT_AN_INDUSTRY
+        ]
     divisions = sorted({d for d, _ in subclasses})
     col = {d: i for i, d in enumerate(divisions)}
     n = len(model.tables["naics"].codes)

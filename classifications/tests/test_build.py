@@ -195,3 +195,20 @@ def test_sic_concordance_titles_are_documents_of_their_naics_code_never_held_out
     assert sum(map(len, added.values())) > 1500
     assert not {t.lower() for ts in added.values() for t in ts} & held_out
     assert not any(t.lower().startswith("except") for ts in added.values() for t in ts)
+
+
+def test_the_uk_division_crosswalk_is_built_from_industries_only() -> None:
+    """ "99999 Dormant Company" is no industry: classified as a title it spread over a hundred
+    NAICS codes and sent every code no real subclass picked wholly to division 99
+    (extraterritorial organisations), the benchmark's top answer for names with little to read."""
+    import numpy as np
+
+    from classifications.engine import get_classifier
+    from classifications.engine.benchmark_names import uk_division_crosswalk
+
+    model = get_classifier()
+    crosswalk, divisions = uk_division_crosswalk(model)
+    extraterritorial = crosswalk[:, divisions.index("99")]
+    assert extraterritorial.nnz <= 3
+    mass = np.asarray(crosswalk.T @ model.score(model.encode(name="01 DIGITAL LIMITED")).naics)
+    assert divisions[int(np.argmax(mass))] != "99"
