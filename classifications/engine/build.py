@@ -67,7 +67,7 @@ def naics_documents(
     for code, phrase in extra_phrases:  # half of the calibration split, for cross-fitting
         assert (code, phrase) not in test, "the hold-out is never trained on"
         train[code].append(phrase)
-    held_out = {p.lower() for _, p in [*splits.phrases("calib"), *splits.phrases("test")]}
+    held_out = {p.lower() for _, p in [*splits.phrases("calib"), *test]}
     concordance = sic_concordance_documents(codes, held_out)
     docs: list[tuple[str, str]] = []
     for code, c in codes.items():
