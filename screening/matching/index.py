@@ -56,6 +56,7 @@ from screening.matching.scoring import (
 )
 from screening.matching.variants import english_sound, nicknames_of, phonetic_key
 from screening.matching.vocabulary import (
+    ORG_NEUTRAL_WORDS,
     common_words,
     frequent_person_words,
     org_word_equivalents,
@@ -609,7 +610,11 @@ class _Partition:
             rescued = self._rare_surname_names(query, units) - generated
             generated |= rescued
         spelled_by_runs = self._run_acronyms(
-            query, [members if w >= 1.0 else set() for w, _, members in units[:size]]
+            query,
+            [
+                members if w >= 1.0 or query.tokens[i] not in ORG_NEUTRAL_WORDS else set()
+                for i, (w, _, members) in enumerate(units[:size])
+            ],
         )
         held = self._held(units, size, (generated - rescued) | spelled_by_runs.keys())
         self._add_runs(held, spelled_by_runs)

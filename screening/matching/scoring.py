@@ -1316,9 +1316,28 @@ ORDINARY_STRETCH = (1 - EVIDENCE_MATCH_AT) / (1 - ORDINARY_MATCH_AT)
 ORDINARY_MAX_SHARED = 2
 
 
+COMPOUND_PART_MIN_LENGTH = 5
+
+
 def is_coined(token: str) -> bool:
-    """A word no ordinary business uses: none of ``common_words``, generic or a place."""
-    return len(token) >= EVIDENCE_MIN_LENGTH and token.isalpha() and not is_ordinary(token)
+    """A word no ordinary business uses: none of ``common_words``, generic or a place, nor two
+    of them written as one ("TRANSSERVICE" is TRANS SERVICE)."""
+    return (
+        len(token) >= EVIDENCE_MIN_LENGTH
+        and token.isalpha()
+        and not is_ordinary(token)
+        and not _ordinary_compound(token)
+    )
+
+
+@lru_cache(maxsize=65_536)
+def _ordinary_compound(token: str) -> bool:
+    """Two ordinary words of four letters or more written as one."""
+    least = COMPOUND_PART_MIN_LENGTH
+    return any(
+        is_ordinary(token[:i]) and is_ordinary(token[i:])
+        for i in range(least, len(token) - least + 1)
+    )
 
 
 def _coined_min_length(al: Alignment) -> int:
@@ -1373,6 +1392,20 @@ def evidence_stretch(al: Alignment) -> tuple[str, float]:
     ):
         return "ordinary", ORDINARY_STRETCH
     return "plain", 1.0
+
+
+SHORT_EVIDENCE_MAX_LENGTH = 2
+SHORT_EVIDENCE_CAP = 0.6
+
+
+def _short_evidence(al: Alignment) -> bool:
+    """Two organisation names that share nothing longer than two letters, and one has a word
+    the other lacks: "(AQ) LIMITED" / "AQ-S", "VAN ES KG" / "E. S. Co." are other names, whatever
+    their coverage. Every word pairing is a spelling of the name ("U.I. IKNTERNATIONAL")."""
+    if not (al.unpaired_query or al.unpaired_list):
+        return False
+    shared = [min(len(q), len(t)) for q, t, _ in al.pairs if t not in ORG_NEUTRAL_WORDS]
+    return bool(shared) and max(shared) <= SHORT_EVIDENCE_MAX_LENGTH
 
 
 def _evidence(al: Alignment, name_score: float, explanation: dict[str, Any]) -> float:
@@ -1430,6 +1463,12 @@ def score_name(
             name_score = _near_word(al, name_score, explanation, known_words)
         if not listed.person:
             name_score = _evidence(al, name_score, explanation)
+            if name_score > SHORT_EVIDENCE_CAP and _short_evidence(al):
+                name_score = SHORT_EVIDENCE_CAP
+                explanation["short_evidence"] = {
+                    "cap": SHORT_EVIDENCE_CAP,
+                    "rule": "the names share only letters or two-letter words and differ",
+                }
         single = listed.person and al.paired_full_tokens < 2 <= al.list_full_tokens
         if single and name_score > SINGLE_TOKEN_CAP:
             name_score = SINGLE_TOKEN_CAP

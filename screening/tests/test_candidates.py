@@ -102,3 +102,11 @@ def _words(count: int, start: int = 0) -> list[str]:
     letters = "BCDFGHJKLMNPRSTVZ"
     n = len(letters)
     return [f"Q{letters[i % n]}X{letters[(i // n) % n]}" for i in range(start, start + count)]
+
+
+def test_a_generic_word_outside_the_run_holds_an_acronym_too() -> None:
+    """A real pair of the dev half: the scorer matched it (0.90) and the index never proposed
+    it, as the word outside the run (REAL) is generic. A structure word ("group") still does
+    not: see the test above."""
+    listed = "REAL IRA"
+    assert _matched("REAL IRISH REPUBLICAN ARMY", _index(listed)) == [listed]
