@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-pipeline bench-rescreen bench-batch bench-api bench-memory loadtest clean-services
+.PHONY: run manage test venv lint typecheck bench bench-classify bench-screen bench-reference bench-pipeline bench-rescreen bench-batch bench-api bench-memory loadtest clean-services
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
@@ -42,6 +42,18 @@ bench-classify: $(STAMP)
 
 bench-screen: $(STAMP)
 	scripts/bench.sh bench_screen
+
+# The same real name pairs scored by OpenSanctions' nomenklatura matchers, in a virtualenv of
+# their own (docs/screening.md, "A reference matcher").
+REF_VENV := .venv-reference
+$(REF_VENV)/.installed: requirements-reference.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=...)"; exit 1; }
+	test -x $(REF_VENV)/bin/python || $(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip install --quiet -r requirements-reference.txt
+	touch $@
+
+bench-reference: $(REF_VENV)/.installed
+	$(REF_VENV)/bin/python scripts/bench_reference.py $(ARGS)
 
 bench-pipeline: $(STAMP)
 	scripts/bench.sh bench_pipeline
