@@ -1332,7 +1332,7 @@ def is_coined(token: str) -> bool:
 
 @lru_cache(maxsize=65_536)
 def _ordinary_compound(token: str) -> bool:
-    """Two ordinary words of four letters or more written as one."""
+    """Two ordinary words of five letters or more written as one."""
     least = COMPOUND_PART_MIN_LENGTH
     return any(
         is_ordinary(token[:i]) and is_ordinary(token[i:])
